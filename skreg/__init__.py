@@ -1,0 +1,12 @@
+"""skreg: scikit-learn compatible estimators for weight regularization."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from skreg.linear_model import ElasticNet, Lasso
+
+try:
+    __version__ = version("skreg")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = ["ElasticNet", "Lasso", "__version__"]

@@ -1,0 +1,299 @@
+"""Data-fitting terms and the objectives built from them.
+
+The quadratic datafit of skreg's linear models is scikit-learn's:
+
+.. math::
+
+    F(w, b) = \\frac{1}{2 \\sum_i s_i} \\sum_i s_i (y_i - x_i^\\top w - b)^2,
+
+the (weighted) mean of half squared residuals over the full data, so that ``alpha``
+means
+the same thing whatever the number of samples, the batch size or the solver.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from skreg._kernels import quadratic as _quad
+from skreg._kernels.sparse import csc_column_sq_norms, csc_matvec, csc_rmatvec
+from skreg.penalties import ElasticNet as _ElasticNetPenalty
+from skreg.utils._validation import as_kernel_csc
+
+__all__ = ["Quadratic", "QuadraticData", "enet_objective"]
+
+
+class Quadratic:
+    """Weighted mean of half squared residuals, ``sum_i s_i r_i^2 / (2 sum_i s_i)``."""
+
+    @staticmethod
+    def value(residual: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
+        """Datafit value at the residual ``y - Xw - b`` (accumulated in float64)."""
+        r = np.asarray(residual, dtype=np.float64)
+        if sample_weight is None:
+            return 0.5 * float(r @ r) / r.shape[0]
+        sw = np.asarray(sample_weight, dtype=np.float64)
+        return 0.5 * float(sw @ (r * r)) / float(sw.sum())
+
+
+def enet_objective(
+    X,
+    y: np.ndarray,
+    coef: np.ndarray,
+    intercept: float = 0.0,
+    *,
+    alpha: float,
+    l1_ratio: float = 1.0,
+    sample_weight: np.ndarray | None = None,
+) -> float:
+    """Elastic-net objective of scikit-learn's ``ElasticNet`` at ``(coef, intercept)``.
+
+    .. math::
+
+        \\frac{1}{2 n} \\|y - Xw - b\\|_2^2 + \\alpha \\rho \\|w\\|_1
+        + \\frac{\\alpha (1 - \\rho)}{2} \\|w\\|_2^2
+
+    with ``rho = l1_ratio`` and sample weights as scikit-learn applies them. Computed in
+    float64 whatever the dtype of the inputs: the benchmarks and tests use it as the one
+    common yardstick for every library.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.eye(2); y = np.array([1.0, -1.0])
+    >>> enet_objective(X, y, np.zeros(2), 0.0, alpha=0.1)
+    0.5
+    """
+    Xw = X @ np.asarray(coef, dtype=np.float64)
+    if sp.issparse(Xw):  # pragma: no cover - defensive, X @ dense is dense
+        Xw = Xw.toarray()
+    r = np.asarray(y, dtype=np.float64) - np.ravel(Xw) - float(intercept)
+    pen = _ElasticNetPenalty(alpha, l1_ratio)
+    return Quadratic.value(r, sample_weight) + pen.value(np.asarray(coef, np.float64))
+
+
+# Kernels of the quadratic datafit, picked once per fit by the storage of X.
+_QUADRATIC_KERNELS = {
+    False: (_quad.cd_epoch_quadratic, _quad.gradient_quadratic, _quad.update_residual),
+    True: (
+        _quad.cd_epoch_quadratic_sparse,
+        _quad.gradient_quadratic_sparse,
+        _quad.update_residual_sparse,
+    ),
+}
+
+
+class QuadraticData:
+    """Least-squares data prepared once for the solvers.
+
+    Folds sample weights and the intercept into a problem without either:
+
+    - weights are normalised to sum to ``n`` (scikit-learn's convention) and applied
+      by scaling the rows of ``X`` and ``y`` by ``sqrt(s_i)``;
+    - the intercept is eliminated by centring with the weighted means ``xmean`` and
+      ``ymean``, implicitly (see :mod:`skreg._kernels.quadratic`), and recovered as
+      ``ymean - xmean @ w``.
+
+    Dense unweighted ``X`` is used as given (Fortran-ordered, never copied); dense
+    weighted ``X`` is centred and scaled in one copy (as scikit-learn does); sparse
+    ``X`` is CSC with int32 indices, its values scaled when weighted.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, p), Fortran-ordered, or sparse matrix
+        Validated design (float32 or float64, finite).
+    y : ndarray of shape (n,)
+        Validated target of the dtype of ``X``.
+    sample_weight : ndarray of shape (n,) or None
+        Validated non-negative weights.
+    fit_intercept : bool
+        Whether to centre.
+    """
+
+    def __init__(self, X, y, sample_weight=None, fit_intercept=True):
+        n, p = X.shape
+        dtype = X.dtype
+        self.n_samples, self.n_features, self.dtype = n, p, dtype
+        self.sparse = sp.issparse(X)
+        self.fit_intercept = fit_intercept
+        y = np.asarray(y, dtype=dtype)
+        if sample_weight is None:
+            sw = None
+            self.row_scale = None
+        else:
+            sw = np.asarray(sample_weight, dtype=np.float64)
+            sw = sw * (n / sw.sum())
+            self.row_scale = np.sqrt(sw).astype(dtype)
+        # Weighted means (float64 accumulations), zeros without intercept.
+        if fit_intercept:
+            if sw is None:
+                xmean = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
+                ymean = float(np.mean(y, dtype=np.float64))
+            else:
+                xmean = np.asarray(X.T @ sw, dtype=np.float64).ravel() / n
+                ymean = float(sw @ y) / n
+        else:
+            xmean, ymean = np.zeros(p), 0.0
+        self.xmean = xmean.astype(dtype)
+        self.ymean = ymean
+        yc = y - dtype.type(ymean)
+        if self.row_scale is not None:
+            yc = yc * self.row_scale
+        self.y = np.ascontiguousarray(yc, dtype=dtype)
+        self.inv_n = 1.0 / n
+
+        if self.sparse:
+            X = as_kernel_csc(X)
+            data = X.data
+            if self.row_scale is not None:
+                data = data * self.row_scale[X.indices]
+            self.data = np.ascontiguousarray(data, dtype=dtype)
+            self.indices, self.indptr = X.indices, X.indptr
+            self._xargs = (self.data, self.indices, self.indptr)
+            self.kernel_xmean = self.xmean
+            sq = csc_column_sq_norms(self.data, self.indptr, np.empty(p, np.float64))
+            # ||X_c[:, j]||^2 = ||X[:, j]||^2 - n xmean_j^2 for the (scaled) columns.
+            norms2 = sq - n * xmean**2
+            norms2[norms2 <= 16 * np.finfo(dtype).eps * sq] = 0.0
+        else:
+            if self.row_scale is not None:
+                X = (X - self.xmean) * self.row_scale[:, None]
+                self.kernel_xmean = np.zeros(p, dtype=dtype)
+            else:
+                self.kernel_xmean = self.xmean
+            self.X = np.asfortranarray(X, dtype=dtype)
+            self._xargs = (self.X,)
+            norms2 = _quad.column_sq_norms_centered(
+                self.X, self.kernel_xmean, np.empty(p, np.float64)
+            )
+        self.lipschitz = np.ascontiguousarray(norms2 / n, dtype=dtype)
+        self._epoch, self._gradient, self._update = _QUADRATIC_KERNELS[self.sparse]
+        # scikit-learn's stopping scale: tol * ||y_c||^2 / n (weighted).
+        self.tol_scale = float(self.y.astype(np.float64) @ self.y) / n
+
+    # -- residuals ----------------------------------------------------------------
+    def init_residual(self, w):
+        """Return ``(R, offset)`` at ``w`` (``offset`` is 0.0 for dense ``X``)."""
+        if self.sparse:
+            Xw = csc_matvec(*self._xargs, w, np.empty(self.n_samples, self.dtype))
+            return self.y - Xw, float(self.xmean.astype(np.float64) @ w)
+        return self.y - self.matvec(w), 0.0
+
+    def true_residual(self, R, offset):
+        """Return the residual ``y_c - X_c w`` from the stored residual and offset."""
+        if not self.sparse or offset == 0.0:
+            return R
+        scale = 1.0 if self.row_scale is None else self.row_scale
+        return R + self.dtype.type(offset) * scale
+
+    # -- kernels --------------------------------------------------------------------
+    def epoch(self, w, R, offset, ws, l1_reg, l2_reg, positive):
+        """One CD pass over ``ws``; returns ``(max_change, offset)``."""
+        if self.sparse:
+            return self._epoch(
+                *self._xargs,
+                self.kernel_xmean,
+                R,
+                offset,
+                w,
+                ws,
+                self.lipschitz,
+                l1_reg,
+                l2_reg,
+                positive,
+                self.inv_n,
+            )
+        change = self._epoch(
+            self.X,
+            self.kernel_xmean,
+            R,
+            w,
+            ws,
+            self.lipschitz,
+            l1_reg,
+            l2_reg,
+            positive,
+            self.inv_n,
+        )
+        return change, 0.0
+
+    def gradient(self, R, offset, ws):
+        """Datafit gradient restricted to the features ``ws``."""
+        out = np.empty(ws.shape[0], dtype=self.dtype)
+        if self.sparse:
+            return self._gradient(
+                *self._xargs, self.kernel_xmean, R, offset, ws, self.inv_n, out
+            )
+        return self._gradient(self.X, self.kernel_xmean, R, ws, self.inv_n, out)
+
+    def full_gradient(self, R, offset):
+        """Datafit gradient on all features, ``-X_c.T @ R_true / n``."""
+        if self.sparse:
+            return self.gradient(R, offset, np.arange(self.n_features))
+        return -self.rmatvec(R) * self.dtype.type(self.inv_n)
+
+    def update_residual(self, R, offset, ws, delta):
+        """Apply ``w[ws] += delta`` to the residual in place; return the new offset."""
+        delta = np.ascontiguousarray(delta, dtype=self.dtype)
+        if self.sparse:
+            return self._update(*self._xargs, self.kernel_xmean, R, offset, ws, delta)
+        self._update(self.X, self.kernel_xmean, R, ws, delta)
+        return 0.0
+
+    def dual_gap(self, w, R, offset, grad, l1_reg, l2_reg, positive):
+        """Duality gap (``/ n`` scaling) from the full gradient ``grad`` at ``w``."""
+        Rt = self.true_residual(R, offset).astype(np.float64, copy=False)
+        r_norm2 = float(Rt @ Rt) * self.inv_n
+        r_dot_y = float(Rt @ self.y) * self.inv_n
+        return float(
+            _quad.enet_dual_gap(w, -grad, r_norm2, r_dot_y, l1_reg, l2_reg, positive)
+        )
+
+    def primal(self, w, R, offset, l1_reg, l2_reg):
+        """Objective value at ``w`` (float64)."""
+        Rt = self.true_residual(R, offset).astype(np.float64, copy=False)
+        w64 = w.astype(np.float64, copy=False)
+        return (
+            0.5 * float(Rt @ Rt) * self.inv_n
+            + l1_reg * float(np.abs(w64).sum())
+            + 0.5 * l2_reg * float(w64 @ w64)
+        )
+
+    # -- products with the centred design (FISTA, alpha_max) ---------------------------
+    def matvec(self, w):
+        """``X_c @ w`` as a dense vector of length ``n``."""
+        if self.sparse:
+            out = csc_matvec(*self._xargs, w, np.empty(self.n_samples, self.dtype))
+            shift = self.dtype.type(self.xmean.astype(np.float64) @ w)
+            scale = 1.0 if self.row_scale is None else self.row_scale
+            return out - shift * scale
+        out = self.X @ w
+        if self.fit_intercept and self.row_scale is None:
+            out -= self.dtype.type(self.kernel_xmean.astype(np.float64) @ w)
+        return out
+
+    def rmatvec(self, r):
+        """``X_c.T @ r`` as a dense vector of length ``p``."""
+        if self.sparse:
+            out = csc_rmatvec(*self._xargs, r, np.empty(self.n_features, self.dtype))
+            scale = (
+                float(r.sum(dtype=np.float64))
+                if self.row_scale is None
+                else float(self.row_scale.astype(np.float64) @ r)
+            )
+            return out - self.xmean * self.dtype.type(scale)
+        out = self.X.T @ r
+        if self.fit_intercept and self.row_scale is None:
+            out -= self.kernel_xmean * self.dtype.type(r.sum(dtype=np.float64))
+        return out
+
+    def intercept(self, w) -> float:
+        """Return the intercept ``ymean - xmean @ w`` (0 without intercept)."""
+        if not self.fit_intercept:
+            return 0.0
+        return self.ymean - float(self.xmean.astype(np.float64) @ w)
+
+    def grad_at_zero(self):
+        """Datafit gradient at ``w = 0``: ``-X_c.T @ y_c / n``."""
+        return -self.rmatvec(self.y) * self.inv_n

@@ -1,0 +1,32 @@
+"""The result object every solver returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class SolverResult:
+    """Outcome of one solve.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_features,)
+        Solution, in the dtype of the data.
+    n_iter : int
+        Epochs (coordinate descent: passes over the working set; FISTA: iterations).
+    dual_gap : float
+        Duality gap at ``coef`` in scikit-learn's ``1 / n`` scaling.
+    tol : float
+        The absolute gap the solver was asked to reach (``tol * ||y_c||^2 / n``).
+    converged : bool
+        ``dual_gap <= tol``.
+    """
+
+    coef: np.ndarray
+    n_iter: int
+    dual_gap: float
+    tol: float
+    converged: bool

@@ -1,0 +1,1 @@
+"""Utilities: validation helpers and estimator discovery."""

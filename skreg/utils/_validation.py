@@ -1,0 +1,79 @@
+"""Validation helpers: the sole home of scikit-learn private imports.
+
+scikit-learn's parameter-validation machinery (``Interval``, ``StrOptions``,
+``_fit_context``) and ``_check_sample_weight`` are private. Importing them in one module
+means that a rename upstream breaks one file, not the whole package (skglm #45).
+"""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+__all__ = [
+    "Integral",
+    "Interval",
+    "Real",
+    "StrOptions",
+    "_fit_context",
+    "check_is_fitted",
+    "check_sample_weight",
+    "validate_data",
+    "as_kernel_csc",
+    "check_finite_scalar",
+]
+
+
+def check_sample_weight(sample_weight, X, dtype) -> np.ndarray | None:
+    """Validate ``sample_weight``: 1-D, length ``n_samples``, finite, non-negative.
+
+    Returns ``None`` when ``sample_weight`` is ``None`` (the unweighted fast path),
+    else a contiguous array of ``dtype``. Raises ``ValueError`` naming
+    ``sample_weight`` on
+    negative entries or an all-zero vector.
+    """
+    if sample_weight is None:
+        return None
+    sw = _check_sample_weight(sample_weight, X, dtype=dtype, ensure_non_negative=True)
+    if not np.all(np.isfinite(sw)):
+        raise ValueError("sample_weight must be finite.")
+    if not np.any(sw > 0):
+        raise ValueError("sample_weight must have at least one positive entry.")
+    return np.ascontiguousarray(sw)
+
+
+def as_kernel_csc(X) -> sp.csc_array | sp.csc_matrix:
+    """Return ``X`` as CSC with sorted int32 indices (int64 only when nnz needs it).
+
+    The compiled sparse kernels specialise on the index dtype; normalising it here keeps
+    one compiled signature per floating dtype. ``X`` is copied only when its format or
+    index dtype changes, never modified.
+    """
+    X = X.tocsc() if X.format != "csc" else X
+    idx_dtype = (
+        np.int32 if max(X.nnz, X.shape[0]) < np.iinfo(np.int32).max else np.int64
+    )
+    if X.indices.dtype != idx_dtype or X.indptr.dtype != idx_dtype:
+        X = X.copy()
+        X.indices = X.indices.astype(idx_dtype)
+        X.indptr = X.indptr.astype(idx_dtype)
+    if not X.has_sorted_indices:
+        X = X.sorted_indices()
+    return X
+
+
+def check_finite_scalar(value, name: str) -> float:
+    """Return ``value`` as a Python float, raising ``ValueError`` if not finite."""
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}.")
+    return value
