@@ -2,11 +2,26 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from skreg.linear_model import ElasticNet, Lasso
+from skreg.linear_model import (
+    ElasticNet,
+    ElasticNetCV,
+    Lasso,
+    LassoCV,
+    enet_path,
+    lasso_path,
+)
 
 try:
     __version__ = version("skreg")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
-__all__ = ["ElasticNet", "Lasso", "__version__"]
+__all__ = [
+    "ElasticNet",
+    "ElasticNetCV",
+    "Lasso",
+    "LassoCV",
+    "__version__",
+    "enet_path",
+    "lasso_path",
+]

@@ -23,6 +23,9 @@ class SolverResult:
         The absolute gap the solver was asked to reach (``tol * ||y_c||^2 / n``).
     converged : bool
         ``dual_gap <= tol``.
+    grad : ndarray of shape (n_features,) or None
+        Datafit gradient at ``coef`` when the solver computed it last (reused by the
+        strong rules of the next point on a path).
     """
 
     coef: np.ndarray
@@ -30,3 +33,4 @@ class SolverResult:
     dual_gap: float
     tol: float
     converged: bool
+    grad: np.ndarray | None = None

@@ -74,6 +74,7 @@ def solve_cd(
     tol: float = 1e-4,
     ws_start: int = 10,
     anderson_k: int = 5,
+    ws_init: np.ndarray | None = None,
     verbose: int = 0,
 ) -> SolverResult:
     """Minimise the elastic net by working-set proximal coordinate descent.
@@ -94,6 +95,9 @@ def solve_cd(
         Smallest working-set size.
     anderson_k : int, default=5
         Number of iterates combined by Anderson extrapolation (0 disables it).
+    ws_init : ndarray of int64, default=None
+        Working set of the first outer iteration (e.g. a strong-rule set on a path);
+        later working sets are ranked by KKT violation as usual.
     verbose : int, default=0
         Print one line per outer iteration when positive.
 
@@ -120,7 +124,9 @@ def solve_cd(
         enet_subdiff_distance(w, grad, l1_reg, l2_reg, positive, scores)
         support = w != 0
         ws_size = max(ws_start, 2 * int(support.sum()))
-        if ws_size >= p:
+        if ws_init is not None and 0 < ws_init.shape[0] < p:
+            ws, ws_init = ws_init, None
+        elif ws_size >= p:
             ws = all_features
         else:
             scores[support] = np.inf
@@ -141,7 +147,9 @@ def solve_cd(
             anderson_k,
             n_epochs,
         )
-    return SolverResult(w, n_epochs, float(gap), float(tol_abs), bool(gap <= tol_abs))
+    return SolverResult(
+        w, n_epochs, float(gap), float(tol_abs), bool(gap <= tol_abs), grad
+    )
 
 
 def _inner_loop(

@@ -1,0 +1,439 @@
+"""Cross-validated elastic net and lasso over ``alpha`` and ``l1_ratio``.
+
+Each (``l1_ratio``, fold) pair fits one warm-started path on the training part (with
+its own intercept and weights; no centred copies) and scores every alpha on the held-out
+part. The pairs are independent jobs dispatched through joblib, so any joblib backend
+(threads, processes, dask, ray) runs them.
+"""
+
+from __future__ import annotations
+
+from numbers import Real
+
+import numpy as np
+import scipy.sparse as sp
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import check_cv
+
+from skreg._path import alpha_grid, enet_path
+from skreg.linear_model._base import _ACCEPT_SPARSE, LinearModelMixin
+from skreg.linear_model._coordinate import ElasticNet
+from skreg.utils._validation import (
+    Integral,
+    Interval,
+    StrOptions,
+    _fit_context,
+    check_sample_weight,
+    validate_data,
+)
+
+
+def _path_mse(path, X, y, sample_weight, train, test, alphas, l1_ratio, params):
+    """Held-out mean squared error of every alpha of a path fitted on ``train``."""
+    sw_train = None if sample_weight is None else sample_weight[train]
+    out = path(
+        X[train],
+        y[train],
+        l1_ratio=l1_ratio,
+        alphas=alphas,
+        sample_weight=sw_train,
+        check_input=False,
+        **params,
+    )
+    coefs = out[1]
+    intercepts = out[-1] if params["fit_intercept"] else 0.0
+    pred = np.asarray(X[test] @ coefs, dtype=np.float64) + intercepts
+    residues = pred - y[test, None].astype(np.float64)
+    if sample_weight is None:
+        return np.mean(residues**2, axis=0)
+    return np.average(residues**2, axis=0, weights=sample_weight[test])
+
+
+class _BaseCV(LinearModelMixin):
+    """Shared ``fit`` of the cross-validated estimators (generic over ``self.path``)."""
+
+    path = staticmethod(enet_path)
+
+    _parameter_constraints: dict = {
+        "l1_ratio": [Interval(Real, 0, 1, closed="both"), "array-like"],
+        "eps": [Interval(Real, 0, None, closed="neither")],
+        "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "fit_intercept": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "cv": ["cv_object"],
+        "verbose": ["verbose"],
+        "n_jobs": [Integral, None],
+        "positive": ["boolean"],
+        "solver": [StrOptions({"auto", "cd", "fista"})],
+        "alpha_rule": [StrOptions({"min", "1se"})],
+    }
+
+    def _l1_ratios(self) -> np.ndarray:
+        return np.atleast_1d(np.asarray(self.l1_ratio, dtype=np.float64))
+
+    def _estimator(self, alpha, l1_ratio) -> ElasticNet:
+        """Return the model refit on all the data (``l1_ratio=1`` is the lasso)."""
+        return ElasticNet(
+            alpha=alpha,
+            l1_ratio=l1_ratio,
+            fit_intercept=self.fit_intercept,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            positive=self.positive,
+            solver=self.solver,
+        )
+
+    def _fit_cv(self, X, y, sample_weight, groups):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=_ACCEPT_SPARSE,
+            dtype=[np.float64, np.float32],
+            order="F",
+            y_numeric=True,
+        )
+        if sp.issparse(X):
+            X = X.tocsr()  # the folds slice rows; each path converts to CSC
+        y = np.asarray(y, dtype=X.dtype)
+        sample_weight = check_sample_weight(sample_weight, X, X.dtype)
+        l1_ratios = self._l1_ratios()
+        if np.any((l1_ratios < 0) | (l1_ratios > 1)):
+            raise ValueError(f"l1_ratio must be in [0, 1], got {self.l1_ratio!r}.")
+        if isinstance(self.alphas, Integral):
+            if np.any(l1_ratios == 0):
+                raise ValueError(
+                    "l1_ratio=0 needs an explicit alphas grid (alpha_max is infinite "
+                    "for ridge)."
+                )
+            grids = [
+                alpha_grid(
+                    X,
+                    y,
+                    l1_ratio=l1,
+                    eps=self.eps,
+                    n_alphas=int(self.alphas),
+                    fit_intercept=self.fit_intercept,
+                    sample_weight=sample_weight,
+                    positive=self.positive,
+                )
+                for l1 in l1_ratios
+            ]
+        else:
+            alphas = np.sort(np.asarray(self.alphas, dtype=np.float64).ravel())[::-1]
+            grids = [alphas] * len(l1_ratios)
+        cv = check_cv(self.cv)
+        folds = list(cv.split(X, y, groups))
+        solver = "cd" if self.solver == "auto" else self.solver
+        params = {
+            "fit_intercept": self.fit_intercept,
+            "tol": self.tol,
+            "max_iter": self.max_iter,
+            "positive": self.positive,
+            "solver": solver,
+        }
+        jobs = (
+            delayed(_path_mse)(
+                self.path, X, y, sample_weight, train, test, grid, l1, dict(params)
+            )
+            for l1, grid in zip(l1_ratios, grids, strict=True)
+            for train, test in folds
+        )
+        mses = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
+            jobs
+        )
+        n_folds = len(folds)
+        mse_path = np.reshape(mses, (len(l1_ratios), n_folds, -1)).transpose(0, 2, 1)
+        mean_mse = mse_path.mean(axis=2)
+        i_l1, i_alpha = np.unravel_index(np.argmin(mean_mse), mean_mse.shape)
+        best_l1 = float(l1_ratios[i_l1])
+        alphas_best = grids[i_l1]
+        # glmnet's one-standard-error rule: the largest alpha whose mean CV error is
+        # within one standard error (sample std over folds / sqrt(n_folds)) of the
+        # minimum, on the curve of the selected l1_ratio.
+        se = (
+            mse_path[i_l1, i_alpha].std(ddof=1) / np.sqrt(n_folds)
+            if n_folds > 1
+            else 0.0
+        )
+        within = np.flatnonzero(mean_mse[i_l1] <= mean_mse[i_l1, i_alpha] + se)
+        self.alpha_min_ = float(alphas_best[i_alpha])
+        self.alpha_1se_ = float(alphas_best[within.min()])
+        self.alpha_ = self.alpha_1se_ if self.alpha_rule == "1se" else self.alpha_min_
+        self.l1_ratio_ = best_l1
+        self.cv_se_ = (
+            mse_path.std(axis=2, ddof=1) / np.sqrt(n_folds)
+            if n_folds > 1
+            else np.zeros_like(mean_mse)
+        )
+        if len(l1_ratios) == 1:  # squeezed as scikit-learn does
+            self.mse_path_ = mse_path[0]
+            self.alphas_ = grids[0]
+            self.cv_se_ = self.cv_se_[0]
+        else:
+            self.mse_path_ = mse_path
+            self.alphas_ = np.asarray(grids)
+        model = self._estimator(self.alpha_, best_l1)
+        model.fit(X, y, sample_weight=sample_weight)
+        self.coef_ = model.coef_
+        self.intercept_ = model.intercept_
+        self.dual_gap_ = model.dual_gap_
+        self.n_iter_ = model.n_iter_
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = False
+        return tags
+
+
+_CV_PARAMETERS = """
+    eps : float, default=1e-3
+        Length of the automatic path: ``alpha_min / alpha_max = eps``.
+
+    alphas : int or array-like, default=100
+        Number of alphas on the automatic grid (computed per ``l1_ratio`` on the
+        full data, as scikit-learn does), or the alphas themselves.
+
+    fit_intercept : bool, default=True
+        Whether to fit an intercept (each fold centres its own training part).
+
+    max_iter : int, default=1000
+        Maximum epochs per alpha.
+
+    tol : float, default=1e-4
+        Duality-gap tolerance, scaled as in :class:`ElasticNet`.
+
+    cv : int, cross-validation generator or iterable, default=None
+        Folds, as in scikit-learn (``None`` is 5-fold ``KFold``).
+
+    verbose : bool or int, default=0
+        Verbosity of joblib and the solver.
+
+    n_jobs : int, default=None
+        Number of (``l1_ratio``, fold) paths fitted in parallel with joblib (threads:
+        the compiled kernels release the GIL). ``None`` means 1 unless in a
+        ``joblib.parallel_backend`` context, which also selects dask or ray.
+
+    positive : bool, default=False
+        Restrict the coefficients to be non-negative.
+
+    solver : {"auto", "cd", "fista"}, default="auto"
+        Solver used along each path and for the refit.
+
+    alpha_rule : {"min", "1se"}, default="min"
+        Which alpha is refit: ``"min"`` minimises the mean CV error (scikit-learn);
+        ``"1se"`` takes glmnet's ``lambda.1se``, the largest alpha whose mean CV
+        error is within one standard error of the minimum.
+"""
+
+_CV_ATTRIBUTES = """
+    alpha_ : float
+        The alpha refit (``alpha_min_`` or ``alpha_1se_`` by ``alpha_rule``).
+
+    alpha_min_ : float
+        The alpha minimising the mean CV error.
+
+    alpha_1se_ : float
+        The largest alpha whose mean CV error is within one standard error of the
+        minimum, on the curve of ``l1_ratio_``. The standard error is the sample
+        standard deviation over folds divided by ``sqrt(n_folds)`` (glmnet's).
+
+    coef_ : ndarray of shape (n_features,)
+        Coefficients of the refit model.
+
+    intercept_ : float
+        Intercept of the refit model.
+
+    mse_path_ : ndarray of shape (n_alphas, n_folds) or (n_l1_ratio, n_alphas, n_folds)
+        Held-out mean squared error per alpha and fold.
+
+    cv_se_ : ndarray of shape (n_alphas,) or (n_l1_ratio, n_alphas)
+        Standard error of the mean CV error.
+
+    alphas_ : ndarray of shape (n_alphas,) or (n_l1_ratio, n_alphas)
+        The grid of alphas.
+
+    dual_gap_ : float
+        Duality gap of the refit model.
+
+    n_iter_ : int
+        Epochs of the refit model.
+
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` has string column names.
+"""
+
+_CV_FIT_DOC = """Fit the model on each fold's path, select alpha (and l1_ratio), refit.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+
+        y : array-like of shape (n_samples,)
+            Target values.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights, used in the fits and in the held-out errors.
+
+        groups : array-like of shape (n_samples,), default=None
+            Group labels for group-aware splitters such as ``GroupKFold``.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+
+
+class ElasticNetCV(_BaseCV, BaseEstimator):
+    __doc__ = (
+        """Elastic net with ``alpha`` and ``l1_ratio`` chosen by cross-validation.
+
+    Minimises the objective of :class:`ElasticNet` for the selected parameters, after
+    fitting one warm-started path per (``l1_ratio``, fold). Parameter and attribute
+    names and shapes are scikit-learn's; ``alpha_1se_``, ``alpha_min_``, ``cv_se_``
+    and ``alpha_rule`` are added.
+
+    Parameters
+    ----------
+    l1_ratio : float or array-like of float, default=0.5
+        Mix(es) of L1 and L2 to try, in ``[0, 1]``.
+"""
+        + _CV_PARAMETERS
+        + """
+    Attributes
+    ----------
+    l1_ratio_ : float
+        The selected ``l1_ratio``.
+"""
+        + _CV_ATTRIBUTES
+        + """
+    See Also
+    --------
+    LassoCV : The case ``l1_ratio=1``.
+    sklearn.linear_model.ElasticNetCV : The reference implementation.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from skreg import ElasticNetCV
+    >>> X, y = make_regression(n_samples=80, n_features=10, n_informative=3,
+    ...                        noise=1.0, random_state=0)
+    >>> model = ElasticNetCV(l1_ratio=[0.5, 1.0], alphas=20, cv=3).fit(X, y)
+    >>> model.mse_path_.shape, model.alpha_1se_ >= model.alpha_min_
+    ((2, 20, 3), True)
+    """
+    )
+
+    def __init__(
+        self,
+        *,
+        l1_ratio=0.5,
+        eps=1e-3,
+        alphas=100,
+        fit_intercept=True,
+        max_iter=1000,
+        tol=1e-4,
+        cv=None,
+        verbose=0,
+        n_jobs=None,
+        positive=False,
+        solver="auto",
+        alpha_rule="min",
+    ):
+        self.l1_ratio = l1_ratio
+        self.eps = eps
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.cv = cv
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.positive = positive
+        self.solver = solver
+        self.alpha_rule = alpha_rule
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, groups=None):  # noqa: D102 - set below
+        return self._fit_cv(X, y, sample_weight, groups)
+
+    fit.__doc__ = _CV_FIT_DOC
+
+
+class LassoCV(_BaseCV, BaseEstimator):
+    __doc__ = (
+        """Lasso with ``alpha`` chosen by cross-validation.
+
+    :class:`ElasticNetCV` with ``l1_ratio=1``.
+
+    Parameters
+    ----------"""
+        + _CV_PARAMETERS
+        + """
+    Attributes
+    ----------"""
+        + _CV_ATTRIBUTES
+        + """
+    See Also
+    --------
+    ElasticNetCV : Adds an L2 term and a search over ``l1_ratio``.
+    sklearn.linear_model.LassoCV : The reference implementation.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from skreg import LassoCV
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = LassoCV(cv=5).fit(X, y)
+    >>> bool(0 < model.alpha_ < model.alphas_[0])
+    True
+    """
+    )
+
+    _parameter_constraints: dict = {
+        k: v for k, v in _BaseCV._parameter_constraints.items() if k != "l1_ratio"
+    }
+
+    def __init__(
+        self,
+        *,
+        eps=1e-3,
+        alphas=100,
+        fit_intercept=True,
+        max_iter=1000,
+        tol=1e-4,
+        cv=None,
+        verbose=0,
+        n_jobs=None,
+        positive=False,
+        solver="auto",
+        alpha_rule="min",
+    ):
+        self.eps = eps
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.cv = cv
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.positive = positive
+        self.solver = solver
+        self.alpha_rule = alpha_rule
+
+    def _l1_ratios(self) -> np.ndarray:
+        return np.ones(1)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, groups=None):  # noqa: D102 - set below
+        return self._fit_cv(X, y, sample_weight, groups)
+
+    fit.__doc__ = _CV_FIT_DOC
