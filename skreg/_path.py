@@ -95,7 +95,7 @@ def enet_path(
     check_input: bool = True,
     fit_intercept: bool = False,
     sample_weight=None,
-    tol: float = 1e-4,
+    tol: float | None = None,
     max_iter: int = 1000,
     solver: str = "cd",
 ):
@@ -137,8 +137,9 @@ def enet_path(
         scikit-learn's ``enet_path``, which expects centred data.
     sample_weight : array-like of shape (n_samples,), default=None
         Sample weights, applied as by ``ElasticNet``.
-    tol : float, default=1e-4
-        Duality-gap tolerance, scaled as in ``ElasticNet``.
+    tol : float or None, default=None
+        Duality-gap tolerance per alpha, as in ``ElasticNet`` (``None``: a certified
+        relative suboptimality of 1e-6).
     max_iter : int, default=1000
         Maximum epochs per alpha.
     solver : {"cd", "fista"}, default="cd"

@@ -21,7 +21,10 @@ from skreg._kernels.sparse import csc_column_sq_norms, csc_matvec, csc_rmatvec
 from skreg.penalties import ElasticNet as _ElasticNetPenalty
 from skreg.utils._validation import as_kernel_csc
 
-__all__ = ["Quadratic", "QuadraticData", "enet_objective"]
+__all__ = ["DEFAULT_REL_TOL", "Quadratic", "QuadraticData", "enet_objective"]
+
+#: Relative suboptimality certified by the duality gap when ``tol=None`` (the default).
+DEFAULT_REL_TOL = 1e-6
 
 
 class Quadratic:
@@ -172,6 +175,20 @@ class QuadraticData:
         # scikit-learn's stopping scale: tol * ||y_c||^2 / n (weighted).
         self.tol_scale = float(self.y.astype(np.float64) @ self.y) / n
 
+    def gap_threshold(self, tol: float | None, primal: float) -> float:
+        """Duality gap at which a solver stops.
+
+        A number ``tol`` is scikit-learn's criterion, ``gap <= tol * ||y_c||^2 / n``.
+        ``tol=None`` certifies a relative suboptimality of ``DEFAULT_REL_TOL``:
+        ``gap <= 1e-6 * P(w)`` implies ``(P(w) - P*) / P* <= 1e-6`` (to first order),
+        floored at a few units of the dtype's precision times ``||y_c||^2 / n``, below
+        which the gap is rounding noise.
+        """
+        if tol is not None:
+            return tol * self.tol_scale
+        floor = 16 * float(np.finfo(self.dtype).eps) * self.tol_scale
+        return max(DEFAULT_REL_TOL * primal, floor)
+
     # -- residuals ----------------------------------------------------------------
     def init_residual(self, w):
         """Return ``(R, offset)`` at ``w`` (``offset`` is 0.0 for dense ``X``)."""
@@ -248,6 +265,25 @@ class QuadraticData:
         r_dot_y = float(Rt @ self.y) * self.inv_n
         return float(
             _quad.enet_dual_gap(w, -grad, r_norm2, r_dot_y, l1_reg, l2_reg, positive)
+        )
+
+    def dual_value(self, w, theta, xt_theta, l1_reg, l2_reg, positive):
+        """Dual objective at ``theta`` (residual-like), ``xt_theta = X_c.T theta / n``.
+
+        See :func:`skreg._kernels.quadratic.enet_dual_value`; ``w`` pairs with
+        ``theta`` in the augmented dual.
+        """
+        t64 = theta.astype(np.float64, copy=False)
+        return float(
+            _quad.enet_dual_value(
+                w,
+                xt_theta,
+                float(t64 @ t64) * self.inv_n,
+                float(t64 @ self.y) * self.inv_n,
+                l1_reg,
+                l2_reg,
+                positive,
+            )
         )
 
     def primal(self, w, R, offset, l1_reg, l2_reg):

@@ -192,6 +192,66 @@ def update_residual_sparse(data, indices, indptr, xmean, R, offset, ws, delta):
 
 
 @jit
+def enet_dual_value(w, xt_theta, theta_norm2, theta_dot_y, l1_reg, l2_reg, positive):
+    """Best elastic-net dual objective reachable from a residual-like point ``theta``.
+
+    Parameters
+    ----------
+    w : ndarray of shape (p,)
+        Coefficients paired with ``theta`` (used by the augmented dual A).
+    xt_theta : ndarray of shape (p,)
+        ``X_c.T @ theta / n``.
+    theta_norm2, theta_dot_y : float
+        ``theta @ theta / n`` and ``theta @ y_c / n``. ``theta`` must be orthogonal to
+        the row scales when an intercept is fitted (residuals and their affine
+        combinations are).
+    l1_reg, l2_reg : float
+        Penalty strengths; ``positive`` restricts ``w >= 0``.
+
+    Returns
+    -------
+    dual : float
+        The larger of two dual objectives (each a lower bound of the optimum):
+
+        A. scikit-learn's: the elastic net as a lasso on ``[X; sqrt(l2) I]``, dual point
+           ``c [theta; -sqrt(l2) w]`` with ``c = min(1, l1 / ||xt_theta - l2 w||_inf)``:
+           ``c theta y - c^2 (||theta||^2 + l2 ||w||^2) / 2``;
+        B. for ``l2 > 0``, the Fenchel dual at ``theta`` itself:
+           ``theta y - ||theta||^2 / 2 - sum_j (|xt_theta_j| - l1)_+^2 / (2 l2)``.
+
+        ``-inf`` when ``l1 = l2 = 0`` (least squares has no such dual).
+    """
+    p = w.shape[0]
+    dual = -np.inf
+    if l1_reg > 0.0:
+        w_l2 = 0.0
+        dual_norm = 0.0
+        for j in range(p):
+            wj = float(w[j])
+            w_l2 += wj * wj
+            v = float(xt_theta[j]) - l2_reg * wj
+            if not positive:
+                v = abs(v)
+            if v > dual_norm:
+                dual_norm = v
+        c = 1.0
+        if dual_norm > l1_reg:
+            c = l1_reg / dual_norm
+        dual = c * theta_dot_y - 0.5 * c * c * (theta_norm2 + l2_reg * w_l2)
+    if l2_reg > 0.0:
+        excess = 0.0
+        for j in range(p):
+            v = float(xt_theta[j])
+            if not positive:
+                v = abs(v)
+            v -= l1_reg
+            if v > 0.0:
+                excess += v * v
+        dual = max(dual, theta_dot_y - 0.5 * theta_norm2 - excess / (2.0 * l2_reg))
+    return dual
+
+
+@jit
 def enet_dual_gap(w, neg_grad, r_norm2, r_dot_y, l1_reg, l2_reg, positive):
     """Elastic-net duality gap in scikit-learn's scaling (divided by ``n``).
 
@@ -209,54 +269,24 @@ def enet_dual_gap(w, neg_grad, r_norm2, r_dot_y, l1_reg, l2_reg, positive):
     Returns
     -------
     gap : float
-        ``P(w) - D(theta)`` for the better of two dual points (both valid lower bounds):
-
-        A. scikit-learn's: the elastic net as a lasso on ``[X; sqrt(l2) I]``, dual point
-           ``theta = c R`` with ``c = min(1, l1 / ||X_c^T R / n - l2 w||_inf)``;
-        B. for ``l2 > 0``, the Fenchel dual at ``theta = R``:
-           ``D = (R y - ||R||^2 / 2) / n - sum_j (|g_j| - l1)_+^2 / (2 l2)``.
-
-        With ``l1 = l2 = 0`` (least squares) there is no dual point; as scikit-learn,
-        the squared norm of the gradient is returned.
+        ``P(w) - D`` with ``D`` the dual value of :func:`enet_dual_value` at the
+        residual. With ``l1 = l2 = 0`` (least squares) there is no dual point; as
+        scikit-learn, the squared norm of the gradient is returned.
     """
-    p = w.shape[0]
-    w_l1 = 0.0
-    w_l2 = 0.0
-    for j in range(p):
-        w_l1 += abs(float(w[j]))
-        w_l2 += float(w[j]) * float(w[j])
     if l1_reg == 0.0 and l2_reg == 0.0:
         gnorm2 = 0.0
-        for j in range(p):
+        for j in range(w.shape[0]):
             gnorm2 += float(neg_grad[j]) ** 2
         return gnorm2
+    w_l1 = 0.0
+    w_l2 = 0.0
+    for j in range(w.shape[0]):
+        w_l1 += abs(float(w[j]))
+        w_l2 += float(w[j]) * float(w[j])
     primal = 0.5 * r_norm2 + l1_reg * w_l1 + 0.5 * l2_reg * w_l2
-    gap = np.inf
-    if l1_reg > 0.0:
-        dual_norm = 0.0
-        for j in range(p):
-            v = float(neg_grad[j]) - l2_reg * float(w[j])
-            if not positive:
-                v = abs(v)
-            if v > dual_norm:
-                dual_norm = v
-        c = 1.0
-        if dual_norm > l1_reg:
-            c = l1_reg / dual_norm
-        dual_a = c * r_dot_y - 0.5 * c * c * (r_norm2 + l2_reg * w_l2)
-        gap = primal - dual_a
-    if l2_reg > 0.0:
-        excess = 0.0
-        for j in range(p):
-            v = float(neg_grad[j])
-            if not positive:
-                v = abs(v)
-            v -= l1_reg
-            if v > 0.0:
-                excess += v * v
-        dual_b = r_dot_y - 0.5 * r_norm2 - excess / (2.0 * l2_reg)
-        gap = min(gap, primal - dual_b)
-    return gap
+    return primal - enet_dual_value(
+        w, neg_grad, r_norm2, r_dot_y, l1_reg, l2_reg, positive
+    )
 
 
 @jit

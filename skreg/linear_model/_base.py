@@ -91,7 +91,7 @@ class BaseElasticNet(LinearModelMixin):
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "fit_intercept": ["boolean"],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
         "warm_start": ["boolean"],
         "positive": ["boolean"],
         "solver": [StrOptions({"auto", "cd", "fista"})],
@@ -150,8 +150,8 @@ class BaseElasticNet(LinearModelMixin):
                 warnings.warn(
                     f"Objective did not converge: duality gap {result.dual_gap:.3e} "
                     f"after {result.n_iter} iterations, tolerance {result.tol:.3e} "
-                    f"(tol={self.tol} scaled by ||y||^2 / n). Increase max_iter, "
-                    "increase tol, or scale the features.",
+                    f"(tol={self.tol}). Increase max_iter, increase tol, or scale "
+                    "the features.",
                     ConvergenceWarning,
                     stacklevel=3,
                 )

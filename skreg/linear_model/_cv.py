@@ -61,7 +61,7 @@ class _BaseCV(LinearModelMixin):
         "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "fit_intercept": ["boolean"],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
         "cv": ["cv_object"],
         "verbose": ["verbose"],
         "n_jobs": [Integral, None],
@@ -203,8 +203,9 @@ _CV_PARAMETERS = """
     max_iter : int, default=1000
         Maximum epochs per alpha.
 
-    tol : float, default=1e-4
-        Duality-gap tolerance, scaled as in :class:`ElasticNet`.
+    tol : float or None, default=None
+        Duality-gap tolerance per alpha, as in :class:`ElasticNet` (``None``: a
+        certified relative suboptimality of 1e-6).
 
     cv : int, cross-validation generator or iterable, default=None
         Folds, as in scikit-learn (``None`` is 5-fold ``KFold``).
@@ -340,7 +341,7 @@ class ElasticNetCV(_BaseCV, BaseEstimator):
         alphas=100,
         fit_intercept=True,
         max_iter=1000,
-        tol=1e-4,
+        tol=None,
         cv=None,
         verbose=0,
         n_jobs=None,
@@ -409,7 +410,7 @@ class LassoCV(_BaseCV, BaseEstimator):
         alphas=100,
         fit_intercept=True,
         max_iter=1000,
-        tol=1e-4,
+        tol=None,
         cv=None,
         verbose=0,
         n_jobs=None,

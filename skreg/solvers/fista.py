@@ -52,7 +52,7 @@ def solve_fista(
     w: np.ndarray,
     *,
     max_iter: int = 1000,
-    tol: float = 1e-4,
+    tol: float | None = None,
     verbose: int = 0,
 ) -> SolverResult:
     """Minimise the elastic net by FISTA with adaptive restart.
@@ -62,7 +62,6 @@ def solve_fista(
     """
     l1_reg, l2_reg = penalty.kernel_params()
     dtype = data.dtype
-    tol_abs = tol * data.tol_scale
     L = lipschitz_constant(data)
     if L == 0.0:
         # X_c = 0: the datafit is constant and the penalty's minimiser is w = 0.
@@ -70,13 +69,15 @@ def solve_fista(
         R, offset = data.init_residual(w)
         grad = data.full_gradient(R, offset)
         gap = data.dual_gap(w, R, offset, grad, l1_reg, l2_reg, penalty.positive)
-        return SolverResult(w, 0, gap, tol_abs, gap <= tol_abs)
+        tol_abs = data.gap_threshold(tol, data.primal(w, R, offset, l1_reg, l2_reg))
+        return SolverResult(w, 0, gap, tol_abs, gap <= tol_abs, grad)
     step = 1.0 / L
     y = data.y
     Xw = data.matvec(w)
     z, Xz = w.copy(), Xw.copy()
     t = 1.0
-    gap = np.inf
+    gap = tol_abs = np.inf
+    grad = None
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
         grad_z = data.rmatvec(Xz - y) * dtype.type(data.inv_n)
@@ -98,8 +99,11 @@ def solve_fista(
             R = y - Xw
             grad = data.full_gradient(R, 0.0)
             gap = data.dual_gap(w, R, 0.0, grad, l1_reg, l2_reg, penalty.positive)
+            tol_abs = data.gap_threshold(tol, data.primal(w, R, 0.0, l1_reg, l2_reg))
             if verbose:
                 print(f"[skreg fista] iter {n_iter}: gap {gap:.3e} (tol {tol_abs:.3e})")
             if gap <= tol_abs:
                 break
-    return SolverResult(w, n_iter, float(gap), float(tol_abs), bool(gap <= tol_abs))
+    return SolverResult(
+        w, n_iter, float(gap), float(tol_abs), bool(gap <= tol_abs), grad
+    )
