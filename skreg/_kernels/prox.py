@@ -83,7 +83,7 @@ def enet_penalty_value(w, l1_reg, l2_reg):
     l1 = 0.0
     l2 = 0.0
     for j in range(w.shape[0]):
-        wj = float(w[j])
+        wj = np.float64(w[j])
         l1 += abs(wj)
         l2 += wj * wj
     return l1_reg * l1 + 0.5 * l2_reg * l2
@@ -133,7 +133,7 @@ def enet_alpha_max(grad0, positive):
     """
     m = 0.0
     for j in range(grad0.shape[0]):
-        v = -float(grad0[j]) if positive else abs(float(grad0[j]))
+        v = -np.float64(grad0[j]) if positive else abs(np.float64(grad0[j]))
         if v > m:
             m = v
     return m
@@ -151,7 +151,7 @@ def prox_group_rows(W, threshold, out):
     for i in range(n_rows):
         norm2 = 0.0
         for k in range(n_cols):
-            norm2 += float(W[i, k]) * float(W[i, k])
+            norm2 += np.float64(W[i, k]) * np.float64(W[i, k])
         norm = np.sqrt(norm2)
         scale = 0.0
         if norm > threshold:

@@ -8,6 +8,8 @@ written in place and returned. Inputs are validated upstream. Reductions accumul
 float64.
 """
 
+import numpy as np
+
 from skreg._jit import jit
 
 
@@ -41,6 +43,6 @@ def csc_column_sq_norms(data, indptr, out):
     for j in range(indptr.shape[0] - 1):
         s = 0.0
         for k in range(indptr[j], indptr[j + 1]):
-            s += float(data[k]) * float(data[k])
+            s += np.float64(data[k]) * np.float64(data[k])
         out[j] = s
     return out
