@@ -24,7 +24,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array
 
 from skreg import penalties
-from skreg.datafits import QuadraticData
+from skreg.datafits import DEFAULT_REL_TOL, QuadraticData
 from skreg.solvers import SOLVERS
 from skreg.utils._validation import check_sample_weight
 
@@ -98,6 +98,7 @@ def enet_path(
     tol: float | None = None,
     max_iter: int = 1000,
     solver: str = "cd",
+    rel_tol: float = DEFAULT_REL_TOL,
 ):
     """Compute the elastic-net path with warm starts and strong-rule working sets.
 
@@ -144,6 +145,8 @@ def enet_path(
         Maximum epochs per alpha.
     solver : {"cd", "fista"}, default="cd"
         Solver used at each alpha.
+    rel_tol : float, default=1e-6
+        Relative suboptimality certified at each alpha when ``tol`` is ``None``.
 
     Returns
     -------
@@ -238,6 +241,7 @@ def enet_path(
                 w,
                 max_iter=max_iter,
                 tol=tol,
+                rel_tol=rel_tol,
                 verbose=verbose,
                 **options,
             )

@@ -175,19 +175,22 @@ class QuadraticData:
         # scikit-learn's stopping scale: tol * ||y_c||^2 / n (weighted).
         self.tol_scale = float(self.y.astype(np.float64) @ self.y) / n
 
-    def gap_threshold(self, tol: float | None, primal: float) -> float:
+    def gap_threshold(
+        self, tol: float | None, primal: float, rel_tol: float = DEFAULT_REL_TOL
+    ) -> float:
         """Duality gap at which a solver stops.
 
         A number ``tol`` is scikit-learn's criterion, ``gap <= tol * ||y_c||^2 / n``.
-        ``tol=None`` certifies a relative suboptimality of ``DEFAULT_REL_TOL``:
-        ``gap <= 1e-6 * P(w)`` implies ``(P(w) - P*) / P* <= 1e-6`` (to first order),
+        ``tol=None`` certifies a relative suboptimality of ``rel_tol`` (1e-6 by
+        default): ``gap <= rel_tol * P(w)`` implies ``(P(w) - P*) / P* <= rel_tol``
+        (to first order),
         floored at a few units of the dtype's precision times ``||y_c||^2 / n``, below
         which the gap is rounding noise.
         """
         if tol is not None:
             return tol * self.tol_scale
         floor = 16 * float(np.finfo(self.dtype).eps) * self.tol_scale
-        return max(DEFAULT_REL_TOL * primal, floor)
+        return max(rel_tol * primal, floor)
 
     # -- residuals ----------------------------------------------------------------
     def init_residual(self, w):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from skreg.datafits import DEFAULT_REL_TOL
 from skreg.solvers._base import SolverResult
 
 _GAP_CHECK_EVERY = 10
@@ -53,6 +54,7 @@ def solve_fista(
     *,
     max_iter: int = 1000,
     tol: float | None = None,
+    rel_tol: float = DEFAULT_REL_TOL,
     verbose: int = 0,
 ) -> SolverResult:
     """Minimise the elastic net by FISTA with adaptive restart.
@@ -69,7 +71,8 @@ def solve_fista(
         R, offset = data.init_residual(w)
         grad = data.full_gradient(R, offset)
         gap = data.dual_gap(w, R, offset, grad, l1_reg, l2_reg, penalty.positive)
-        tol_abs = data.gap_threshold(tol, data.primal(w, R, offset, l1_reg, l2_reg))
+        primal = data.primal(w, R, offset, l1_reg, l2_reg)
+        tol_abs = data.gap_threshold(tol, primal, rel_tol)
         return SolverResult(w, 0, gap, tol_abs, gap <= tol_abs, grad)
     step = 1.0 / L
     y = data.y
@@ -99,7 +102,8 @@ def solve_fista(
             R = y - Xw
             grad = data.full_gradient(R, 0.0)
             gap = data.dual_gap(w, R, 0.0, grad, l1_reg, l2_reg, penalty.positive)
-            tol_abs = data.gap_threshold(tol, data.primal(w, R, 0.0, l1_reg, l2_reg))
+            primal = data.primal(w, R, 0.0, l1_reg, l2_reg)
+            tol_abs = data.gap_threshold(tol, primal, rel_tol)
             if verbose:
                 print(f"[skreg fista] iter {n_iter}: gap {gap:.3e} (tol {tol_abs:.3e})")
             if gap <= tol_abs:
