@@ -79,12 +79,7 @@ def read_csv(path, target: str, *, use_pandas: bool | None = None):
     if not path.is_file():
         raise CLIError(f"no such file: {str(path)!r}")
     if use_pandas is None:
-        try:
-            import pandas  # noqa: F401
-
-            use_pandas = True
-        except ImportError:
-            use_pandas = False
+        use_pandas = _have_pandas()
     reader = _read_pandas if use_pandas else _read_stdlib
     header, columns = reader(path)
     if target not in header:
@@ -94,6 +89,14 @@ def read_csv(path, target: str, *, use_pandas: bool | None = None):
         raise CLIError(f"no feature columns besides the target {target!r}")
     X = np.column_stack([columns[c] for c in X_cols])
     return X, columns[target], X_cols
+
+
+def _have_pandas() -> bool:
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _read_pandas(path):

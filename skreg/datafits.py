@@ -17,7 +17,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from skreg._kernels import quadratic as _quad
-from skreg._kernels.sparse import csc_column_sq_norms, csc_matvec, csc_rmatvec
+from skreg._kernels.sparse import (
+    csc_column_sq_norms,
+    csc_matvec_centered,
+    csc_rmatvec_centered,
+)
 from skreg.penalties import ElasticNet as _ElasticNetPenalty
 from skreg.utils._validation import as_kernel_csc
 
@@ -194,11 +198,27 @@ class QuadraticData:
 
     # -- residuals ----------------------------------------------------------------
     def init_residual(self, w):
-        """Return ``(R, offset)`` at ``w`` (``offset`` is 0.0 for dense ``X``)."""
-        if self.sparse:
-            Xw = csc_matvec(*self._xargs, w, np.empty(self.n_samples, self.dtype))
-            return self.y - Xw, float(self.xmean.astype(np.float64) @ w)
-        return self.y - self.matvec(w), 0.0
+        """Return ``(R, offset)`` at ``w`` (see :meth:`residual`)."""
+        return self.residual(self.matvec(w))
+
+    def residual(self, Xw):
+        """Return ``(R, offset)`` for the centred product ``Xw = X_c @ w``.
+
+        ``R = y_c - Xw`` is the true residual, computed accurately (the CSC product
+        is formed in float64). For CSC ``X`` the kernels' gradient
+        ``X[:, j] @ R / n + offset * xmean[j]`` equals the centred one exactly when
+        ``offset = -(v @ R) / n`` (``v`` the row scales, ``X_c[:, j] @ v = 0``), so
+        the offset is set from ``R`` rather than assumed zero: rounding leaves
+        ``v @ R`` slightly non-zero, and large column means would amplify it. The
+        kernels then accumulate in ``offset`` only the changes since this rebuild.
+        """
+        R = self.y - Xw
+        if not (self.sparse and self.fit_intercept):
+            # Without centring the residual need not be orthogonal to v, and the
+            # kernels' offset term vanishes (xmean = 0): nothing to correct.
+            return R, 0.0
+        v_dot_r = float(self._scale_vector().astype(np.float64) @ R)
+        return R, -v_dot_r * self.inv_n
 
     def true_residual(self, R, offset):
         """Return the residual ``y_c - X_c w`` from the stored residual and offset."""
@@ -303,10 +323,13 @@ class QuadraticData:
     def matvec(self, w):
         """``X_c @ w`` as a dense vector of length ``n``."""
         if self.sparse:
-            out = csc_matvec(*self._xargs, w, np.empty(self.n_samples, self.dtype))
-            shift = self.dtype.type(self.xmean.astype(np.float64) @ w)
-            scale = 1.0 if self.row_scale is None else self.row_scale
-            return out - shift * scale
+            return csc_matvec_centered(
+                *self._xargs,
+                w,
+                self.xmean,
+                self._scale_vector(),
+                np.empty(self.n_samples, self.dtype),
+            )
         out = self.X @ w
         if self.fit_intercept and self.row_scale is None:
             out -= self.dtype.type(self.kernel_xmean.astype(np.float64) @ w)
@@ -315,17 +338,25 @@ class QuadraticData:
     def rmatvec(self, r):
         """``X_c.T @ r`` as a dense vector of length ``p``."""
         if self.sparse:
-            out = csc_rmatvec(*self._xargs, r, np.empty(self.n_features, self.dtype))
-            scale = (
-                float(r.sum(dtype=np.float64))
-                if self.row_scale is None
-                else float(self.row_scale.astype(np.float64) @ r)
+            return csc_rmatvec_centered(
+                *self._xargs,
+                np.ascontiguousarray(r, dtype=self.dtype),
+                self.xmean,
+                self._scale_vector(),
+                np.empty(self.n_features, self.dtype),
             )
-            return out - self.xmean * self.dtype.type(scale)
         out = self.X.T @ r
         if self.fit_intercept and self.row_scale is None:
             out -= self.kernel_xmean * self.dtype.type(r.sum(dtype=np.float64))
         return out
+
+    def _scale_vector(self):
+        """Row scales as a vector (ones when unweighted), for the CSC kernels."""
+        if self.row_scale is not None:
+            return self.row_scale
+        if not hasattr(self, "_ones"):
+            self._ones = np.ones(self.n_samples, dtype=self.dtype)
+        return self._ones
 
     def intercept(self, w) -> float:
         """Return the intercept ``ymean - xmean @ w`` (0 without intercept)."""

@@ -14,26 +14,41 @@ from skreg._jit import jit
 
 
 @jit
-def csc_matvec(data, indices, indptr, w, out):
-    """``out = X @ w`` for CSC ``X``; ``out`` has shape ``(n_rows,)``."""
-    out[:] = 0.0
+def csc_matvec_centered(data, indices, indptr, w, xmean, row_scale, out):
+    """``out = (X - row_scale xmean^T) @ w`` for CSC ``X``, computed in float64.
+
+    This is the product with the implicitly centred design (``row_scale`` holds the
+    square roots of the normalised sample weights, ones when unweighted; ``xmean``
+    zeros without centring). Sums are accumulated and the centring shift subtracted in
+    float64 before the one rounding to the dtype of ``out``: with shifted columns,
+    ``X @ w`` and the shift are both large and their float32 difference would lose
+    most of its digits.
+    """
+    acc = np.zeros(out.shape[0])
+    shift = 0.0
     for j in range(indptr.shape[0] - 1):
-        wj = w[j]
+        wj = np.float64(w[j])
         if wj == 0.0:
             continue
+        shift += np.float64(xmean[j]) * wj
         for k in range(indptr[j], indptr[j + 1]):
-            out[indices[k]] += data[k] * wj
+            acc[indices[k]] += data[k] * wj
+    for i in range(out.shape[0]):
+        out[i] = acc[i] - shift * row_scale[i]
     return out
 
 
 @jit
-def csc_rmatvec(data, indices, indptr, r, out):
-    """``out = X.T @ r`` for CSC ``X``; ``out`` has shape ``(n_cols,)``."""
+def csc_rmatvec_centered(data, indices, indptr, r, xmean, row_scale, out):
+    """``out = (X - row_scale xmean^T).T @ r`` for CSC ``X``, computed in float64."""
+    scale_dot_r = 0.0
+    for i in range(r.shape[0]):
+        scale_dot_r += np.float64(row_scale[i]) * r[i]
     for j in range(indptr.shape[0] - 1):
         dot = 0.0
         for k in range(indptr[j], indptr[j + 1]):
             dot += data[k] * r[indices[k]]
-        out[j] = dot
+        out[j] = dot - np.float64(xmean[j]) * scale_dot_r
     return out
 
 

@@ -99,10 +99,10 @@ def solve_fista(
         w[:] = w_new
         Xw = Xw_new
         if n_iter % _GAP_CHECK_EVERY == 0 or n_iter == max_iter:
-            R = y - Xw
-            grad = data.full_gradient(R, 0.0)
-            gap = data.dual_gap(w, R, 0.0, grad, l1_reg, l2_reg, penalty.positive)
-            primal = data.primal(w, R, 0.0, l1_reg, l2_reg)
+            R, offset = data.residual(Xw)
+            grad = data.full_gradient(R, offset)
+            gap = data.dual_gap(w, R, offset, grad, l1_reg, l2_reg, penalty.positive)
+            primal = data.primal(w, R, offset, l1_reg, l2_reg)
             tol_abs = data.gap_threshold(tol, primal, rel_tol)
             if verbose:
                 print(f"[skreg fista] iter {n_iter}: gap {gap:.3e} (tol {tol_abs:.3e})")

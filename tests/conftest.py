@@ -1,0 +1,161 @@
+"""Shared seeded problems and first-principles helpers for the skreg tests.
+
+Everything here is rebuilt from a fixed seed on each run: no stored numbers. The
+problems are small (60 x 30 tall, 40 x 80 wide) so that parametrised grids stay fast,
+and a third of the columns are shifted away from zero so that forgetting to centre
+(or centring wrongly) changes the answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A seeded regression problem with positive sample weights."""
+
+    name: str
+    X: np.ndarray
+    y: np.ndarray
+    sample_weight: np.ndarray
+    true_coef: np.ndarray
+
+
+def make_problem(name: str, n_samples: int, n_features: int, seed: int) -> Problem:
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_samples, n_features))
+    # Shift every third column (and scale some) so that the intercept matters.
+    X[:, ::3] += 3.0
+    X[:, 1::4] *= 2.0
+    true_coef = np.zeros(n_features)
+    true_coef[:6] = [3.0, -2.0, 1.5, 0.0, -1.0, 2.5]
+    y = X @ true_coef + 4.0 + 0.5 * rng.standard_normal(n_samples)
+    sample_weight = rng.uniform(0.2, 3.0, size=n_samples)
+    return Problem(name, X, y, sample_weight, true_coef)
+
+
+REGRESSION = make_problem("regression", 60, 30, seed=0)
+WIDE = make_problem("wide", 40, 80, seed=1)
+PROBLEMS = {"regression": REGRESSION, "wide": WIDE}
+
+
+@pytest.fixture(params=sorted(PROBLEMS))
+def problem(request) -> Problem:
+    """The tall (60 x 30) and the wide (40 x 80) problem."""
+    return PROBLEMS[request.param]
+
+
+@pytest.fixture
+def regression() -> Problem:
+    return REGRESSION
+
+
+@pytest.fixture
+def wide() -> Problem:
+    return WIDE
+
+
+# -- first-principles helpers (numpy only, float64) ----------------------------------
+
+
+def normalized_weights(sample_weight, n_samples: int) -> np.ndarray:
+    """Weights rescaled to sum to ``n_samples`` (ones when ``None``)."""
+    if sample_weight is None:
+        return np.ones(n_samples)
+    sw = np.asarray(sample_weight, dtype=np.float64)
+    return sw * (n_samples / sw.sum())
+
+
+def centered_scaled(X, y, sample_weight=None, fit_intercept=True):
+    """Explicitly form ``X_c``, ``y_c`` (weighted-centred, rows times ``sqrt(s_i)``).
+
+    Returns ``(Xc, yc, xmean, ymean)`` in float64; with ``fit_intercept=False`` the
+    means are zero. With these, the weighted elastic net with intercept is the plain
+    elastic net ``1/(2n) ||yc - Xc w||^2 + penalty`` without intercept.
+    """
+    X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    n = X.shape[0]
+    s = normalized_weights(sample_weight, n)
+    if fit_intercept:
+        xmean = s @ X / n
+        ymean = float(s @ y / n)
+    else:
+        xmean, ymean = np.zeros(X.shape[1]), 0.0
+    root = np.sqrt(s)
+    return (X - xmean) * root[:, None], (y - ymean) * root, xmean, ymean
+
+
+def alpha_max(
+    X, y, l1_ratio=1.0, sample_weight=None, fit_intercept=True, positive=False
+):
+    """``max_j |X_c[:, j] @ y_c| / (n l1_ratio)`` (``max_j`` of the signed value when
+    ``positive``): the smallest ``alpha`` with an all-zero solution."""
+    Xc, yc, _, _ = centered_scaled(X, y, sample_weight, fit_intercept)
+    corr = Xc.T @ yc
+    top = corr.max() if positive else np.abs(corr).max()
+    return float(top) / (X.shape[0] * l1_ratio)
+
+
+def objective(X, y, coef, intercept, alpha, l1_ratio, sample_weight=None) -> float:
+    """scikit-learn's elastic-net objective, written out in float64."""
+    X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=np.float64)
+    coef = np.asarray(coef, dtype=np.float64)
+    r = np.asarray(y, dtype=np.float64) - X @ coef - float(intercept)
+    s = np.ones_like(r) if sample_weight is None else np.asarray(sample_weight, float)
+    datafit = 0.5 * float(s @ r**2) / float(s.sum())
+    l1 = alpha * l1_ratio * float(np.abs(coef).sum())
+    l2 = 0.5 * alpha * (1.0 - l1_ratio) * float(coef @ coef)
+    return datafit + l1 + l2
+
+
+def dual_gap(Xc, yc, w, alpha, l1_ratio, positive=False) -> float:
+    """Duality gap (``1/n`` scaling) of the elastic net without intercept at ``w``.
+
+    As skreg documents, the smaller of the gaps at two feasible dual points:
+
+    A. scikit-learn's (``test_lasso_dual_gap``): the elastic net is a lasso on
+       ``[Xc; sqrt(n l2) I]``, ``[yc; 0]``; the residual ``[R; -sqrt(n l2) w]`` is
+       rescaled into the dual-feasible set ``||Xc^T theta / n - l2 w||_inf <= l1``.
+    B. for ``l2 > 0``, the Fenchel dual of ``1/(2n)||yc - Xc w||^2 + g(w)`` at
+       ``theta = R``: ``D = (R @ yc - ||R||^2 / 2) / n - g*(Xc^T R / n)`` with
+       ``g*(v) = sum_j (|v_j| - l1)_+^2 / (2 l2)`` (``(v_j - l1)_+`` when positive).
+    """
+    n = Xc.shape[0]
+    l1, l2 = alpha * l1_ratio, alpha * (1.0 - l1_ratio)
+    w = np.asarray(w, dtype=np.float64)
+    R = yc - Xc @ w
+    primal = 0.5 * R @ R / n + l1 * np.abs(w).sum() + 0.5 * l2 * w @ w
+    gaps = []
+    if l1 > 0:
+        v = Xc.T @ R / n - l2 * w
+        dual_norm = max(v.max(), 0.0) if positive else np.abs(v).max()
+        c = min(1.0, l1 / dual_norm) if dual_norm > 0 else 1.0
+        # D(c R) of the augmented lasso: c R.yc / n - c^2 (|R|^2 / n + l2 |w|^2) / 2
+        dual_a = c * (R @ yc) / n - 0.5 * c**2 * (R @ R / n + l2 * w @ w)
+        gaps.append(primal - dual_a)
+    if l2 > 0:
+        g = Xc.T @ R / n
+        excess = np.maximum((g if positive else np.abs(g)) - l1, 0.0)
+        dual_b = (R @ yc) / n - 0.5 * (R @ R) / n - (excess @ excess) / (2 * l2)
+        gaps.append(primal - dual_b)
+    return float(min(gaps))
+
+
+@pytest.fixture(scope="session")
+def helpers():
+    """The first-principles helpers above, for test modules (no conftest imports)."""
+    return SimpleNamespace(
+        normalized_weights=normalized_weights,
+        centered_scaled=centered_scaled,
+        alpha_max=alpha_max,
+        objective=objective,
+        dual_gap=dual_gap,
+        make_problem=make_problem,
+        problems=PROBLEMS,
+    )

@@ -1,0 +1,132 @@
+"""QuadraticData against numpy on explicitly centred, sqrt-weight-scaled data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose
+
+from skreg.datafits import Quadratic, QuadraticData, enet_objective
+
+CASES = [
+    (sparse, weighted, fit_intercept)
+    for sparse in (False, True)
+    for weighted in (False, True)
+    for fit_intercept in (False, True)
+]
+
+
+def _ids(case):
+    sparse, weighted, fit_intercept = case
+    return "-".join(
+        [
+            "csc" if sparse else "dense",
+            "weighted" if weighted else "unweighted",
+            "intercept" if fit_intercept else "nointercept",
+        ]
+    )
+
+
+@pytest.fixture(params=CASES, ids=[_ids(c) for c in CASES])
+def prepared(request, helpers, problem):
+    sparse, weighted, fit_intercept = request.param
+    sw = problem.sample_weight if weighted else None
+    X = problem.X.copy()
+    X[np.abs(X) < 0.5] = 0.0  # genuine sparsity for the CSC path
+    Xin = sp.csc_matrix(X) if sparse else np.asfortranarray(X)
+    data = QuadraticData(Xin, problem.y.copy(), sw, fit_intercept)
+    Xc, yc, xmean, ymean = helpers.centered_scaled(X, problem.y, sw, fit_intercept)
+    return data, Xc, yc, xmean, ymean, X, sw, problem.y
+
+
+def test_centring_and_scaling(prepared):
+    data, Xc, yc, xmean, ymean, X, sw, y = prepared
+    n = Xc.shape[0]
+    assert_allclose(data.xmean, xmean, rtol=1e-12, atol=1e-12)
+    assert data.ymean == pytest.approx(ymean, rel=1e-12, abs=1e-12)
+    assert_allclose(data.y, yc, rtol=1e-12, atol=1e-12)
+    assert data.tol_scale == pytest.approx(yc @ yc / n, rel=1e-12)
+    assert_allclose(data.lipschitz, (Xc**2).sum(axis=0) / n, rtol=1e-10, atol=1e-12)
+
+
+def test_products_and_gradients(prepared):
+    data, Xc, yc, xmean, ymean, X, sw, y = prepared
+    n, p = Xc.shape
+    rng = np.random.default_rng(3)
+    w = rng.standard_normal(p)
+    w[rng.random(p) < 0.5] = 0.0
+    r = rng.standard_normal(n)
+    assert_allclose(data.matvec(w), Xc @ w, rtol=1e-10, atol=1e-10)
+    assert_allclose(data.rmatvec(r), Xc.T @ r, rtol=1e-10, atol=1e-10)
+    R, offset = data.init_residual(w.copy())
+    assert_allclose(data.true_residual(R, offset), yc - Xc @ w, rtol=1e-10, atol=1e-10)
+    grad = data.full_gradient(R, offset)
+    assert_allclose(grad, -Xc.T @ (yc - Xc @ w) / n, rtol=1e-10, atol=1e-10)
+    ws = np.array([0, 3, p - 1], dtype=np.int64)
+    assert_allclose(data.gradient(R, offset, ws), grad[ws], rtol=1e-10, atol=1e-12)
+    assert_allclose(data.grad_at_zero(), -Xc.T @ yc / n, rtol=1e-10, atol=1e-12)
+    # Intercept recovered from the (weighted) means.
+    expected = ymean - xmean @ w if data.fit_intercept else 0.0
+    assert data.intercept(w) == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    # Residual update: w[ws] += delta.
+    delta = rng.standard_normal(ws.size)
+    offset2 = data.update_residual(R, offset, ws, delta)
+    w2 = w.copy()
+    w2[ws] += delta
+    assert_allclose(
+        data.true_residual(R, offset2), yc - Xc @ w2, rtol=1e-10, atol=1e-10
+    )
+    # Primal value in the 1/n scaling equals the weighted objective of sklearn.
+    R2, off2 = data.init_residual(w2)
+    l1, l2 = 0.3, 0.2
+    expected_primal = (
+        0.5 * np.sum((yc - Xc @ w2) ** 2) / n
+        + l1 * np.abs(w2).sum()
+        + 0.5 * l2 * w2 @ w2
+    )
+    assert data.primal(w2, R2, off2, l1, l2) == pytest.approx(expected_primal, 1e-12)
+    b = data.intercept(w2)
+    obj = enet_objective(X, y, w2, b, alpha=0.5, l1_ratio=0.6, sample_weight=sw)
+    assert obj == pytest.approx(data.primal(w2, R2, off2, 0.3, 0.2), rel=1e-10)
+
+
+def test_one_epoch_is_exact_coordinate_minimisation(prepared):
+    data, Xc, yc, xmean, ymean, X, sw, y = prepared
+    n, p = Xc.shape
+    l1, l2 = 0.05, 0.02
+    w = np.zeros(p)
+    R, offset = data.init_residual(w)
+    ws = np.arange(p, dtype=np.int64)
+    data.epoch(w, R, offset, ws, l1, l2, False)
+    # Reference: cyclic exact coordinate minimisation on the explicit matrices.
+    v = np.zeros(p)
+    for j in range(p):
+        L = Xc[:, j] @ Xc[:, j] / n
+        if L == 0:
+            continue
+        g = Xc[:, j] @ (yc - Xc @ v) / n
+        z = v[j] + g / L
+        v[j] = np.sign(z) * max(abs(z) - l1 / L, 0) / (1 + l2 / L)
+    assert_allclose(w, v, rtol=1e-9, atol=1e-12)
+
+
+def test_quadratic_value():
+    r = np.array([1.0, -2.0, 3.0])
+    assert Quadratic.value(r) == pytest.approx(14 / 6)
+    sw = np.array([1.0, 0.0, 2.0])
+    assert Quadratic.value(r, sw) == pytest.approx(0.5 * (1 + 18) / 3)
+
+
+def test_float32_data_stays_float32(regression):
+    X32 = np.asfortranarray(regression.X, dtype=np.float32)
+    for Xin in (X32, sp.csc_matrix(X32)):
+        data = QuadraticData(
+            Xin, regression.y.astype(np.float32), regression.sample_weight, True
+        )
+        assert data.y.dtype == np.float32
+        assert data.lipschitz.dtype == np.float32
+        w = np.zeros(X32.shape[1], np.float32)
+        R, offset = data.init_residual(w)
+        assert R.dtype == np.float32
+        assert data.full_gradient(R, offset).dtype == np.float32

@@ -1,0 +1,219 @@
+"""Compiled kernels: results against numpy, and at most two signatures per kernel."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose
+
+from skreg._kernels import quadratic as quad
+from skreg._kernels.sparse import (
+    csc_column_sq_norms,
+    csc_matvec_centered,
+    csc_rmatvec_centered,
+)
+
+
+@pytest.fixture(params=[np.float64, np.float32], ids=["float64", "float32"])
+def csc(request, regression):
+    X = regression.X.copy()
+    X[np.abs(X) < 0.7] = 0.0
+    Xs = sp.csc_matrix(X.astype(request.param))
+    Xs.indices = Xs.indices.astype(np.int32)
+    Xs.indptr = Xs.indptr.astype(np.int32)
+    return Xs, X.astype(request.param)
+
+
+@pytest.mark.parametrize("centred", [False, True])
+def test_csc_products(csc, centred):
+    """Products with the implicitly centred, row-scaled design ``X - v xmean^T``."""
+    Xs, X = csc
+    dtype = X.dtype
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    rng = np.random.default_rng(0)
+    n, p = X.shape
+    w = rng.standard_normal(p).astype(dtype)
+    w[::3] = 0
+    r = rng.standard_normal(n).astype(dtype)
+    xmean = (rng.standard_normal(p) if centred else np.zeros(p)).astype(dtype)
+    v = (rng.uniform(0.5, 2, n) if centred else np.ones(n)).astype(dtype)
+    X64 = X.astype(np.float64) - np.outer(v, xmean).astype(np.float64)
+    out = csc_matvec_centered(
+        Xs.data, Xs.indices, Xs.indptr, w, xmean, v, np.full(n, 7, dtype)
+    )
+    assert out.dtype == dtype
+    assert_allclose(out, X64 @ w, rtol=rtol, atol=rtol * 10)
+    out = csc_rmatvec_centered(
+        Xs.data, Xs.indices, Xs.indptr, r, xmean, v, np.empty(p, dtype)
+    )
+    assert_allclose(out, X64.T @ r, rtol=rtol, atol=rtol * 10)
+    X64 = X.astype(np.float64)
+    norms = csc_column_sq_norms(Xs.data, Xs.indptr, np.empty(X.shape[1]))
+    assert_allclose(norms, (X64**2).sum(axis=0), rtol=rtol)
+
+
+def test_dense_and_sparse_kernels_agree(regression):
+    """Implicit centring: dense (true residual) and CSC (stored residual + offset)
+    epochs, gradients and residual updates give the same iterates."""
+    X = regression.X.copy()
+    X[np.abs(X) < 0.7] = 0.0
+    n, p = X.shape
+    xmean = X.mean(axis=0)
+    yc = regression.y - regression.y.mean()
+    Xc = X - xmean
+    Xf = np.asfortranarray(X)
+    Xs = sp.csc_matrix(X)
+    Xs.indices, Xs.indptr = Xs.indices.astype(np.int32), Xs.indptr.astype(np.int32)
+    L = (Xc**2).sum(axis=0) / n
+    ws = np.arange(p, dtype=np.int64)
+    w_d, w_s = np.zeros(p), np.zeros(p)
+    R_d, R_s, offset = yc.copy(), yc.copy(), 0.0
+    for _ in range(3):
+        ch_d = quad.cd_epoch_quadratic(
+            Xf, xmean, R_d, w_d, ws, L, 0.1, 0.05, False, 1 / n
+        )
+        ch_s, offset = quad.cd_epoch_quadratic_sparse(
+            Xs.data, Xs.indices, Xs.indptr, xmean, R_s, offset, w_s, ws, L,
+            0.1, 0.05, False, 1 / n,
+        )  # fmt: skip
+        assert ch_d == pytest.approx(ch_s, rel=1e-10)
+    assert_allclose(w_d, w_s, rtol=1e-10, atol=1e-14)
+    assert_allclose(R_d, yc - Xc @ w_d, rtol=1e-10, atol=1e-10)
+    assert_allclose(R_s + offset, R_d, rtol=1e-10, atol=1e-10)
+    assert offset == pytest.approx(xmean @ w_s, rel=1e-10)
+    g_d = quad.gradient_quadratic(Xf, xmean, R_d, ws, 1 / n, np.empty(p))
+    g_s = quad.gradient_quadratic_sparse(
+        Xs.data, Xs.indices, Xs.indptr, xmean, R_s, offset, ws, 1 / n, np.empty(p)
+    )
+    assert_allclose(g_d, -Xc.T @ R_d / n, rtol=1e-10, atol=1e-12)
+    assert_allclose(g_s, g_d, rtol=1e-10, atol=1e-12)
+    sub = np.array([1, 4], dtype=np.int64)
+    delta = np.array([0.3, -0.2])
+    quad.update_residual(Xf, xmean, R_d, sub, delta)
+    offset = quad.update_residual_sparse(
+        Xs.data, Xs.indices, Xs.indptr, xmean, R_s, offset, sub, delta
+    )
+    assert_allclose(R_s + offset, R_d, rtol=1e-10, atol=1e-10)
+    norms = quad.column_sq_norms_centered(Xf, xmean, np.empty(p))
+    assert_allclose(norms, (Xc**2).sum(axis=0), rtol=1e-12)
+
+
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.0])
+def test_enet_dual_gap_kernel(helpers, regression, l1_ratio, positive):
+    Xc, yc, _, _ = helpers.centered_scaled(regression.X, regression.y)
+    n, p = Xc.shape
+    rng = np.random.default_rng(1)
+    w = np.abs(rng.standard_normal(p)) * (rng.random(p) < 0.3)
+    alpha = 0.4
+    R = yc - Xc @ w
+    gap = quad.enet_dual_gap(
+        w, Xc.T @ R / n, R @ R / n, R @ yc / n,
+        alpha * l1_ratio, alpha * (1 - l1_ratio), positive,
+    )  # fmt: skip
+    expected = helpers.dual_gap(Xc, yc, w, alpha, l1_ratio, positive)
+    assert gap == pytest.approx(expected, rel=1e-10)
+    assert gap > 0
+
+
+# -- compiled signatures ---------------------------------------------------------
+
+_SIGNATURE_SCRIPT = textwrap.dedent(
+    """
+    import inspect, json, sys, warnings
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.exceptions import ConvergenceWarning
+    import skreg.linear_model
+    from skreg._kernels import prox, quadratic, sparse
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 12))
+    X[np.abs(X) < 0.5] = 0.0
+    X[:, ::3] += 2.0
+    y = X[:, :3] @ np.array([1.0, -2.0, 0.5]) + rng.standard_normal(30)
+    sw = rng.uniform(0.5, 2.0, 30)
+
+    def storages(X):
+        csc64 = sp.csc_matrix(X)
+        csc64.indices = csc64.indices.astype(np.int64)
+        csc64.indptr = csc64.indptr.astype(np.int64)
+        csr64 = sp.csr_matrix(X)
+        csr64.indices = csr64.indices.astype(np.int64)
+        csr64.indptr = csr64.indptr.astype(np.int64)
+        return [X, np.ascontiguousarray(X), sp.csc_matrix(X), csc64, csr64,
+                sp.csc_array(X)]
+
+    Y2 = np.column_stack([y, -y])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # tiny max_iter below
+        for dtype in (np.float64, np.float32):
+            for Xs in storages(X.astype(dtype)):
+                for solver in ("cd", "fista"):
+                    for weights, fit_intercept, positive in [
+                        (None, True, False), (sw, True, True),
+                        (None, False, True), (sw, False, False),
+                    ]:
+                        est = skreg.linear_model.ElasticNet(
+                            alpha=0.05, l1_ratio=0.7, solver=solver,
+                            fit_intercept=fit_intercept, positive=positive,
+                            max_iter=50,
+                        )
+                        est.fit(Xs, y.astype(dtype), sample_weight=weights)
+                        est.predict(Xs)
+                    skreg.linear_model.Lasso(alpha=0.1, solver=solver).fit(
+                        Xs, Y2.astype(dtype))
+            # Every other linear estimator (CV, ...) on dense and CSC data.
+            for name in skreg.linear_model.__all__:
+                cls = getattr(skreg.linear_model, name)
+                if name in ("ElasticNet", "Lasso") or not inspect.isclass(cls):
+                    continue
+                for Xs in (X.astype(dtype), sp.csc_matrix(X.astype(dtype))):
+                    cls().fit(Xs, y.astype(dtype))
+
+    counts = {}
+    for module in (prox, quadratic, sparse):
+        for name, obj in vars(module).items():
+            if hasattr(obj, "signatures") and obj.__module__ == module.__name__:
+                counts[module.__name__ + "." + name] = [
+                    str(s) for s in obj.signatures
+                ]
+    json.dump(counts, sys.stdout)
+    """
+)
+
+
+def test_each_kernel_compiles_at_most_two_signatures(tmp_path):
+    """Fit both dtypes on dense and sparse input (both index dtypes, CSR and CSC),
+    both solvers, with and without weights and intercept: the shell must normalise
+    every kernel argument so that only a float32 and a float64 specialisation exist.
+
+    Runs in a fresh interpreter so that other tests (which call kernels directly with
+    arbitrary types) cannot pollute the dispatchers.
+    """
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
+        + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", _SIGNATURE_SCRIPT],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    counts = json.loads(proc.stdout)
+    # The fits exercised the kernels (the test is not vacuous).
+    assert len(counts["skreg._kernels.quadratic.cd_epoch_quadratic"]) >= 1
+    assert len(counts["skreg._kernels.quadratic.cd_epoch_quadratic_sparse"]) >= 1
+    too_many = {k: v for k, v in counts.items() if len(v) > 2}
+    assert not too_many, json.dumps(too_many, indent=1)

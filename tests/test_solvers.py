@@ -1,0 +1,104 @@
+"""The solvers on prepared data: requested gap reached, Anderson and working sets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose
+
+from skreg.datafits import QuadraticData
+from skreg.penalties import ElasticNet
+from skreg.solvers import SOLVERS, SolverResult, solve_cd, solve_fista
+
+
+def _data(helpers, prob, sparse=False, weighted=True):
+    sw = prob.sample_weight if weighted else None
+    X = sp.csc_matrix(prob.X) if sparse else np.asfortranarray(prob.X)
+    return QuadraticData(X, prob.y, sw, True), sw
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+@pytest.mark.parametrize("solver", sorted(SOLVERS))
+@pytest.mark.parametrize("tol", [1e-4, 1e-8, 1e-12])
+def test_reaches_requested_gap(helpers, problem, solver, sparse, tol):
+    data, sw = _data(helpers, problem, sparse)
+    amax = helpers.alpha_max(problem.X, problem.y, 0.8, sw)
+    penalty = ElasticNet(amax / 20, 0.8)
+    w = np.zeros(data.n_features)
+    res = SOLVERS[solver](data, penalty, w, max_iter=100_000, tol=tol)
+    assert isinstance(res, SolverResult)
+    assert res.converged
+    tol_abs = tol * data.tol_scale
+    assert res.tol == pytest.approx(tol_abs)
+    assert res.dual_gap <= tol_abs
+    assert res.coef is w  # updated in place
+    # The gap is a real certificate: recomputed from scratch at the solution.
+    Xc, yc, _, _ = helpers.centered_scaled(problem.X, problem.y, sw)
+    true_gap = helpers.dual_gap(Xc, yc, res.coef, penalty.alpha, 0.8)
+    assert true_gap <= tol_abs + 1e-14 * data.tol_scale
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csc"])
+def test_anderson_on_and_off_agree(helpers, problem, sparse):
+    data, sw = _data(helpers, problem, sparse)
+    amax = helpers.alpha_max(problem.X, problem.y, 1.0, sw)
+    penalty = ElasticNet(amax / 50, 1.0)
+    p = data.n_features
+    on = solve_cd(data, penalty, np.zeros(p), tol=1e-13, max_iter=100_000)
+    off = solve_cd(data, penalty, np.zeros(p), tol=1e-13, max_iter=100_000,
+                   anderson_k=0)  # fmt: skip
+    assert on.converged and off.converged
+    assert_allclose(on.coef, off.coef, rtol=0, atol=1e-6)
+
+
+def test_working_set_and_full_set_agree(helpers, wide):
+    """p >> n: a small working set (grown from ws_start=2) and the full set from the
+    start (ws_start=p) reach the same solution."""
+    data, sw = _data(helpers, wide, weighted=False)
+    amax = helpers.alpha_max(wide.X, wide.y, 1.0)
+    penalty = ElasticNet(amax / 10, 1.0)
+    p = data.n_features
+    small = solve_cd(data, penalty, np.zeros(p), tol=1e-13, ws_start=2)
+    full = solve_cd(data, penalty, np.zeros(p), tol=1e-13, ws_start=p)
+    assert small.converged and full.converged
+    assert_allclose(small.coef, full.coef, rtol=0, atol=1e-7)
+    assert 0 < np.count_nonzero(small.coef) < p // 4
+    # FISTA (full gradient) agrees too.
+    fista = solve_fista(data, penalty, np.zeros(p), tol=1e-13, max_iter=100_000)
+    assert_allclose(fista.coef, small.coef, rtol=0, atol=1e-6)
+
+
+def test_warm_start_at_solution_stops_immediately(helpers, regression):
+    data, _ = _data(helpers, regression)
+    penalty = ElasticNet(0.1, 0.5)
+    w = np.zeros(data.n_features)
+    first = solve_cd(data, penalty, w, tol=1e-10)
+    again = solve_cd(data, penalty, first.coef.copy(), tol=1e-10)
+    assert again.n_iter == 0
+    assert again.converged
+
+
+def test_max_iter_respected(helpers, wide):
+    data, _ = _data(helpers, wide)
+    penalty = ElasticNet(1e-3, 1.0)
+    for solver in (solve_cd, solve_fista):
+        res = solver(data, penalty, np.zeros(data.n_features), tol=1e-14, max_iter=3)
+        assert res.n_iter <= 3
+        assert not res.converged
+        assert res.dual_gap > res.tol
+
+
+@pytest.mark.parametrize("solver", sorted(SOLVERS))
+def test_verbose_prints_gap(helpers, regression, solver, capsys):
+    data, _ = _data(helpers, regression)
+    SOLVERS[solver](
+        data, ElasticNet(0.1, 0.5), np.zeros(data.n_features), tol=1e-8, verbose=1
+    )
+    out = capsys.readouterr().out
+    assert f"[skreg {solver}]" in out
+    assert "gap" in out
+    SOLVERS[solver](
+        data, ElasticNet(0.1, 0.5), np.zeros(data.n_features), tol=1e-8, verbose=0
+    )
+    assert capsys.readouterr().out == ""
