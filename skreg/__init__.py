@@ -10,6 +10,8 @@ from skreg.linear_model import (
     enet_path,
     lasso_path,
 )
+from skreg.neural_network import RegularizedMLPClassifier, RegularizedMLPRegressor
+from skreg.reports import FeatureSelectionReport, StabilitySelector
 
 try:
     __version__ = version("skreg")
@@ -19,8 +21,12 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "ElasticNet",
     "ElasticNetCV",
+    "FeatureSelectionReport",
     "Lasso",
     "LassoCV",
+    "RegularizedMLPClassifier",
+    "RegularizedMLPRegressor",
+    "StabilitySelector",
     "__version__",
     "enet_path",
     "lasso_path",

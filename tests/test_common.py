@@ -9,7 +9,10 @@ explicit test.
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -25,9 +28,19 @@ from skreg.utils.discovery import all_estimators
 # iterates on both; skreg's working sets, screening and extrapolation branch on
 # rounding-level differences. A grid down to alpha_max / 10 keeps the problem well
 # posed, and the check then tests what it is about: sample-weight semantics.
+#
+# StabilitySelector: with its defaults the stable set of the checks' tiny 3-feature
+# data is empty and scikit-learn's "No features were selected" warning (an error
+# here) fires; a short grid and few subsamples keep the checks fast and meaningful.
 CHECK_PARAMS = {
     "ElasticNetCV": {"eps": 0.1},
     "LassoCV": {"eps": 0.1},
+    "StabilitySelector": {
+        "alphas": 5,
+        "n_bootstrap": 4,
+        "max_selected": None,
+        "random_state": 0,
+    },
 }
 
 ESTIMATORS = [cls(**CHECK_PARAMS.get(name, {})) for name, cls in all_estimators()]
@@ -51,6 +64,16 @@ def test_check_param_validation(estimator):
     estimator_checks.check_param_validation(type(estimator).__name__, estimator)
 
 
+# The stochastic networks train for a fixed number of epochs (max_iter=200, as
+# scikit-learn's MLP) and warn when Adam has not met ``tol`` on the checks' tiny data;
+# as in scikit-learn's own test_common, that warning is not a failure there. The
+# linear models get no such allowance: they must converge without warning.
+STOCHASTIC = ("RegularizedMLPClassifier", "RegularizedMLPRegressor")
+
+
 @parametrize_with_checks(ESTIMATORS)
 def test_sklearn_compatible_estimator(estimator, check):
-    check(estimator)
+    with warnings.catch_warnings():
+        if type(estimator).__name__ in STOCHASTIC:
+            warnings.simplefilter("ignore", ConvergenceWarning)
+        check(estimator)
