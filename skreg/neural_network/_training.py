@@ -34,6 +34,10 @@ _SMALL_PRODUCT = 2**21
 _threadpool_controller = None
 
 
+# Rows of the training set on which ``train_loss_curve_`` is evaluated, at most.
+_TRAIN_CURVE_ROWS = 10_000
+
+
 def _blas_single_thread():
     """Context manager limiting BLAS to one thread (the controller is cached)."""
     global _threadpool_controller
@@ -301,6 +305,18 @@ def _fit_stochastic(est, X, Y, sample_weight, incremental):
             raise ValueError("sample_weight of the training set sums to zero.")
     sw_mean = sw_total / n_samples
 
+    # The training curve is evaluated on at most _TRAIN_CURVE_ROWS evenly spaced rows,
+    # as scikit-learn's HistGradientBoosting scores training data on a 10,000-row
+    # subsample: a forward pass over all of a large training set costs ~40 % of an
+    # epoch's matrix products, while the mean loss of 10,000 rows is accurate to about
+    # 1 %. Evenly spaced rows need no random draw, so training is unchanged.
+    if est.record_train_loss and n_samples > _TRAIN_CURVE_ROWS:
+        rows = np.linspace(0, n_samples - 1, _TRAIN_CURVE_ROWS).round().astype(np.intp)
+        X_curve, Y_curve = X[rows], Y[rows]
+        sw_curve = None if sample_weight is None else sample_weight[rows]
+    else:
+        X_curve, Y_curve, sw_curve = X, Y, sample_weight
+
     rates = [est.input_dropout] + [est.dropout] * (len(est.coefs_) - 1)
     dropout_on = any(r > 0 for r in rates)
     gather = est.shuffle or est.input_dropout > 0
@@ -394,7 +410,9 @@ def _fit_stochastic(est, X, Y, sample_weight, incremental):
         est.loss_ = accumulated / sw_total + est._penalty_value()
         est.loss_curve_.append(est.loss_)
         if est.record_train_loss:
-            est.train_loss_curve_.append(data_loss(est, X, Y, sample_weight, eval_ws))
+            est.train_loss_curve_.append(
+                data_loss(est, X_curve, Y_curve, sw_curve, eval_ws)
+            )
         if X_val is not None:
             val_loss = data_loss(est, X_val, Y_val, sw_val, eval_ws)
             est.validation_loss_curve_.append(val_loss)

@@ -493,3 +493,23 @@ def test_weight_decay_shrinks_weights(regression_data):
     # Decay is not part of the objective (no penalty term), and biases are not decayed.
     assert decayed._penalty_value() == 0.0
     assert any(np.abs(b).max() > 0.05 for b in decayed.intercepts_)
+
+
+def test_train_loss_curve_on_evenly_spaced_rows_beyond_cap(monkeypatch):
+    """Beyond the row cap the training curve is the data loss of evenly spaced rows."""
+    import skreg.neural_network._training as training
+
+    monkeypatch.setattr(training, "_TRAIN_CURVE_ROWS", 40)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 4))
+    y = X @ np.array([1.0, -1.0, 0.5, 0.0]) + 0.1 * rng.standard_normal(300)
+    net = RegularizedMLPRegressor(
+        hidden_layer_sizes=(8,), max_iter=3, random_state=0, shuffle=False
+    )
+    with pytest.warns(ConvergenceWarning):
+        net.fit(X, y)
+    rows = np.linspace(0, 299, 40).round().astype(int)
+    expected = 0.5 * np.mean((net.predict(X[rows]) - y[rows]) ** 2)
+    assert net.train_loss_curve_[-1] == pytest.approx(expected, rel=1e-10)
+    full = 0.5 * np.mean((net.predict(X) - y) ** 2)
+    assert net.train_loss_curve_[-1] != pytest.approx(full, rel=1e-10)
