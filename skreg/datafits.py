@@ -358,6 +358,13 @@ class QuadraticData:
             self._ones = np.ones(self.n_samples, dtype=self.dtype)
         return self._ones
 
+    def centred_columns(self, ws):
+        """Dense copy of the centred (and row-scaled) columns ``X_c[:, ws]``."""
+        cols = self.X[:, ws]
+        if self.fit_intercept and self.row_scale is None:
+            cols = cols - self.kernel_xmean[ws]
+        return cols
+
     def intercept(self, w) -> float:
         """Return the intercept ``ymean - xmean @ w`` (0 without intercept)."""
         if not self.fit_intercept:

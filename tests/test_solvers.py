@@ -102,3 +102,22 @@ def test_verbose_prints_gap(helpers, regression, solver, capsys):
         data, ElasticNet(0.1, 0.5), np.zeros(data.n_features), tol=1e-8, verbose=0
     )
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_gram_inner_loop_matches_plain(l1_ratio):
+    """Covariance-form epochs reach the same solution as residual-form epochs."""
+    from skreg import penalties
+    from skreg.datafits import QuadraticData
+    from skreg.solvers.cd import solve_cd
+
+    rng = np.random.default_rng(3)
+    X = np.asfortranarray(rng.standard_normal((400, 30)) + 2.0)
+    y = X[:, :4] @ np.array([1.0, -2.0, 0.5, 3.0]) + rng.standard_normal(400)
+    data = QuadraticData(X, y, rng.uniform(0.5, 2.0, 400), True)
+    pen = penalties.ElasticNet(0.05, l1_ratio)
+    w_plain, w_gram = np.zeros(30), np.zeros(30)
+    r_plain = solve_cd(data, pen, w_plain, tol=1e-12, gram=False)
+    r_gram = solve_cd(data, pen, w_gram, tol=1e-12, gram=True)
+    assert r_plain.converged and r_gram.converged
+    np.testing.assert_allclose(w_gram, w_plain, atol=1e-8)

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from skreg._kernels.prox import enet_subdiff_distance
-from skreg._kernels.quadratic import enet_screen
+from skreg._kernels.prox import enet_penalty_value, enet_subdiff_distance
+from skreg._kernels.quadratic import cd_epoch_gram, enet_dual_value, enet_screen
 from skreg.datafits import DEFAULT_REL_TOL
 from skreg.solvers._base import SolverResult
 
@@ -41,6 +41,11 @@ _INNER_GAP_FRACTION = 0.3
 # Restricted gaps are checked every this many inner epochs (one check costs about one
 # epoch on the working set).
 _GAP_CHECK_EVERY = 10
+# Inner epochs run in covariance form when n_samples is at least this multiple of the
+# working-set size (dense X). Measured (min of 16 interleaved fits): 0.81-1.01x the
+# time of plain epochs on 20000 x 500, but up to 2.9x slower on 500 x 5000 at
+# alpha_max / 100, where the working set is not small next to n_samples.
+_GRAM_RATIO = 16
 # An outer iteration that does not shrink the gap below this fraction of the previous
 # one counts as stalled.
 _STALL_RATIO = 0.5
@@ -87,6 +92,7 @@ def solve_cd(
     anderson_k: int = 5,
     ws_init: np.ndarray | None = None,
     screening: bool = True,
+    gram: bool | None = None,
     verbose: int = 0,
 ) -> SolverResult:
     """Minimise the elastic net by working-set proximal coordinate descent.
@@ -119,6 +125,10 @@ def solve_cd(
     screening : bool, default=True
         Discard features proven zero by the gap-safe rule; gaps are then those of
         the reduced problem, which has the same optimum.
+    gram : bool or None, default=None
+        Run the inner epochs in covariance form (:func:`_inner_loop_gram`); ``None``
+        decides per working set: dense ``X`` with ``n_samples`` at least
+        ``_GRAM_RATIO`` times the working-set size.
     verbose : int, default=0
         Print one line per outer iteration when positive.
 
@@ -165,7 +175,11 @@ def solve_cd(
         if ws.shape[0] == 0:
             continue
         tol_in = max(_INNER_GAP_FRACTION * gap, 0.5 * tol_abs)
-        n_epochs, offset, R = _inner_loop(
+        use_gram = gram
+        if use_gram is None:
+            use_gram = not data.sparse and data.n_samples >= _GRAM_RATIO * ws.shape[0]
+        inner = _inner_loop_gram if use_gram else _inner_loop
+        n_epochs, offset, R = inner(
             data,
             w,
             R,
@@ -303,6 +317,74 @@ def _inner_loop(data, w, R, offset, ws, state, tol_in, budget, anderson_k, n_epo
             primal = data.primal(w, R, offset, l1_reg, l2_reg)
             if primal - best_dual <= tol_in:
                 break
+    return n_epochs, offset, R
+
+
+def _inner_loop_gram(
+    data, w, R, offset, ws, state, tol_in, budget, anderson_k, n_epochs
+):
+    """CD epochs on ``ws`` in covariance form (dense ``X``, tall data).
+
+    One pass over the working-set columns builds ``G = X_ws^T X_ws / n`` (a BLAS
+    product), ``q = X_ws^T R / n`` and ``b = X_ws^T y / n``; the epochs then cost
+    ``O(|ws|^2)`` instead of ``O(n |ws|)``. With ``d = w_ws - w0`` the quantities the
+    restricted gap needs stay exact functions of ``d``:
+    ``||R||^2 / n = r2_0 - d @ (q0 + q)`` (as ``G d = q0 - q``) and
+    ``R @ y / n = ry_0 - d @ b``. The residual is rebuilt by one product at the end.
+    """
+    l1_reg, l2_reg, positive = state.params
+    dtype = w.dtype
+    inv_n = dtype.type(data.inv_n)
+    cols = data.centred_columns(ws)
+    G = np.ascontiguousarray(cols.T @ cols) * inv_n
+    q0 = (cols.T @ R) * inv_n
+    b = (cols.T @ data.y).astype(np.float64) * data.inv_n
+    R64 = R.astype(np.float64, copy=False)
+    r2_0 = float(R64 @ R64) * data.inv_n
+    ry_0 = float(R64 @ data.y) * data.inv_n
+    w0 = np.ascontiguousarray(w[ws])
+    w_ws, q = w0.copy(), q0.copy()
+    lipschitz = np.ascontiguousarray(np.diag(G))
+    w_out = w.copy()
+    w_out[ws] = 0.0
+    pen_out = float(enet_penalty_value(w_out, l1_reg, l2_reg))
+    q_sum0 = q0.astype(np.float64)
+
+    def objective(w_k, q_k):
+        d = w_k.astype(np.float64) - w0
+        r2 = r2_0 - float(d @ (q_sum0 + q_k))
+        return r2, 0.5 * r2 + pen_out + float(enet_penalty_value(w_k, l1_reg, l2_reg))
+
+    best_dual = -np.inf
+    K = anderson_k
+    history = np.empty((K + 1, ws.shape[0]), dtype=dtype) if K else None
+    for k in range(budget):
+        cd_epoch_gram(G, q, w_ws, lipschitz, l1_reg, l2_reg, positive)
+        n_epochs += 1
+        if K:
+            slot = k % (K + 1)
+            history[slot] = w_ws
+            if slot == K:
+                c = _anderson(history)
+                if c is not None:
+                    w_acc = c @ history[1:].astype(np.float64)
+                    if positive:
+                        w_acc = np.maximum(w_acc, 0.0)
+                    w_acc = w_acc.astype(dtype)
+                    q_acc = q - G @ (w_acc - w_ws)
+                    if np.all(np.isfinite(q_acc)) and (
+                        objective(w_acc, q_acc)[1] < objective(w_ws, q)[1]
+                    ):
+                        w_ws, q = w_acc, np.ascontiguousarray(q_acc)
+        if (k + 1) % _GAP_CHECK_EVERY == 0 or k + 1 == budget:
+            r2, primal = objective(w_ws, q)
+            ry = ry_0 - float((w_ws.astype(np.float64) - w0) @ b)
+            dual = float(enet_dual_value(w_ws, q, r2, ry, l1_reg, l2_reg, positive))
+            best_dual = max(best_dual, dual)
+            if primal - best_dual <= tol_in:
+                break
+    w[ws] = w_ws
+    R = R - cols @ (w_ws - w0)
     return n_epochs, offset, R
 
 
