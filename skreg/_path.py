@@ -227,14 +227,16 @@ def enet_path(
         w = np.zeros(n_features, dtype=X.dtype)
         if coef_init is not None:
             w[:] = np.asarray(coef_init, dtype=X.dtype).reshape(n_targets, -1)[k]
-        grad = None
+        grad = residual = None
         for i, alpha in enumerate(alphas):
             penalty = penalties.ElasticNet(alpha, l1_ratio, positive=positive)
             options = {}
-            if solver == "cd" and grad is not None and l1_ratio > 0:
-                options["ws_init"] = _strong_set(
-                    grad, w != 0, alpha, alphas[i - 1], l1_ratio, positive
-                )
+            if solver == "cd" and grad is not None:
+                options["residual"] = residual
+                if l1_ratio > 0:
+                    options["ws_init"] = _strong_set(
+                        grad, w != 0, alpha, alphas[i - 1], l1_ratio, positive
+                    )
             result = solve(
                 data,
                 penalty,
@@ -253,7 +255,7 @@ def enet_path(
                     stacklevel=2,
                 )
             if solver == "cd":
-                grad = result.grad
+                grad, residual = result.grad, result.residual
             coefs[k, :, i] = w
             intercepts[k, i] = data.intercept(w)
             gaps[k, i] = result.dual_gap

@@ -26,6 +26,9 @@ class SolverResult:
     grad : ndarray of shape (n_features,) or None
         Datafit gradient at ``coef`` when the solver computed it last (reused by the
         strong rules of the next point on a path).
+    residual : tuple (R, offset) or None
+        The solver's residual at ``coef`` (see :class:`skreg.datafits.QuadraticData`),
+        the warm start of the next point on a path.
     """
 
     coef: np.ndarray
@@ -34,3 +37,4 @@ class SolverResult:
     tol: float
     converged: bool
     grad: np.ndarray | None = None
+    residual: tuple | None = None

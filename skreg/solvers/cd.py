@@ -93,6 +93,7 @@ def solve_cd(
     ws_init: np.ndarray | None = None,
     screening: bool = True,
     gram: bool | None = None,
+    residual: tuple | None = None,
     verbose: int = 0,
 ) -> SolverResult:
     """Minimise the elastic net by working-set proximal coordinate descent.
@@ -129,6 +130,9 @@ def solve_cd(
         Run the inner epochs in covariance form (:func:`_inner_loop_gram`); ``None``
         decides per working set: dense ``X`` with ``n_samples`` at least
         ``_GRAM_RATIO`` times the working-set size.
+    residual : tuple (R, offset), default=None
+        The residual at ``w`` when the caller has it (a path passes the previous
+        point's), saving one product with ``X``; ``R`` is updated in place.
     verbose : int, default=0
         Print one line per outer iteration when positive.
 
@@ -138,7 +142,7 @@ def solve_cd(
     """
     l1_reg, l2_reg = penalty.kernel_params()
     positive = penalty.positive
-    R, offset = data.init_residual(w)
+    R, offset = data.init_residual(w) if residual is None else residual
     active = np.arange(data.n_features, dtype=np.int64)
     state = _DualState(data, l1_reg, l2_reg, positive)
     screening = screening and l1_reg > 0
@@ -194,16 +198,24 @@ def solve_cd(
     full_grad = np.zeros_like(w)
     full_grad[active] = grad
     return SolverResult(
-        w, n_epochs, float(gap), float(tol_abs), bool(gap <= tol_abs), full_grad
+        w,
+        n_epochs,
+        float(gap),
+        float(tol_abs),
+        bool(gap <= tol_abs),
+        full_grad,
+        (R, offset),
     )
 
 
 def _working_set(w, grad, active, ws_init, ws_start, state):
     """Support plus the features of ``active`` with the largest KKT violations."""
     if ws_init is not None:
-        ws = np.intersect1d(ws_init, active)
-        if 0 < ws.shape[0] < active.shape[0]:
-            return ws
+        # Before any screening ``active`` is every feature: no intersection needed.
+        if active.shape[0] < w.shape[0]:
+            ws_init = ws_init[np.isin(ws_init, active, assume_unique=True)]
+        if 0 < ws_init.shape[0] < active.shape[0]:
+            return ws_init
     w_act = np.ascontiguousarray(w[active])
     scores = enet_subdiff_distance(w_act, grad, *state.params, np.empty_like(w_act))
     support = w_act != 0
