@@ -233,6 +233,7 @@ def enet_path(
             options = {}
             if solver == "cd" and grad is not None:
                 options["residual"] = residual
+                options["grad"] = grad
                 if l1_ratio > 0:
                     options["ws_init"] = _strong_set(
                         grad, w != 0, alpha, alphas[i - 1], l1_ratio, positive

@@ -24,8 +24,9 @@ class SolverResult:
     converged : bool
         ``dual_gap <= tol``.
     grad : ndarray of shape (n_features,) or None
-        Datafit gradient at ``coef`` when the solver computed it last (reused by the
-        strong rules of the next point on a path).
+        Datafit gradient at ``coef`` when the solver computed it last, NaN for the
+        features screened out (reused, with the strong rules, by the next point on a
+        path).
     residual : tuple (R, offset) or None
         The solver's residual at ``coef`` (see :class:`skreg.datafits.QuadraticData`),
         the warm start of the next point on a path.

@@ -94,6 +94,7 @@ def solve_cd(
     screening: bool = True,
     gram: bool | None = None,
     residual: tuple | None = None,
+    grad: np.ndarray | None = None,
     verbose: int = 0,
 ) -> SolverResult:
     """Minimise the elastic net by working-set proximal coordinate descent.
@@ -133,6 +134,10 @@ def solve_cd(
     residual : tuple (R, offset), default=None
         The residual at ``w`` when the caller has it (a path passes the previous
         point's), saving one product with ``X``; ``R`` is updated in place.
+    grad : ndarray of shape (n_features,), default=None
+        The datafit gradient at ``w`` when the caller has it (a path passes the
+        previous point's: the gradient does not depend on ``alpha``), with NaN where
+        unknown; only those entries are computed.
     verbose : int, default=0
         Print one line per outer iteration when positive.
 
@@ -148,8 +153,16 @@ def solve_cd(
     screening = screening and l1_reg > 0
     n_epochs = 0
     prev_gap = np.inf
+    grad_init = grad
     while True:
-        grad = data.gradient(R, offset, active)
+        if grad_init is None:
+            grad = data.gradient(R, offset, active)
+        else:
+            grad = np.array(grad_init, dtype=w.dtype)
+            unknown = np.flatnonzero(np.isnan(grad))
+            if unknown.shape[0]:
+                grad[unknown] = data.gradient(R, offset, unknown)
+            grad_init = None
         gap, tol_abs = state.gap(w, R, offset, active, grad, tol, rel_tol)
         if gap > _STALL_RATIO * prev_gap:
             # The incrementally updated residual drifts by rounding over many epochs;
@@ -195,7 +208,7 @@ def solve_cd(
             anderson_k,
             n_epochs,
         )
-    full_grad = np.zeros_like(w)
+    full_grad = np.full_like(w, np.nan)
     full_grad[active] = grad
     return SolverResult(
         w,
@@ -305,27 +318,43 @@ def _inner_loop(data, w, R, offset, ws, state, tol_in, budget, anderson_k, n_epo
     if K:
         history = np.empty((K + 1, ws.shape[0]), dtype=w.dtype)
         residuals = np.empty((K + 1, data.n_samples), dtype=w.dtype)
+    sweep, full_sweep = ws, True
     for k in range(budget):
-        _, offset = data.epoch(w, R, offset, ws, l1_reg, l2_reg, positive)
+        # Active-set cycling (glmnet): once a full sweep of ``ws`` leaves its support
+        # unchanged, epochs visit the nonzero coordinates only, with a full sweep
+        # before every restricted gap check (and whenever the support moves).
+        if full_sweep or (k + 1) % _GAP_CHECK_EVERY == 0:
+            before = w[ws] != 0
+            _, offset = data.epoch(w, R, offset, ws, l1_reg, l2_reg, positive)
+            after = w[ws] != 0
+            full_sweep = not np.array_equal(before, after)
+            sweep = ws[after]
+        else:
+            _, offset = data.epoch(w, R, offset, sweep, l1_reg, l2_reg, positive)
         n_epochs += 1
         if K:
             slot = k % (K + 1)
             history[slot] = w[ws]
             residuals[slot] = data.true_residual(R, offset)
             if slot == K:
-                _extrapolate_dual(w, ws, history, residuals, state)
+                # The dual candidate is only read at gap checks: extrapolate the
+                # residuals in the last cycle before one.
+                if -(k + 1) % _GAP_CHECK_EVERY <= K:
+                    _extrapolate_dual(w, ws, history, residuals, state)
                 offset, R = _try_extrapolation(
                     data, w, R, offset, ws, history, l1_reg, l2_reg, positive
                 )
         if (k + 1) % _GAP_CHECK_EVERY == 0 or k + 1 == budget:
-            Rt = data.true_residual(R, offset)
-            duals = [_restricted_dual(data, w, Rt, ws, l1_reg, l2_reg, positive)]
+            # One dual point per check (one product with X_ws): the extrapolated
+            # residual when there is one (nearly always the tighter bound), else the
+            # current residual. Every dual value stays a lower bound, the best is kept.
             if state.candidate is not None:
                 theta, w_theta = state.candidate
-                duals.append(
-                    _restricted_dual(data, w_theta, theta, ws, l1_reg, l2_reg, positive)
-                )
-            best_dual = max(best_dual, *[d for d in duals if np.isfinite(d)])
+            else:
+                theta, w_theta = data.true_residual(R, offset), w
+            dual = _restricted_dual(data, w_theta, theta, ws, l1_reg, l2_reg, positive)
+            if np.isfinite(dual):
+                best_dual = max(best_dual, dual)
             primal = data.primal(w, R, offset, l1_reg, l2_reg)
             if primal - best_dual <= tol_in:
                 break
@@ -426,12 +455,15 @@ def _try_extrapolation(data, w, R, offset, ws, history, l1_reg, l2_reg, positive
     if positive:
         w_acc = np.maximum(w_acc, 0.0)
     w_acc = w_acc.astype(w.dtype)
+    delta = w_acc - w[ws]
+    # Coordinates that stayed zero over the cycle do not move: skip their columns.
+    moved = delta != 0
     R_acc = R.copy()
-    offset_acc = data.update_residual(R_acc, offset, ws, w_acc - w[ws])
-    w_new = w.copy()
-    w_new[ws] = w_acc
-    if data.primal(w_new, R_acc, offset_acc, l1_reg, l2_reg) < data.primal(
-        w, R, offset, l1_reg, l2_reg
+    offset_acc = data.update_residual(R_acc, offset, ws[moved], delta[moved])
+    # Only the coordinates of ``ws`` differ: compare the objectives on them.
+    w_ws = np.ascontiguousarray(w[ws])
+    if data.primal(w_acc, R_acc, offset_acc, l1_reg, l2_reg) < data.primal(
+        w_ws, R, offset, l1_reg, l2_reg
     ):
         w[ws] = w_acc
         return offset_acc, R_acc

@@ -353,9 +353,16 @@ def test_kkt_at_solution(helpers, problem, case, solver, sparse):
     l1, l2 = alpha * c["l1_ratio"], alpha * (1 - c["l1_ratio"])
     gap = helpers.dual_gap(Xc, yc, w, alpha, c["l1_ratio"], c["positive"])
     tol_abs = 1e-13 * (yc @ yc) / n
-    # The reported gap is the gap, and certifies the tolerance asked.
-    assert -1e-15 * (yc @ yc) <= gap <= tol_abs
-    assert_allclose(model.dual_gap_, gap, rtol=0, atol=1e-15 * (yc @ yc))
+    # The reported gap certifies the tolerance asked. FISTA reports the gap at the
+    # final residual; CD the gap to the best dual point seen (often an extrapolated
+    # residual), which is at most the former and still bounds the suboptimality.
+    assert -1e-15 * (yc @ yc) <= model.dual_gap_ <= tol_abs
+    if solver == "fista":
+        assert gap <= tol_abs
+        assert_allclose(model.dual_gap_, gap, rtol=0, atol=1e-15 * (yc @ yc))
+    else:
+        assert model.dual_gap_ <= gap + 1e-15 * (yc @ yc)
+    gap = model.dual_gap_
     # Stationarity of 1/(2n) ||yc - Xc w||^2 + l1 |w|_1 + l2/2 |w|^2:
     # v_j = Xc_j^T R / n - l2 w_j must equal l1 sign(w_j) on the support and lie in
     # [-l1, l1] ((-inf, l1] when positive) off it. Near the optimum the gradient of
