@@ -234,6 +234,7 @@ def enet_path(
             if solver == "cd" and grad is not None:
                 options["residual"] = residual
                 options["grad"] = grad
+                options["warm_path"] = True
                 if l1_ratio > 0:
                     options["ws_init"] = _strong_set(
                         grad, w != 0, alpha, alphas[i - 1], l1_ratio, positive
