@@ -9,25 +9,28 @@ writes it as HTML / JSON when asked. Without a file it runs on the bundled data
 ``StandardScaler`` + ``ElasticNet`` pipeline on the bundled data and prints the chosen
 parameters and the kept features.
 
-Errors in the input (a missing file, a missing target column, non-numeric or missing
-values) print one line to stderr and exit with status 2, as argparse does.
+Errors in the input (a missing, empty, binary or mis-encoded file, a missing target
+column, non-numeric or missing values, a constant target, ...) print one line to
+stderr and exit with status 2, as argparse does, before any fitting; the checks live
+in :mod:`skreg.datasets._csv`. Output files are written all or none. ``SECURITY.md``
+says what the command trusts.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import difflib
-import math
+import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 COMMANDS = ("report", "search")
+MISSING_OPTIONS = ("error", "drop", "impute")
 CLI_N_BOOTSTRAP = 50
-_NA_STRINGS = frozenset({"", "na", "nan", "n/a", "null", "none", "#n/a", "-nan"})
 
 
 class CLIError(Exception):
@@ -35,37 +38,21 @@ class CLIError(Exception):
 
 
 # -- reading the data ------------------------------------------------------------------
-def _closest(name: str, columns: list[str]) -> str:
-    match = difflib.get_close_matches(name, columns, n=1, cutoff=0.5)
-    if not match:
-        lowered = {c.lower(): c for c in columns}
-        match = [lowered[name.lower()]] if name.lower() in lowered else []
-    hint = f"; did you mean {match[0]!r}?" if match else ""
-    shown = ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
-    return f"target column {name!r} not found{hint} (columns: {shown})"
-
-
-def _non_numeric_message(columns: list[str]) -> str:
-    return (
-        f"non-numeric column{'s' if len(columns) > 1 else ''}: {', '.join(columns)} "
-        "(skreg encodes nothing silently: encode them, e.g. with "
-        "sklearn.preprocessing.OneHotEncoder, or drop them)"
-    )
-
-
-def _missing_message(columns: list[str]) -> str:
-    return (
-        f"missing values in column{'s' if len(columns) > 1 else ''}: "
-        f"{', '.join(columns)} (impute or drop them first)"
-    )
-
-
-def read_csv(path, target: str, *, use_pandas: bool | None = None):
+def read_csv(
+    path,
+    target: str,
+    *,
+    use_pandas: bool | None = None,
+    encoding: str = "utf-8",
+    missing: str = "error",
+):
     """Read a numeric CSV file with a header; return ``(X, y, feature_names)``.
 
-    Uses pandas when installed (``use_pandas=None``), else the standard library.
-    Raises :class:`CLIError` naming the problem: a missing file, a missing target
-    column (with the closest name), non-numeric columns, missing values.
+    Uses pandas when installed (``use_pandas=None``), else the standard library; both
+    accept the same files and give the same arrays. Raises :class:`CLIError` (one
+    line) naming the problem: a missing, empty, binary or mis-encoded file, ragged
+    rows, duplicate or empty column names, a missing target column (with the closest
+    name), non-numeric, infinite, huge or missing values (see ``missing``).
 
     Examples
     --------
@@ -75,20 +62,23 @@ def read_csv(path, target: str, *, use_pandas: bool | None = None):
     >>> X.shape, names[:2]
     ((442, 10), ['age', 'sex'])
     """
-    path = Path(path)
-    if not path.is_file():
-        raise CLIError(f"no such file: {str(path)!r}")
+    data = _read(
+        path, target, use_pandas=use_pandas, encoding=encoding, missing=missing
+    )
+    return data.X, data.y, data.feature_names
+
+
+def _read(path, target, *, use_pandas=None, encoding="utf-8", missing="error"):
+    from skreg.datasets._csv import CSVError, read_numeric_csv
+
     if use_pandas is None:
         use_pandas = _have_pandas()
-    reader = _read_pandas if use_pandas else _read_stdlib
-    header, columns = reader(path)
-    if target not in header:
-        raise CLIError(_closest(target, header))
-    X_cols = [c for c in header if c != target]
-    if not X_cols:
-        raise CLIError(f"no feature columns besides the target {target!r}")
-    X = np.column_stack([columns[c] for c in X_cols])
-    return X, columns[target], X_cols
+    try:
+        return read_numeric_csv(
+            path, target, use_pandas=use_pandas, encoding=encoding, missing=missing
+        )
+    except CSVError as e:
+        raise CLIError(str(e)) from None
 
 
 def _have_pandas() -> bool:
@@ -97,73 +87,6 @@ def _have_pandas() -> bool:
     except ImportError:
         return False
     return True
-
-
-def _read_pandas(path):
-    import pandas as pd
-
-    try:
-        frame = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
-        raise CLIError(f"cannot parse {str(path)!r}: {str(e).strip()}") from None
-    header = [str(c) for c in frame.columns]
-    frame.columns = header
-    bad = [
-        c
-        for c in header
-        if not (
-            pd.api.types.is_numeric_dtype(frame[c])
-            or pd.api.types.is_bool_dtype(frame[c])
-        )
-    ]
-    if bad:
-        raise CLIError(_non_numeric_message(bad))
-    missing = [c for c in header if frame[c].isna().any()]
-    if missing:
-        raise CLIError(_missing_message(missing))
-    return header, {c: frame[c].to_numpy(dtype=np.float64) for c in header}
-
-
-def _read_stdlib(path):
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            rows = list(csv.reader(f))
-    except UnicodeDecodeError as e:
-        raise CLIError(f"cannot parse {str(path)!r}: {e}") from None
-    rows = [r for r in rows if r]
-    if not rows:
-        raise CLIError(f"cannot parse {str(path)!r}: the file is empty")
-    header, body = [h.strip() for h in rows[0]], rows[1:]
-    for i, row in enumerate(body, start=2):
-        if len(row) != len(header):
-            raise CLIError(
-                f"cannot parse {str(path)!r}: line {i} has {len(row)} fields, the "
-                f"header has {len(header)}"
-            )
-    values = {h: np.empty(len(body)) for h in header}
-    bad, missing = [], []
-    for j, h in enumerate(header):
-        col = values[h]
-        for i, row in enumerate(body):
-            cell = row[j].strip()
-            if cell.lower() in _NA_STRINGS:
-                col[i] = math.nan
-                if h not in missing:
-                    missing.append(h)
-                continue
-            if cell in ("True", "False", "TRUE", "FALSE", "true", "false"):
-                col[i] = cell.lower() == "true"
-                continue
-            try:
-                col[i] = float(cell)
-            except ValueError:
-                bad.append(h)
-                break
-    if bad:
-        raise CLIError(_non_numeric_message(bad))
-    if missing:
-        raise CLIError(_missing_message(missing))
-    return header, values
 
 
 # -- the report command ----------------------------------------------------------------
@@ -189,6 +112,90 @@ def _progress_callbacks(args, err):
     return (), max(1, args.verbose)
 
 
+def _check_outputs(args, data_path) -> list[tuple[str, Path]]:
+    """Return the requested output files, checked before any fitting."""
+    from skreg.datasets._csv import show_name
+
+    outputs = [(k, Path(d)) for k, d in (("html", args.html), ("json", args.json)) if d]
+    if len(outputs) == 2 and outputs[0][1].resolve() == outputs[1][1].resolve():
+        raise CLIError("--html and --json name the same file")
+    for kind, dest in outputs:
+        shown = show_name(str(dest), 80)
+        if data_path is not None and dest.resolve() == Path(data_path).resolve():
+            raise CLIError(f"--{kind} {shown} would overwrite the input data")
+        if dest.is_dir():
+            raise CLIError(f"cannot write {shown}: it is a directory")
+        if not dest.parent.is_dir():
+            raise CLIError(
+                f"cannot write {shown}: no such directory "
+                f"{show_name(str(dest.parent), 80)}"
+            )
+    return outputs
+
+
+def _write_outputs(contents: list[tuple[Path, str]]) -> None:
+    """Write every file or none: stage each as a temporary file, then rename them all.
+
+    The temporary files sit next to their destinations, so each ``os.replace`` is an
+    atomic rename. On any error the temporary files are removed, files already
+    renamed are taken back (a file that existed before gets its old content back
+    from a hard link kept until the end), and :class:`CLIError` says so.
+    """
+    from skreg.datasets._csv import show_name
+    from skreg.reports._render import new_file_mode
+
+    staged: list[tuple[str, Path]] = []
+    done: list[tuple[str | None, Path]] = []  # (backup of the old file, dest)
+    dest = None
+    try:
+        for dest, text in contents:
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent
+            )
+            staged.append((tmp, dest))
+            with os.fdopen(
+                fd, "w", encoding="utf-8", errors="backslashreplace", newline="\n"
+            ) as f:
+                f.write(text)
+            os.chmod(tmp, new_file_mode(dest))
+        for tmp, dest in staged:
+            backup = None
+            if dest.exists():
+                backup = tmp + ".old"
+                try:
+                    os.link(dest, backup)
+                except OSError:  # no hard links on this file system
+                    shutil.copy2(dest, backup)
+            os.replace(tmp, dest)
+            done.append((backup, dest))
+    except BaseException as e:
+        for backup, old in reversed(done):
+            try:
+                if backup is None:
+                    _unlink(old)
+                else:
+                    os.replace(backup, old)
+            except OSError:  # pragma: no cover - best effort; report the first error
+                pass
+        if isinstance(e, OSError):
+            raise CLIError(
+                f"cannot write {show_name(str(dest), 80)}: {e.strerror or e}; "
+                "no output file written"
+            ) from None
+        raise
+    finally:
+        for tmp, _ in staged:
+            _unlink(tmp)
+            _unlink(tmp + ".old")
+
+
+def _unlink(path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
 def run_report(args, out=None, err=None) -> int:
     """Run ``skreg report`` with parsed ``args``; return the exit status."""
     from sklearn.pipeline import make_pipeline
@@ -196,7 +203,9 @@ def run_report(args, out=None, err=None) -> int:
 
     from skreg import ElasticNetCV
     from skreg.datasets import DEFAULT_TARGET, default_csv_path
+    from skreg.datasets._csv import show_name
     from skreg.reports import FeatureSelectionReport
+    from skreg.reports._render import clean_text
 
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
@@ -215,10 +224,22 @@ def run_report(args, out=None, err=None) -> int:
         raise CLIError(f"--weakness must be in (0, 1], got {args.weakness}")
     if args.n_bootstrap < 0:
         raise CLIError(f"--n-bootstrap must be >= 0, got {args.n_bootstrap}")
-    X, y, names = read_csv(path, target)
+    outputs = _check_outputs(args, args.data)
+    data = _read(path, target, encoding=args.encoding, missing=args.missing)
+    X, y, names = data.X, data.y, data.feature_names
+    shown_source = show_name(str(source), 80)
     if X.shape[0] < 2 * args.cv:
+        rows = f"only {X.shape[0]} data row{'s' if X.shape[0] != 1 else ''}"
+        if data.notes:
+            rows += " left after --missing"
         raise CLIError(
-            f"{X.shape[0]} rows are too few for {args.cv}-fold cross-validation"
+            f"{rows} in {shown_source}: {args.cv}-fold cross-validation needs at "
+            f"least {2 * args.cv} (--cv)"
+        )
+    if np.ptp(y) == 0:
+        raise CLIError(
+            f"target {show_name(target)} is constant (every row is {y[0]:g}): "
+            "nothing to explain"
         )
     model = ElasticNetCV(
         l1_ratio=args.l1_ratio if len(args.l1_ratio) > 1 else args.l1_ratio[0],
@@ -228,11 +249,13 @@ def run_report(args, out=None, err=None) -> int:
     )
     estimator = model if args.no_standardize else make_pipeline(StandardScaler(), model)
     callbacks, verbose = _progress_callbacks(args, err)
+    print(f"skreg report on {clean_text(str(source), 80)}", file=out)
     print(
-        f"skreg report on {source} ({X.shape[0]} rows, {X.shape[1]} features, "
-        f"target {target!r})",
+        f"Data: {X.shape[0]} rows, {X.shape[1]} features, target {show_name(target)}",
         file=out,
     )
+    for note in data.notes:
+        print(clean_text(note), file=out)
     print(
         "Model: "
         + ("" if args.no_standardize else "StandardScaler + ")
@@ -260,18 +283,22 @@ def run_report(args, out=None, err=None) -> int:
         verbose=verbose,
         stability_callbacks=callbacks,
     )
+    # The file's name, not its directory: reports get shared.
+    report.provenance["source"] = Path(source).name if args.data else source
+    report.provenance["input_notes"] = list(data.notes)
+    # Render everything before writing anything: a failure leaves no file behind.
+    rendered = [
+        (dest, report.to_html() if kind == "html" else report.to_json())
+        for kind, dest in outputs
+    ]
+    # Write the files before the text: they must not depend on the console reader
+    # (``skreg report ... --html r.html | head`` still writes r.html).
+    _write_outputs(rendered)
     print(report.to_text(max_rows=args.max_rows), file=out, end="")
-    for kind, dest in (("html", args.html), ("json", args.json)):
-        if dest is None:
-            continue
-        try:
-            if kind == "html":
-                report.to_html(dest)
-            else:
-                report.to_json(dest)
-        except OSError as e:
-            raise CLIError(f"cannot write {dest!r}: {e.strerror or e}") from None
-        print(f"\nWrote {kind.upper()} report to {dest}", file=out)
+    for kind, dest in outputs:
+        print(
+            f"\nWrote {kind.upper()} report to {clean_text(str(dest), 200)}", file=out
+        )
     print(f"\nDone in {time.perf_counter() - start:.1f} s.", file=out)
     return 0
 
@@ -352,6 +379,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _folds(text: str) -> int:
+    value = int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"must be >= 2, got {value}")
+    return value
+
+
 def _build_parser() -> argparse.ArgumentParser:
     from skreg import __version__
 
@@ -387,7 +421,7 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="R",
         help="l1_ratio value(s) to cross-validate, in (0, 1] (default: 0.5 0.9 1.0)",
     )
-    rep.add_argument("--cv", type=_positive_int, default=5, help="CV folds (5)")
+    rep.add_argument("--cv", type=_folds, default=5, help="CV folds, >= 2 (5)")
     rep.add_argument(
         "--alpha-rule",
         choices=["min", "1se"],
@@ -419,6 +453,18 @@ def _build_parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--max-rows", type=_positive_int, default=20, help="path rows printed (20)"
     )
+    rep.add_argument(
+        "--missing",
+        choices=MISSING_OPTIONS,
+        default="error",
+        help="missing cells: stop with an error naming the columns, drop those rows, "
+        "or impute feature cells by the column mean (error)",
+    )
+    rep.add_argument(
+        "--encoding",
+        default="utf-8",
+        help="text encoding of the CSV file, e.g. latin-1 (utf-8)",
+    )
     rep.add_argument("--html", metavar="PATH", help="also write a self-contained HTML")
     rep.add_argument("--json", metavar="PATH", help="also write the report as JSON")
     rep.add_argument(
@@ -439,7 +485,7 @@ def _build_parser() -> argparse.ArgumentParser:
             "the bundled diabetes data."
         ),
     )
-    srch.add_argument("--cv", type=_positive_int, default=5, help="CV folds (5)")
+    srch.add_argument("--cv", type=_folds, default=5, help="CV folds, >= 2 (5)")
     srch.add_argument("--n-jobs", type=int, default=1, help="parallel jobs (1)")
     srch.set_defaults(func=_run_search)
     return parser
@@ -463,7 +509,8 @@ def main(argv: list[str] | None = None, *, out=None, err=None) -> int:
     Returns
     -------
     status : int
-        0 on success, 2 on an input error.
+        0 on success, 2 on an input error (one line on ``err``), 1 on another error
+        (one line too) or when stdout is closed early.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in (*COMMANDS, "-h", "--help", "--version"):
@@ -474,14 +521,73 @@ def main(argv: list[str] | None = None, *, out=None, err=None) -> int:
     except SystemExit as e:  # argparse's own errors (exit 2) and --help (exit 0)
         return int(e.code or 0)
     err_stream = sys.stderr if err is None else err
+    if out is None or err is None:
+        # The real stdout / stderr: a name's characters must not fail the run on a
+        # terminal that cannot show them (e.g. an ASCII locale).
+        for real in (sys.stdout, sys.stderr):
+            if hasattr(real, "reconfigure"):
+                real.reconfigure(errors="backslashreplace")
+    console = _Console(sys.stdout) if out is None else None
     try:
-        return args.func(args, out=out, err=err)
+        status = args.func(args, out=console or out, err=err)
+        if console is not None:
+            console.flush()  # a closed pipe shows here, not at interpreter exit
+            if console.broken:
+                return 1
+        return status
     except CLIError as e:
-        print(f"skreg {args.command}: error: {e}", file=err_stream)
+        print(f"skreg {args.command}: error: {_one_line(str(e))}", file=err_stream)
         return 2
-    except (ValueError, MemoryError) as e:
-        print(f"skreg {args.command}: error: {type(e).__name__}: {e}", file=err_stream)
+    except (ValueError, MemoryError, OSError) as e:
+        # Not foreseen above: still one line, no traceback, and a different status.
+        message = _one_line(f"{type(e).__name__}: {e}")
+        print(f"skreg {args.command}: error: {message}", file=err_stream)
         return 1
+
+
+class _Console:
+    """The real stdout, outliving its reader (``skreg report ... | head``).
+
+    After a ``BrokenPipeError`` further output is dropped and stdout points to
+    ``os.devnull`` (as Python's documentation on SIGPIPE recommends, so that nothing
+    fails again at exit): the run goes on and still writes ``--html`` / ``--json``,
+    whether or not stdout is buffered (``PYTHONUNBUFFERED``).
+    """
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.broken = False
+
+    def write(self, text: str) -> int:
+        if not self.broken:
+            try:
+                self.stream.write(text)
+            except BrokenPipeError:
+                self._close()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.broken:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self._close()
+
+    def _close(self) -> None:
+        self.broken = True
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):  # pragma: no cover - not a file descriptor
+            pass
+
+
+def _one_line(message: str) -> str:
+    """Collapse whitespace and escape control characters: one terminal-safe line."""
+    from skreg.reports._render import clean_text
+
+    return clean_text(" ".join(message.split()))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -115,7 +115,7 @@ def test_non_numeric_columns_are_named(tmp_path, use_pandas, monkeypatch):
     )  # fmt: skip
     status, out, err = run([str(path), "--target", "y", *FAST])
     assert status == 2 and err.count("\n") == 1
-    assert "non-numeric columns: city, day" in err
+    assert "non-numeric columns in " in err and "mixed.csv': 'city', 'day' (" in err
     assert "encodes nothing silently" in err
 
 
@@ -127,7 +127,7 @@ def test_missing_values_are_named(tmp_path, use_pandas, monkeypatch):
         tmp_path / "na.csv", ["x", "w", "y"], [[1, "", 2], [2, 3, 4], [3, 1, 5]]
     )
     status, _, err = run([str(path), "--target", "y", *FAST])
-    assert status == 2 and "missing values in column: w" in err
+    assert status == 2 and "na.csv': 'w' (1 of 3 rows)" in err
 
 
 def test_other_input_errors(tmp_path, csv_file, capsys):

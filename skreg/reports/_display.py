@@ -20,6 +20,21 @@ __all__ = [
 ]
 
 
+def _legend_label(name, width: int = 30) -> str:
+    """Turn a feature name into literal legend text.
+
+    Names come from data files: control characters are escaped and long names cut
+    (``clean_text``), ``$`` is escaped so that matplotlib does not parse the name as
+    mathtext (an unbalanced ``$\\frac{`` would fail the whole figure), and a
+    leading underscore, which tells matplotlib to leave the line out of the legend,
+    gets a space in front.
+    """
+    from skreg.reports._render import clean_text
+
+    label = clean_text(name, width).replace("$", r"\$")
+    return " " + label if label.startswith("_") else label
+
+
 def _require_matplotlib(what: str):
     try:
         import matplotlib  # noqa: F401
@@ -118,7 +133,7 @@ class RegularizationPathDisplay:
         ax, fig = _axes(ax, "RegularizationPathDisplay")
         names = self.feature_names or [f"x{j}" for j in range(self.coefs.shape[0])]
         self.lines_ = [
-            ax.plot(self.alphas, c, lw=1.3, label=n)[0]
+            ax.plot(self.alphas, c, lw=1.3, label=_legend_label(n))[0]
             for c, n in zip(self.coefs, names, strict=True)
         ]
         _mark_alphas(ax, self.alpha_min, self.alpha_1se)
@@ -469,7 +484,7 @@ class StabilityPathDisplay:
             if stable[j]:
                 line = ax.plot(
                     self.alphas, self.probabilities[j], lw=1.8, color=f"C{k % 10}",
-                    label=names[j],
+                    label=_legend_label(names[j]),
                 )[0]  # fmt: skip
                 k += 1
             else:

@@ -15,6 +15,7 @@ import math
 import os
 import tempfile
 import textwrap
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,45 @@ def _require_pandas(what: str):
     return pd
 
 
+def clean_text(text, width: int | None = None) -> str:
+    r"""Neutralise a string from the data for a terminal or a fixed-width table.
+
+    Characters that are not printable (control characters such as ANSI escapes,
+    carriage returns, NUL and newlines; format characters such as bidirectional
+    overrides) are replaced by their Python escapes (``\x1b``, ``\n``,
+    ``\u202e``), so a name cannot move the cursor, recolour or rewrite the terminal,
+    or break a table row. With ``width``, longer results are cut and end in ``…``.
+
+    Examples
+    --------
+    >>> from skreg.reports._render import clean_text
+    >>> print(clean_text("a\x1b[2Jb\rc"))
+    a\x1b[2Jb\rc
+    >>> print(clean_text("abcdefgh", 5))
+    abcd…
+    """
+    text = str(text)
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    if width is not None and len(text) > width:
+        text = text[: width - 1] + "…"
+    return text
+
+
+def new_file_mode(path) -> int:
+    """Permissions for a file replacing ``path``: its own, else ``0o666 & ~umask``.
+
+    ``tempfile.mkstemp`` creates files readable by their owner only; a report
+    written through one should get the permissions a plain ``open`` would give.
+    """
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomic(path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and ``os.replace``.
 
@@ -41,7 +81,12 @@ def write_atomic(path, text: str) -> None:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+        os.chmod(tmp, new_file_mode(path))
+        # backslashreplace: a lone surrogate (only possible from Python strings,
+        # never from decoded files) becomes a \udxxx escape, valid in JSON too.
+        with os.fdopen(
+            fd, "w", encoding="utf-8", errors="backslashreplace", newline="\n"
+        ) as f:
             f.write(text)
         os.replace(tmp, path)
     except BaseException:
@@ -98,6 +143,11 @@ def _wrap(text: str, indent: str = "") -> list[str]:
     )
 
 
+def _names(names, width: int = 30) -> list[str]:
+    """Names from the data, neutralised and cut for running text."""
+    return [clean_text(n, width) for n in names]
+
+
 def _path_rows(path: dict, max_rows: int) -> list[int]:
     """Evenly spaced path rows, always with alpha_min, alpha_1se and the model's."""
     n = len(path["alphas"])
@@ -140,7 +190,11 @@ def to_dict(report) -> dict:
 
 def to_json(report, path=None, *, indent: int = 2) -> str:
     """See :meth:`FeatureSelectionReport.to_json`."""
-    text = json.dumps(to_dict(report), indent=indent, allow_nan=False) + "\n"
+    # Strict JSON: _plain turned NaN/inf into null, and allow_nan=False proves it.
+    text = (
+        json.dumps(to_dict(report), indent=indent, allow_nan=False, ensure_ascii=False)
+        + "\n"
+    )
     if path is not None:
         write_atomic(path, text)
     return text
@@ -151,7 +205,9 @@ def to_text(report, *, max_rows: int = 20) -> str:
     """See :meth:`FeatureSelectionReport.to_text`."""
     prov = report.provenance
     lines = ["skreg feature-selection report", "=" * 30]
-    target = f', target "{prov["target"]}"' if prov.get("target") else ""
+    target = (
+        f', target "{clean_text(prov["target"], 40)}"' if prov.get("target") else ""
+    )
     lines.append(
         f"Data       : {prov['n_samples']} samples x {prov['n_features']} "
         f"features{target}"
@@ -187,6 +243,10 @@ def to_text(report, *, max_rows: int = 20) -> str:
     times = ", ".join(f"{k} {t:.2f} s" for k, t in prov["fit_times"].items())
     lines.extend(_wrap(f"Fit times  : {times}"))
     lines.append(f"Created    : {prov['created']}")
+    if prov.get("source"):
+        lines.extend(_wrap(f"Source     : {clean_text(prov['source'], 200)}"))
+    for note in prov.get("input_notes") or ():
+        lines.extend(_wrap(f"Input      : {clean_text(note)}"))
     lines.append("")
 
     if path is not None:
@@ -227,7 +287,7 @@ def _features_text(report) -> list[str]:
             stab += "*"
         rows.append(
             [
-                f["name"][:14],
+                clean_text(f["name"], 14),
                 "yes" if f["selected"] else "",
                 *([_g(f["coef"])] if own else []),
                 _g(f["coef_min"]),
@@ -314,7 +374,7 @@ def _stability_text(report) -> list[str]:
         f"p = {p}; threshold {_g(st['threshold'])}"
     )
     lines.extend(_wrap(f"Bound: {st['bound_formula']}"))
-    stable = ", ".join(st["stable"]) if st["stable"] else "none"
+    stable = ", ".join(_names(st["stable"])) if st["stable"] else "none"
     lines.extend(_wrap(f"Stable set ({len(st['stable'])}): {stable}"))
     lines.extend(_wrap(f"Assumptions: {st['assumptions']}"))
     probs = np.asarray(st["probabilities"])
@@ -325,7 +385,7 @@ def _stability_text(report) -> list[str]:
     header = ["feature", *(_g(alphas[c], 3) for c in cols)]
     order = np.argsort(-probs.mean(axis=1), kind="stable")  # earliest entry first
     rows = [
-        [report.feature_names[j][:14], *(f"{probs[j, c]:.2f}" for c in cols)]
+        [clean_text(report.feature_names[j], 14), *(f"{probs[j, c]:.2f}" for c in cols)]
         for j in order
     ]
     lines.extend(_table(header, rows, "<" + ">" * len(cols)))
@@ -354,11 +414,14 @@ def _diagnostics_text(report) -> list[str]:
     )
     groups = d["collinear_groups"]
     if groups:
-        pairs = "; ".join(f"{a}~{b} r={r:+.2f}" for a, b, r in d["collinear_pairs"])
+        pairs = "; ".join(
+            f"{clean_text(a, 30)}~{clean_text(b, 30)} r={r:+.2f}"
+            for a, b, r in d["collinear_pairs"]
+        )
         text = (
             f"Collinear groups among the selected features (|r| >= "
             f"{d['collinearity_threshold']:g}): "
-            + ", ".join("{" + ", ".join(g) + "}" for g in groups)
+            + ", ".join("{" + ", ".join(_names(g)) + "}" for g in groups)
             + f" ({pairs}). Within a group the lasso's choice is unstable; read the "
             "group, not the member."
         )
@@ -371,7 +434,8 @@ def _diagnostics_text(report) -> list[str]:
     if d["vif"]:
         worst = max(d["vif"], key=d["vif"].get)
         lines.append(
-            f"Largest variance inflation factor: {d['vif'][worst]:.3g} ({worst})"
+            f"Largest variance inflation factor: {d['vif'][worst]:.3g} "
+            f"({clean_text(worst, 30)})"
         )
     return lines
 
@@ -383,7 +447,7 @@ def _mlp_text(report) -> list[str]:
     lines.extend(
         _wrap(
             f"{len(m['selected'])} of {len(m['feature_names'])} inputs have non-zero "
-            f"first-layer weights: {', '.join(m['selected']) or 'none'}"
+            f"first-layer weights: {', '.join(_names(m['selected'])) or 'none'}"
         )
     )
     if m.get("best_epoch") is not None:
@@ -391,7 +455,7 @@ def _mlp_text(report) -> list[str]:
     header = ["input", "importance", "selected"]
     order = np.argsort(-np.asarray(m["importances"]), kind="stable")
     rows = [
-        [m["feature_names"][j][:14], _g(float(m["importances"][j])),
+        [clean_text(m["feature_names"][j], 14), _g(float(m["importances"][j])),
          "yes" if m["selected_mask"][j] else ""]
         for j in order
     ]  # fmt: skip
@@ -460,7 +524,21 @@ gap:.1em 1em}
 
 
 def _esc(x) -> str:
-    return html.escape(str(x))
+    """Escape for HTML text *and* attribute values (``& < > " '``).
+
+    Control and format characters are shown as escapes too (``clean_text``), so a
+    name cannot hide behind a bidirectional override or invisible characters.
+    """
+    return html.escape(clean_text(x), quote=True)
+
+
+# Defence in depth: even if something slipped through escaping, the page may load
+# nothing (no script, no external resource, no form target) besides inline styles
+# and data: images.
+CSP = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'"
+)
 
 
 def _html_table(header, rows, row_classes=None, cell_styles=None) -> str:
@@ -504,9 +582,14 @@ def _figures(report) -> tuple[list[tuple[str, str]], str | None]:
         # Figure() without pyplot: no global state, no GUI backend, thread-safe.
         fig = Figure(figsize=(6.4, 4.2), dpi=96, layout="constrained")
         ax = fig.add_subplot()
-        display_cls.from_report(report, ax=ax)
         buf = io.BytesIO()
-        fig.savefig(buf, format="png")
+        with warnings.catch_warnings():
+            # Names from the data may hold characters the font lacks (emoji, CJK):
+            # they are drawn as boxes, which is no reason to warn about the report.
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+            warnings.filterwarnings("ignore", message="Matplotlib currently does not")
+            display_cls.from_report(report, ax=ax)
+            fig.savefig(buf, format="png")
         uri = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
         out.append((caption, uri))
     return out, None
@@ -552,6 +635,9 @@ def to_html(report, path=None, *, figures=True, standalone=True) -> str:
         ("Fit times", ", ".join(f"{k} {t:.2f} s" for k, t in prov["fit_times"].items()))
     )
     items.append(("Created", prov["created"]))
+    if prov.get("source"):
+        items.append(("Source", prov["source"]))
+    items.extend(("Input", note) for note in prov.get("input_notes") or ())
     parts.append('<h2>Provenance</h2><dl class="prov">')
     parts.extend(f"<dt>{_esc(k)}</dt><dd>{_esc(val)}</dd>" for k, val in items)
     parts.append("</dl>")
@@ -662,9 +748,14 @@ def to_html(report, path=None, *, figures=True, standalone=True) -> str:
     body = "\n".join(parts)
     if not standalone:
         return f"<style>{_CSS}</style>\n{body}"
+    title = "skreg feature-selection report"
+    if prov.get("source"):
+        title += f" – {Path(str(prov['source'])).name}"
     page = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        "<title>skreg feature-selection report</title>\n"
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        f"<title>{_esc(title)}</title>\n"
         f"<style>{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
     if path is not None:
