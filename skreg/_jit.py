@@ -21,7 +21,16 @@ compilation options live in one place:
   unaffected; reassociation only changes the rounding order of sums.
 
 ``parallel`` is off: the solvers' parallelism is across fits (joblib), not inside one.
+
+Caching needs a writable directory: ``NUMBA_CACHE_DIR`` if set, else the package's
+``__pycache__``, else the user's cache directory (``$XDG_CACHE_HOME/numba`` or
+``~/.cache/numba``). When none is writable (a read-only install with a read-only home),
+Numba refuses ``cache=True`` at decoration, that is at ``import skreg``; :func:`jit`
+then compiles without the cache, in every process, and warns once
+(``tests/test_install.py``).
 """
+
+import warnings
 
 import numba
 
@@ -33,6 +42,24 @@ JIT_OPTIONS = {
 }
 
 
+_uncached = []
+
+
 def jit(func):
     """Compile ``func`` in nopython mode with skreg's options."""
-    return numba.njit(**JIT_OPTIONS)(func)
+    try:
+        return numba.njit(**JIT_OPTIONS)(func)
+    except RuntimeError as exc:  # "cannot cache function ...: no locator available"
+        if "no locator available" not in str(exc):
+            raise
+    if not _uncached:
+        warnings.warn(
+            "Numba found no writable cache directory (NUMBA_CACHE_DIR, the skreg "
+            "package's __pycache__, the user cache directory): skreg's kernels are "
+            "compiled in every process. Set NUMBA_CACHE_DIR to a writable directory "
+            "to cache them.",
+            UserWarning,
+            stacklevel=2,
+        )
+    _uncached.append(func.__qualname__)
+    return numba.njit(**{**JIT_OPTIONS, "cache": False})(func)

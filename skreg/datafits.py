@@ -80,6 +80,72 @@ def enet_objective(
     return Quadratic.value(r, sample_weight) + pen.value(np.asarray(coef, np.float64))
 
 
+def _safe_range(dtype, n_samples: int) -> tuple[float, float]:
+    """Return the bounds on a scale ``a`` such that ``n a^2`` fits ``dtype``.
+
+    Also ``eps a^2`` stays normal; a factor 16 of headroom either way.
+    """
+    info = np.finfo(dtype)
+    small = np.sqrt(float(info.tiny) / float(info.eps)) * 16
+    big = np.sqrt(float(info.max) / max(n_samples, 1)) / 16
+    return small, big
+
+
+def check_scale(x_scale: float, y_scale: float, dtype, n_samples: int) -> None:
+    """Raise a ``ValueError`` naming ``X`` or ``y`` if their scale leaves the dtype.
+
+    ``x_scale`` is the root mean square of the largest column of ``X`` as the kernels
+    store it (weighted; constant columns left out), ``y_scale`` that of the centred
+    ``y``. The kernels hold ``X``, the residual and the coefficients in ``dtype`` and
+    square them: column norms ``||X_j||^2 = n x_scale^2``, the objective ``y_scale^2
+    / 2`` (to which the solvers' tolerances are relative), coefficients of size
+    ``y_scale / x_scale``; and gap-safe screening multiplies the duality gap by
+    column norms (``x_scale^2 y_scale^2``) in float64. When such a square leaves the
+    normal range (float64: about 1e-145 to 1e152 for each of ``x_scale``,
+    ``y_scale`` and their product; float32: 5e-15 to 1e18 for ``x_scale`` and
+    ``y_scale``) the fit would silently return NaN or inf, stop at zero, or screen
+    out features of the solution (found by the property-based tests,
+    ``tests/test_fuzz_linear.py``). Exact zeros are fine (zero columns, zero ``y``).
+    """
+    dtype = np.dtype(dtype)
+    small, big = _safe_range(dtype, n_samples)
+    ax, ay = float(x_scale), float(y_scale)
+    advice = "Standardize X (e.g. StandardScaler) or rescale y"
+    if dtype != np.float64:
+        advice += ", or fit in float64 (X.astype(np.float64))"
+    for name, a in (("X", ax), ("y (centred)", ay)):
+        if not a <= big or 0 < a < small:
+            raise ValueError(
+                f"{name} is too badly scaled for {dtype}: its root mean square "
+                f"(largest column) is {a:.3g}, whose square would "
+                f"{'underflow' if a < small else 'overflow'} {dtype} (safe range "
+                f"{small:.1e} to {big:.1e}). {advice}."
+            )
+    if ax > 0 and ay / ax > big:
+        raise ValueError(
+            f"y is too badly scaled relative to X for {dtype}: coefficients of size "
+            f"|y| / |X| = {ay / ax:.3g} would overflow {dtype} when squared. "
+            f"{advice}."
+        )
+    small64, big64 = _safe_range(np.float64, n_samples)
+    if ax > 0 and ay > 0 and not small64 <= ax * ay <= big64:
+        raise ValueError(
+            f"X and y are too badly scaled together: the product of their root mean "
+            f"squares is {ax * ay:.3g}, whose square would "
+            f"{'overflow' if ax * ay > big64 else 'underflow'} float64 (safe range "
+            f"{small64:.1e} to {big64:.1e}). Standardize X (e.g. StandardScaler) or "
+            "rescale y."
+        )
+
+
+def _column_range(X) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest and largest value of each column (float64; no copy of ``X``)."""
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    if sp.issparse(lo):
+        lo, hi = lo.toarray(), hi.toarray()
+    return np.ravel(lo).astype(np.float64), np.ravel(hi).astype(np.float64)
+
+
 # Kernels of the quadratic datafit, picked once per fit by the storage of X.
 _QUADRATIC_KERNELS = {
     False: (_quad.cd_epoch_quadratic, _quad.gradient_quadratic, _quad.update_residual),
@@ -123,6 +189,9 @@ class QuadraticData:
         dtype = X.dtype
         self.n_samples, self.n_features, self.dtype = n, p, dtype
         self.sparse = sp.issparse(X)
+        if self.sparse:
+            X = as_kernel_csc(X)
+        X_in = X
         self.fit_intercept = fit_intercept
         y = np.asarray(y, dtype=dtype)
         if sample_weight is None:
@@ -130,12 +199,21 @@ class QuadraticData:
             self.row_scale = None
         else:
             sw = np.asarray(sample_weight, dtype=np.float64)
-            sw = sw * (n / sw.sum())
+            total = float(sw.sum())
+            if not total > 0:
+                # The estimators check this; a path on a cross-validation fold
+                # (check_input=False) may still receive only zero weights.
+                raise ValueError(
+                    "sample_weight must have at least one positive entry (all the "
+                    "weights of these rows, e.g. a cross-validation training fold, "
+                    "are zero)."
+                )
+            sw = sw * (n / total)
             self.row_scale = np.sqrt(sw).astype(dtype)
         # Weighted means (float64 accumulations), zeros without intercept.
         if fit_intercept:
             if sw is None:
-                xmean = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
+                xmean = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
                 ymean = float(np.mean(y, dtype=np.float64))
             else:
                 xmean = np.asarray(X.T @ sw, dtype=np.float64).ravel() / n
@@ -150,34 +228,69 @@ class QuadraticData:
         self.y = np.ascontiguousarray(yc, dtype=dtype)
         self.inv_n = 1.0 / n
 
-        if self.sparse:
-            X = as_kernel_csc(X)
-            data = X.data
-            if self.row_scale is not None:
-                data = data * self.row_scale[X.indices]
-            self.data = np.ascontiguousarray(data, dtype=dtype)
-            self.indices, self.indptr = X.indices, X.indptr
-            self._xargs = (self.data, self.indices, self.indptr)
-            self.kernel_xmean = self.xmean
-            sq = csc_column_sq_norms(self.data, self.indptr, np.empty(p, np.float64))
-            # ||X_c[:, j]||^2 = ||X[:, j]||^2 - n xmean_j^2 for the (scaled) columns.
-            norms2 = sq - n * xmean**2
-            norms2[norms2 <= 16 * np.finfo(dtype).eps * sq] = 0.0
-        else:
-            if self.row_scale is not None:
-                X = (X - self.xmean) * self.row_scale[:, None]
-                self.kernel_xmean = np.zeros(p, dtype=dtype)
-            else:
+        eps = float(np.finfo(dtype).eps)
+        # Overflows (data beyond the dtype's range) show as inf norms, which
+        # check_scale below turns into a clear error.
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.sparse:
+                data = X.data
+                if self.row_scale is not None:
+                    data = data * self.row_scale[X.indices]
+                self.data = np.ascontiguousarray(data, dtype=dtype)
+                self.indices, self.indptr = X.indices, X.indptr
+                self._xargs = (self.data, self.indices, self.indptr)
                 self.kernel_xmean = self.xmean
-            self.X = np.asfortranarray(X, dtype=dtype)
-            self._xargs = (self.X,)
-            norms2 = _quad.column_sq_norms_centered(
-                self.X, self.kernel_xmean, np.empty(p, np.float64)
-            )
+                sq = csc_column_sq_norms(
+                    self.data, self.indptr, np.empty(p, np.float64)
+                )
+                # ||X_c[:, j]||^2 = ||X[:, j]||^2 - n xmean_j^2 (scaled columns).
+                norms2 = sq - n * xmean**2
+                noise = norms2 <= 16 * eps * sq
+                norms2[noise] = 0.0
+            else:
+                if self.row_scale is not None:
+                    X = (X - self.xmean) * self.row_scale[:, None]
+                    self.kernel_xmean = np.zeros(p, dtype=dtype)
+                else:
+                    self.kernel_xmean = self.xmean
+                self.X = np.asfortranarray(X, dtype=dtype)
+                self._xargs = (self.X,)
+                norms2 = _quad.column_sq_norms_centered(
+                    self.X, self.kernel_xmean, np.empty(p, np.float64)
+                )
+                noise = norms2 <= n * (64 * eps * xmean) ** 2
+            # Mean of squares of each column (weighted, as stored by the kernels).
+            mean_sq = norms2 / n + xmean**2
+        # Constant columns: a constant column's mean must be its value exactly. A
+        # rounded mean (3 * v / 3 != v) centres it to rounding noise of size
+        # eps |v| instead of zeros, which the solvers then fit (a non-zero
+        # coefficient above alpha_max, no convergence at small alpha, a FISTA step
+        # 1 / L of 1e28 when every column is constant; found by
+        # tests/test_fuzz_linear.py). The columns whose centred norm is at the noise
+        # level are checked exactly, on the rows that count (zero weights dropped).
+        self._const = None
+        if fit_intercept and noise.any():
+            cand = np.flatnonzero(noise)
+            columns = X_in[:, cand]
+            if sw is not None and not sw.all():
+                columns = columns[np.flatnonzero(sw)]
+            lo, hi = _column_range(columns)
+            const = np.zeros(p, dtype=bool)
+            const[cand[lo == hi]] = True
+            if const.any():
+                self._const = const
+                xmean[const] = lo[lo == hi]
+                self.xmean[const] = xmean[const]
+                norms2[const] = 0.0
+                mean_sq[const] = 0.0
+                if not self.sparse and self.row_scale is not None:
+                    self.X[:, const] = 0.0
+        # scikit-learn's stopping scale: tol * ||y_c||^2 / n (weighted).
+        with np.errstate(over="ignore"):
+            self.tol_scale = float(self.y.astype(np.float64) @ self.y) / n
+        check_scale(np.sqrt(mean_sq.max()), np.sqrt(self.tol_scale), dtype, n)
         self.lipschitz = np.ascontiguousarray(norms2 / n, dtype=dtype)
         self._epoch, self._gradient, self._update = _QUADRATIC_KERNELS[self.sparse]
-        # scikit-learn's stopping scale: tol * ||y_c||^2 / n (weighted).
-        self.tol_scale = float(self.y.astype(np.float64) @ self.y) / n
 
     def gap_threshold(
         self, tol: float | None, primal: float, rel_tol: float = DEFAULT_REL_TOL
@@ -262,10 +375,14 @@ class QuadraticData:
         """Datafit gradient restricted to the features ``ws``."""
         out = np.empty(ws.shape[0], dtype=self.dtype)
         if self.sparse:
-            return self._gradient(
+            self._gradient(
                 *self._xargs, self.kernel_xmean, R, offset, ws, self.inv_n, out
             )
-        return self._gradient(self.X, self.kernel_xmean, R, ws, self.inv_n, out)
+        else:
+            self._gradient(self.X, self.kernel_xmean, R, ws, self.inv_n, out)
+        if self._const is not None:
+            out[self._const[ws]] = 0.0
+        return out
 
     def full_gradient(self, R, offset):
         """Datafit gradient on all features, ``-X_c.T @ R_true / n``."""
@@ -322,6 +439,8 @@ class QuadraticData:
     # -- products with the centred design (FISTA, alpha_max) ---------------------------
     def matvec(self, w):
         """``X_c @ w`` as a dense vector of length ``n``."""
+        if self._const is not None:
+            w = np.where(self._const, self.dtype.type(0), w)
         if self.sparse:
             return csc_matvec_centered(
                 *self._xargs,
@@ -338,16 +457,19 @@ class QuadraticData:
     def rmatvec(self, r):
         """``X_c.T @ r`` as a dense vector of length ``p``."""
         if self.sparse:
-            return csc_rmatvec_centered(
+            out = csc_rmatvec_centered(
                 *self._xargs,
                 np.ascontiguousarray(r, dtype=self.dtype),
                 self.xmean,
                 self._scale_vector(),
                 np.empty(self.n_features, self.dtype),
             )
-        out = self.X.T @ r
-        if self.fit_intercept and self.row_scale is None:
-            out -= self.kernel_xmean * self.dtype.type(r.sum(dtype=np.float64))
+        else:
+            out = self.X.T @ r
+            if self.fit_intercept and self.row_scale is None:
+                out -= self.kernel_xmean * self.dtype.type(r.sum(dtype=np.float64))
+        if self._const is not None:
+            out[self._const] = 0.0
         return out
 
     def _scale_vector(self):

@@ -159,3 +159,41 @@ def helpers():
         make_problem=make_problem,
         problems=PROBLEMS,
     )
+
+
+# -- hypothesis profiles (property-based fuzzing, tests/test_fuzz_*.py) ---------------
+#
+# ``ci`` (the default) keeps the fuzz suite's runtime bounded and reproducible:
+# 100 examples per property (the 49 properties take about 35 s on 2 cores),
+# derandomized (the same examples on every run, no example database). ``dev``
+# explores more, with fresh random examples each run:
+# ``HYPOTHESIS_PROFILE=dev python -m pytest tests/test_fuzz_*.py`` (about 4 min).
+# ``--hypothesis-show-statistics`` prints the examples run per property and the
+# share that ended in a clear error, a known warning or a marked skip (events).
+# ``too_slow`` is suppressed because a first example may pay Numba's compilation of a
+# new (dtype, storage) signature; ``data_too_large`` because the problems draw whole
+# arrays.
+
+import os as _os  # noqa: E402
+
+from hypothesis import HealthCheck as _HealthCheck  # noqa: E402
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_FUZZ_HEALTH = [_HealthCheck.too_slow, _HealthCheck.data_too_large]
+_hypothesis_settings.register_profile(
+    "ci",
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=_FUZZ_HEALTH,
+)
+_hypothesis_settings.register_profile(
+    "dev",
+    max_examples=400,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=_FUZZ_HEALTH,
+)
+_hypothesis_settings.load_profile(_os.environ.get("HYPOTHESIS_PROFILE", "ci"))

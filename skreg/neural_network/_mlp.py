@@ -45,6 +45,7 @@ from skreg.utils._validation import (
     _fit_context,
     check_is_fitted,
     check_sample_weight,
+    check_squares_fit,
     validate_data,
 )
 
@@ -339,6 +340,8 @@ class _BaseRegularizedMLP(BaseEstimator):
             not self.warm_start and not incremental
         )
         X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+        check_squares_fit(X, "X")
+        check_squares_fit(Y, "y")
         if not first_pass:
             dtype = self.coefs_[0].dtype
             X = np.ascontiguousarray(X, dtype=dtype)
@@ -365,13 +368,30 @@ class _BaseRegularizedMLP(BaseEstimator):
         if holds_out and not incremental and self.validation_loss_curve_ is None:
             self.validation_loss_curve_ = []
 
-        fit_stochastic(self, X, Y, sample_weight, incremental)
-
-        if not all(np.isfinite(w).all() for w in chain(self.coefs_, self.intercepts_)):
+        # Training diverged when a product overflows (numpy), when the loss leaves
+        # the network's dtype, or when a weight is not finite. The first two can
+        # happen with weights that are still finite (1e144 after three SGD steps on
+        # 3e20 inputs, whose forward passes overflow; found by tests/test_fuzz_mlp.py):
+        # stop at the first overflow instead of training on with inf activations.
+        overflow = ""
+        try:
+            with np.errstate(over="raise"):
+                fit_stochastic(self, X, Y, sample_weight, incremental)
+        except FloatingPointError as exc:
+            overflow = f" ({exc})"
+        loss = getattr(self, "loss_", 0.0)
+        if (
+            overflow
+            or not abs(loss) <= np.finfo(self.coefs_[0].dtype).max
+            or not all(
+                np.isfinite(w).all() for w in chain(self.coefs_, self.intercepts_)
+            )
+        ):
             raise ValueError(
-                "Solver produced non-finite parameter weights. The input data may "
-                "contain large values and need to be preprocessed, or the learning "
-                "rate may be too large."
+                "Solver produced non-finite parameter weights, activations or loss"
+                f"{overflow or f' (loss_={loss})'}. The input data may contain large "
+                "values and need to be preprocessed, or the learning rate may be too "
+                "large."
             )
         return self
 

@@ -387,8 +387,16 @@ def _fit_stochastic(est, X, Y, sample_weight, incremental):
             masks = None
             if dropout_on:
                 for u in v["U"]:
-                    if u is not None:
-                        drng.random(dtype=u.dtype, out=u)
+                    if u is None:
+                        continue
+                    if u.dtype == np.float64:
+                        drng.random(out=u)
+                    else:
+                        # float64 draws whatever the dtype: float32 draws consume
+                        # the stream differently, and a float32 fit would drop other
+                        # units than the float64 fit of the same random_state (found
+                        # by tests/test_fuzz_mlp.py).
+                        u[...] = drng.random(u.shape)
                 masks = ws.masks(v)
                 if masks[0] is not None:
                     masks[0] = (*masks[0], ws.input_zero_bias)

@@ -30,6 +30,7 @@ __all__ = [
     "validate_data",
     "as_kernel_csc",
     "check_finite_scalar",
+    "check_squares_fit",
 ]
 
 
@@ -77,3 +78,25 @@ def check_finite_scalar(value, name: str) -> float:
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value!r}.")
     return value
+
+
+def check_squares_fit(a: np.ndarray, name: str) -> None:
+    """Raise ``ValueError`` naming ``name`` if sums of squares of ``a`` overflow.
+
+    ``n * max|a|^2`` must stay below the largest number of ``a``'s dtype (with a
+    factor 256 of headroom): losses and gradients square the data, and beyond that
+    training only overflows (float32 data of 1e20, found by
+    ``tests/test_fuzz_mlp.py``).
+    """
+    if a.size == 0:
+        return
+    info = np.finfo(a.dtype)
+    top = max(-float(a.min()), float(a.max()))
+    bound = np.sqrt(float(info.max) / a.shape[0]) / 16
+    if top > bound:
+        hint = ", or fit in float64" if a.dtype != np.float64 else ""
+        raise ValueError(
+            f"{name} is too badly scaled for {a.dtype}: its largest absolute value is "
+            f"{top:.3g}, whose square would overflow {a.dtype} (at most {bound:.1e}). "
+            f"Standardize {name} (e.g. StandardScaler){hint}."
+        )
