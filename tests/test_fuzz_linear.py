@@ -32,9 +32,9 @@ Which properties apply to which estimator:
 Data whose squares leave the dtype's range are rejected by
 :func:`skreg.datafits.check_scale` with a ``ValueError`` naming ``X`` or ``y``
 (``fit_or_clear_error`` allows it only at extreme scales). What the fuzzing found in
-code this suite does not change is reproduced at the end of the module by strict
-xfails, and tolerated in the properties only where it was found (``KNOWN_WARNINGS``
-and two marked skips).
+the solvers and the CV loop (Anderson weights and the gap-safe test at tiny scales,
+FISTA's step at extreme scales, the CV standard error of huge errors, an all-zero
+held-out fold) is fixed and kept as regression tests at the end of the module.
 """
 
 from __future__ import annotations
@@ -309,15 +309,11 @@ def l1_of(Est, est) -> float:
 CLEAR_ERROR = "non-finite|too badly scaled|Standardize|overflow|scale"
 
 
-# Warnings of code this suite may not change (the solvers and the CV loop are edited
-# elsewhere), each reproduced by a strict xfail test below: (function whose frame
-# raised it, module path, message). They are tolerated *only* when raised inside that
-# function, so any other stray warning still fails the properties.
-KNOWN_WARNINGS = [
-    ("_anderson", "skreg/solvers/cd.py", "encountered in reduce"),
-    ("_fit_cv", "skreg/linear_model/_cv.py", "overflow encountered in square"),
-    ("lipschitz_constant", "skreg/solvers/fista.py", "overflow encountered in dot"),
-]
+# Warnings tolerated when raised inside a given function: (function, module path,
+# message). The fuzzing found three (Anderson weights, the CV standard error and
+# FISTA's step at extreme scales), all fixed; the list stays as the mechanism, so any
+# stray warning fails the properties.
+KNOWN_WARNINGS: list[tuple[str, str, str]] = []
 
 
 def _known(message, stack) -> str | None:
@@ -621,11 +617,6 @@ def test_extreme_scales_reach_the_unit_scale_optimum(Est, data):
     est = fit_or_clear_error(make(Est, alpha, l1_ratio, solver=solver), case)
     if est is None:
         return
-    if solver == "fista" and abs(np.log10(case.sx)) > SAFE_LOG10[np.float64]:
-        # FISTA's step from power iteration on X^T X squares |X|^2: see
-        # test_fista_step_at_extreme_scales_of_X (strict xfail).
-        event("skipped: FISTA beyond its known range")
-        return
     unit = Case(
         X=to_storage(case.Xb, case.storage),
         y=case.yb,
@@ -680,8 +671,8 @@ def test_cv_is_scale_equivariant(Est, data):
         assert_array_equal(scaled.coef_, 0.0)
         return
     if min(amax, amax * sx * sy) <= np.finfo(np.float64).resolution:
-        # The known floor of the automatic grid at 1e-15: see
-        # test_cv_grid_of_small_data_is_not_floored (strict xfail).
+        # The automatic grid is floored at 1e-15, as scikit-learn's: see
+        # test_cv_grid_floor_is_scikit_learns.
         event("skipped: alpha_max below the grid's floor")
         return
     np.testing.assert_allclose(scaled.alphas_, ref.alphas_ * sx * sy, rtol=1e-9)
@@ -709,19 +700,11 @@ def test_cv_zero_weight_fold_clear_error(Est, data):
     if not empty:
         assert_finite_fit(fit(est, case), case)
         return
-    if sw[folds[0][1]].sum() == 0:
-        # Held-out part first: the known ZeroDivisionError of np.average, see
-        # test_cv_zero_weight_held_out_fold_clear_error (strict xfail).
-        event("skipped: empty held-out fold first")
-        return
     with pytest.raises(ValueError, match="sample_weight"):
         fit(est, case)
 
 
-# -- reproducers of what the fuzzing found in code this suite does not change ---------
-#
-# Each is a strict xfail: it passes (and so fails the suite, as a reminder to drop the
-# mark and the matching KNOWN_WARNINGS entry or skip above) once the bug is fixed.
+# -- regressions: what the fuzzing found in the solvers and the CV loop, fixed -------
 
 
 def _errors(func):
@@ -731,14 +714,6 @@ def _errors(func):
         return func()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeWarning,
-    reason="skreg/solvers/cd.py::_anderson: with coefficients ~1e-150 the Gram "
-    "matrix of iterate differences (~1e-300) and its damping underflow, the solve "
-    "overflows and z.sum() warns 'overflow/invalid value encountered in reduce' "
-    "(the extrapolation is then skipped, so the fit itself is right)",
-)
 def test_anderson_extrapolation_is_silent_for_tiny_coefficients():
     X = np.ones((6, 17))
     X[0, 0] = X[3, [0, 2]] = X[5, [1, 3]] = 0.0
@@ -748,14 +723,6 @@ def test_anderson_extrapolation_is_silent_for_tiny_coefficients():
     assert np.abs(est.coef_).max() < 1e-149
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="skreg/_kernels/quadratic.py::enet_screen: sqrt(2 * gap * (L + l2)) "
-    "underflows to 0 when gap * L < 1e-308 (here 1e-360 at data scale 1e-90), and the "
-    "gap-safe test then screens out a feature of the solution. "
-    "skreg.datafits.check_scale now rejects such data (|X| |y| < 1.6e-145) with a "
-    "ValueError; sqrt(2 * gap) * sqrt(L + l2) would let it be relaxed",
-)
 def test_gap_safe_screening_does_not_underflow():
     from skreg._kernels.quadratic import enet_screen
 
@@ -771,29 +738,21 @@ def test_gap_safe_screening_does_not_underflow():
     assert keeps(1e-90)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="skreg/_path.py::alpha_grid and enet_path floor the automatic grid at "
-    "np.finfo(float).resolution = 1e-15, an absolute number: for data scaled by "
-    "2**-60 (alpha_max ~ 1e-37) the grid is constant 1e-15 and every coefficient zero",
-)
-def test_cv_grid_of_small_data_is_not_floored():
+def test_cv_grid_floor_is_scikit_learns():
+    """The automatic grid is floored at 1e-15 as scikit-learn's (data scaled by 2**-60:
+    alpha_max ~ 1e-37), so that the drop-in CV estimators choose among the same
+    alphas."""
+    from sklearn.linear_model import LassoCV as SkLassoCV
+
     X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]])
     y = np.array([0.0, 0.25, 0.5, 1.0])
     s = 2.0**-60
-    ref = LassoCV(cv=2, alphas=5).fit(X, y)
-    scaled = LassoCV(cv=2, alphas=5).fit(X * s, y * s)
-    np.testing.assert_allclose(scaled.alphas_, ref.alphas_ * s * s, rtol=1e-9)
-    np.testing.assert_allclose(scaled.coef_, ref.coef_, rtol=1e-6)
+    ours = LassoCV(cv=2, alphas=5).fit(X * s, y * s)
+    theirs = SkLassoCV(cv=2, alphas=5).fit(X * s, y * s)
+    np.testing.assert_allclose(ours.alphas_, theirs.alphas_, rtol=1e-12)
+    assert_array_equal(ours.coef_, 0.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ZeroDivisionError,
-    reason="skreg/linear_model/_cv.py::_path_mse: np.average over a held-out fold "
-    "whose sample weights are all zero raises ZeroDivisionError ('Weights sum to "
-    "zero') instead of a ValueError naming sample_weight",
-)
 def test_cv_zero_weight_held_out_fold_clear_error():
     X = np.arange(6.0).reshape(-1, 1)
     y = np.array([0.0, 1.0, 0.0, 2.0, 1.0, 3.0])
@@ -801,13 +760,6 @@ def test_cv_zero_weight_held_out_fold_clear_error():
         LassoCV(cv=3).fit(X, y, sample_weight=[0, 0, 1, 1, 1, 1])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeWarning,
-    reason="skreg/linear_model/_cv.py::_fit_cv: the standard error of held-out MSEs "
-    "near 1e298 (y ~ 1e149, within check_scale's range) squares them in np.std and "
-    "overflows: RuntimeWarning, cv_se_ = inf",
-)
 def test_cv_standard_error_of_large_errors_is_finite():
     X = np.zeros((3, 1))
     y = np.array([0.0, 2.5e149, 2.5e149])
@@ -815,15 +767,6 @@ def test_cv_standard_error_of_large_errors_is_finite():
     assert np.all(np.isfinite(est.cv_se_))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="skreg/solvers/fista.py::lipschitz_constant: np.linalg.norm of "
-    "u = X_c^T X_c v squares |X|^2 again, so it overflows for |X| > ~1e77 "
-    "(RuntimeWarning, step 0) and underflows to 0 for |X| < ~1e-80 (L = 0: no "
-    "iteration); FISTA then returns zeros with a ConvergenceWarning. Coordinate "
-    "descent is right at both scales; normalising u by its largest entry first "
-    "would fix it",
-)
 def test_fista_step_at_extreme_scales_of_X():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((20, 5))

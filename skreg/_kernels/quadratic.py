@@ -407,6 +407,8 @@ def enet_screen(
     if l2_reg > 0.0:
         dual_b = theta_dot_y - 0.5 * theta_norm2 - excess / (2.0 * l2_reg)
         gap_b = max(primal - dual_b, 0.0)
+    root_a = np.sqrt(2.0 * gap_a)
+    root_b = np.sqrt(2.0 * gap_b)
     n_keep = 0
     for j in range(p):
         v = np.float64(xt_theta[j]) - l2_reg * np.float64(w[j])
@@ -415,8 +417,9 @@ def enet_screen(
             v = abs(v)
             u = abs(u)
         L = np.float64(lipschitz[j])
-        safe_a = c * v + np.sqrt(2.0 * gap_a * (L + l2_reg)) < l1_reg
-        safe_b = u + np.sqrt(2.0 * gap_b * L) < l1_reg
+        # sqrt(2 gap) sqrt(L): the product gap * L underflows for tiny data scales.
+        safe_a = c * v + root_a * np.sqrt(L + l2_reg) < l1_reg
+        safe_b = u + root_b * np.sqrt(L) < l1_reg
         keep[j] = not (safe_a or safe_b)
         if keep[j]:
             n_keep += 1

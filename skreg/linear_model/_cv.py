@@ -52,7 +52,28 @@ def _path_mse(path, X, y, sample_weight, train, test, alphas, l1_ratio, params):
     residues = pred - y[test, None].astype(np.float64)
     if sample_weight is None:
         return np.mean(residues**2, axis=0)
-    return np.average(residues**2, axis=0, weights=sample_weight[test])
+    sw_test = sample_weight[test]
+    if not sw_test.sum() > 0:
+        raise ValueError(
+            "sample_weight is zero on every row of a held-out cross-validation fold: "
+            "its error cannot be averaged. Drop the zero-weight rows or use other "
+            "folds."
+        )
+    return np.average(residues**2, axis=0, weights=sw_test)
+
+
+def _fold_se(mse_path):
+    """Return the standard error over folds (last axis): std / sqrt(n_folds).
+
+    Computed on the errors divided by their largest value, so that errors near the
+    float64 range (their squares would overflow in ``np.std``) keep a finite error.
+    """
+    n_folds = mse_path.shape[-1]
+    if n_folds < 2:
+        return np.zeros(mse_path.shape[:-1])
+    scale = np.max(np.abs(mse_path), axis=-1, keepdims=True)
+    scale[~(scale > 0)] = 1.0
+    return (mse_path / scale).std(axis=-1, ddof=1) * scale[..., 0] / np.sqrt(n_folds)
 
 
 class _BaseCV(LinearModelMixin):
@@ -159,21 +180,14 @@ class _BaseCV(LinearModelMixin):
         # glmnet's one-standard-error rule: the largest alpha whose mean CV error is
         # within one standard error (sample std over folds / sqrt(n_folds)) of the
         # minimum, on the curve of the selected l1_ratio.
-        se = (
-            mse_path[i_l1, i_alpha].std(ddof=1) / np.sqrt(n_folds)
-            if n_folds > 1
-            else 0.0
-        )
+        cv_se = _fold_se(mse_path)
+        se = cv_se[i_l1, i_alpha]
         within = np.flatnonzero(mean_mse[i_l1] <= mean_mse[i_l1, i_alpha] + se)
         self.alpha_min_ = float(alphas_best[i_alpha])
         self.alpha_1se_ = float(alphas_best[within.min()])
         self.alpha_ = self.alpha_1se_ if self.alpha_rule == "1se" else self.alpha_min_
         self.l1_ratio_ = best_l1
-        self.cv_se_ = (
-            mse_path.std(axis=2, ddof=1) / np.sqrt(n_folds)
-            if n_folds > 1
-            else np.zeros_like(mean_mse)
-        )
+        self.cv_se_ = cv_se
         if len(l1_ratios) == 1:  # squeezed as scikit-learn does
             self.mse_path_ = mse_path[0]
             self.alphas_ = grids[0]

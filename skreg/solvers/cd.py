@@ -62,6 +62,12 @@ def _anderson(iterates: np.ndarray) -> np.ndarray | None:
     system is singular (no extrapolation).
     """
     U = np.diff(iterates.astype(np.float64), axis=0)
+    # The weights do not depend on the scale of U: normalise it, so that C neither
+    # underflows (coefficients near 1e-150) nor overflows.
+    top = float(np.max(np.abs(U), initial=0.0))
+    if not 0.0 < top < np.inf:
+        return None
+    U /= top
     C = U @ U.T
     # Tikhonov damping relative to the scale of C keeps the solve stable when the
     # iterates have (nearly) converged.

@@ -36,10 +36,15 @@ def lipschitz_constant(data, random_state: int = 0) -> float:
     est = 0.0
     for _ in range(_POWER_ITERATIONS):
         u = data.rmatvec(data.matvec(v.astype(data.dtype))).astype(np.float64)
-        new = float(np.linalg.norm(u))
-        if new == 0.0:
+        # ||u|| via u / max|u|: squaring u itself over- or underflows for |X|
+        # beyond about 1e77 or below 1e-80.
+        top = float(np.max(np.abs(u), initial=0.0))
+        if top == 0.0:
             return 0.0
+        u /= top
+        new = float(np.linalg.norm(u))
         v = u / new
+        new *= top
         if abs(new - est) <= 1e-6 * new:
             est = new
             break
