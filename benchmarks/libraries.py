@@ -96,7 +96,12 @@ def skreg_fit_path(X, y, alphas, l1_ratio, fit_intercept, tol):
                 l1_ratio=l1_ratio,
                 alphas=alphas,
                 fit_intercept=fit_intercept,
-                tol=tol,
+                # Paths are swept on skreg's relative criterion (``rel_tol``, each
+                # point certified to that relative suboptimality), the knob a path
+                # user turns: scikit-learn's absolute ``tol`` over-solves the large
+                # alphas to reach the small ones.
+                tol=None,
+                rel_tol=tol,
                 max_iter=MAX_EPOCHS,
             )
             coefs = np.asarray(out[1]).T
