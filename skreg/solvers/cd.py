@@ -45,10 +45,11 @@ _GAP_CHECK_EVERY = 10
 # along a path (measured: single fits from zero often finish a working set in a few
 # epochs; path points rarely do, and the extra check costs about an epoch).
 _EARLY_CHECK = 4
-# Inner epochs run in covariance form when n_samples is at least this multiple of the
-# working-set size (dense X). Measured (min of 16 interleaved fits): 0.81-1.01x the
-# time of plain epochs on 20000 x 500, but up to 2.9x slower on 500 x 5000 at
-# alpha_max / 100, where the working set is not small next to n_samples.
+# Inner epochs may run in covariance form when n_samples is at least this multiple of
+# the working-set size (dense X) and the working set is expected to need many epochs
+# (see ``solve_cd``): unconditional covariance form was up to 2.9x slower on
+# 500 x 5000 at alpha_max / 100, and 2.5x slower than scikit-learn on 20000 x 500 at
+# alpha_max / 100, l1_ratio 0.5, where each working set needed ~10 epochs.
 _GRAM_RATIO = 16
 # An outer iteration that does not shrink the gap below this fraction of the previous
 # one counts as stalled.
@@ -141,7 +142,9 @@ def solve_cd(
     gram : bool or None, default=None
         Run the inner epochs in covariance form (:func:`_inner_loop_gram`); ``None``
         decides per working set: dense ``X`` with ``n_samples`` at least
-        ``_GRAM_RATIO`` times the working-set size.
+        ``_GRAM_RATIO`` times the working-set size, once the previous working set
+        needed at least half as many epochs as the new one has features (building
+        ``G`` costs about that many residual-form epochs).
     residual : tuple (R, offset), default=None
         The residual at ``w`` when the caller has it (a path passes the previous
         point's), saving one product with ``X``; ``R`` is updated in place.

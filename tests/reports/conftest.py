@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import numpy as np
 import pytest
 
@@ -35,3 +38,23 @@ def _close_figures():
         import matplotlib.pyplot as plt
 
         plt.close("all")
+
+
+CHROMIUM = next(
+    (p for n in ("chromium", "chromium-browser", "google-chrome")
+     if (p := shutil.which(n))),
+    None,
+)  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Path of a headless-capable chromium; skip without one, except under CI (set
+    ``CI``), where a missing browser is a broken setup and fails."""
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail(
+                "CI is set but no chromium is installed (apt-get install chromium)"
+            )
+        pytest.skip("chromium is not installed")
+    return CHROMIUM

@@ -4,9 +4,7 @@ Skipped when no chromium is installed, except under CI (``CI`` set), where it fa
 CI installs chromium, so a missing browser there is a broken setup, not a skip.
 """
 
-import os
 import re
-import shutil
 import subprocess
 
 import numpy as np
@@ -16,23 +14,6 @@ from skreg import LassoCV
 from skreg.reports import FeatureSelectionReport
 
 pytest.importorskip("matplotlib")
-
-CHROMIUM = next(
-    (p for n in ("chromium", "chromium-browser", "google-chrome")
-     if (p := shutil.which(n))),
-    None,
-)  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail(
-                "CI is set but no chromium is installed (apt-get install chromium)"
-            )
-        pytest.skip("chromium is not installed")
-    return CHROMIUM
 
 
 def _run(chromium, tmp_path, *args):

@@ -11,9 +11,7 @@ removed, so that escaping alone is shown to be enough.
 import html
 import io
 import json
-import os
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 
@@ -320,24 +318,6 @@ def test_legend_shows_names_literally():
 
 
 # -- in a browser ----------------------------------------------------------------------
-CHROMIUM = next(
-    (p for n in ("chromium", "chromium-browser", "google-chrome")
-     if (p := shutil.which(n))),
-    None,
-)  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail(
-                "CI is set but no chromium is installed (apt-get install chromium)"
-            )
-        pytest.skip("chromium is not installed")
-    return CHROMIUM
-
-
 def _dump_dom(chromium, tmp_path, page):
     profile = tmp_path / "profile"
     profile.mkdir(exist_ok=True)
