@@ -176,6 +176,56 @@ def enet_path(
     >>> coefs.shape, (coefs[:, 0] == 0).all(), (coefs[:, -1] != 0).sum() > 5
     ((10, 5), np.True_, np.True_)
     """
+    return _enet_path(
+        X,
+        y,
+        l1_ratio=l1_ratio,
+        eps=eps,
+        alphas=alphas,
+        coef_init=coef_init,
+        verbose=verbose,
+        return_n_iter=return_n_iter,
+        positive=positive,
+        check_input=check_input,
+        fit_intercept=fit_intercept,
+        sample_weight=sample_weight,
+        tol=tol,
+        max_iter=max_iter,
+        solver=solver,
+        rel_tol=rel_tol,
+    )
+
+
+def _enet_path(
+    X,
+    y,
+    *,
+    l1_ratio,
+    eps,
+    alphas,
+    coef_init,
+    verbose,
+    return_n_iter,
+    positive,
+    check_input,
+    fit_intercept,
+    sample_weight,
+    tol,
+    max_iter,
+    solver,
+    rel_tol,
+    held_out=None,
+):
+    """:func:`enet_path`, optionally scoring each alpha on held-out data.
+
+    ``held_out = (X_test, y_test, sw_test, floor_factor)`` (single target only) makes
+    the path compute the held-out mean squared error ``mse_k`` of every alpha, returned
+    as an extra last output, and lets the solver at ``alpha_{k+1}`` stop once its gap
+    is below ``floor_factor * mse_k / 2`` when ``tol`` is ``None`` (see
+    :data:`skreg.linear_model._cv.CV_FLOOR`): cross-validation needs each held-out
+    error to a fixed relative accuracy, and half a mean squared error is the scale of
+    the training objective where the held-out error is smallest.
+    """
     if check_input:
         X = check_array(
             X,
@@ -223,6 +273,10 @@ def enet_path(
     intercepts = np.empty((n_targets, n_alphas), dtype=np.float64)
     gaps = np.empty((n_targets, n_alphas), dtype=np.float64)
     n_iters = []
+    if held_out is not None:
+        if n_targets != 1:
+            raise ValueError("held_out scoring needs a single target.")
+        held_mse = np.empty(n_alphas, dtype=np.float64)
     for k, data in enumerate(datas):
         w = np.zeros(n_features, dtype=X.dtype)
         if coef_init is not None:
@@ -260,6 +314,10 @@ def enet_path(
                 grad, residual = result.grad, result.residual
             coefs[k, :, i] = w
             intercepts[k, i] = data.intercept(w)
+            if held_out is not None:
+                held_mse[i] = _held_out_mse(held_out, w, intercepts[k, i])
+                if tol is None:
+                    data.gap_floor = held_out[3] * 0.5 * held_mse[i]
             gaps[k, i] = result.dual_gap
             n_iters.append(result.n_iter)
             if verbose:
@@ -271,7 +329,19 @@ def enet_path(
         out.append(n_iters)
     if fit_intercept:
         out.append(intercepts)
+    if held_out is not None:
+        out.append(held_mse)
     return tuple(out)
+
+
+def _held_out_mse(held_out, w, intercept):
+    """(Weighted) mean squared error of ``(w, intercept)`` on the held-out data."""
+    X_test, y_test, sw_test = held_out[:3]
+    pred = np.asarray(X_test @ w, dtype=np.float64).ravel() + intercept
+    residues = pred - y_test.astype(np.float64)
+    if sw_test is None:
+        return float(np.mean(residues**2))
+    return float(np.average(residues**2, weights=sw_test))
 
 
 def lasso_path(X, y, *, eps: float = 1e-3, alphas=None, **params):

@@ -210,8 +210,20 @@ class QuadraticData:
                 )
             sw = sw * (n / total)
             self.row_scale = np.sqrt(sw).astype(dtype)
+        # Dense unweighted X: means, centred norms and X_c.T @ y_c in one pass.
+        fused = not self.sparse and sw is None
         # Weighted means (float64 accumulations), zeros without intercept.
-        if fit_intercept:
+        if fused:
+            X = np.asfortranarray(X, dtype=dtype)
+            ymean = float(np.mean(y, dtype=np.float64)) if fit_intercept else 0.0
+            xmean = np.empty(p, np.float64)
+            norms2 = np.empty(p, np.float64)
+            xty = np.empty(p, np.float64)
+            with np.errstate(over="ignore", invalid="ignore"):
+                _quad.dense_column_stats(
+                    X, y - dtype.type(ymean), fit_intercept, xmean, norms2, xty
+                )
+        elif fit_intercept:
             if sw is None:
                 xmean = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
                 ymean = float(np.mean(y, dtype=np.float64))
@@ -255,9 +267,10 @@ class QuadraticData:
                     self.kernel_xmean = self.xmean
                 self.X = np.asfortranarray(X, dtype=dtype)
                 self._xargs = (self.X,)
-                norms2 = _quad.column_sq_norms_centered(
-                    self.X, self.kernel_xmean, np.empty(p, np.float64)
-                )
+                if not fused:
+                    norms2 = _quad.column_sq_norms_centered(
+                        self.X, self.kernel_xmean, np.empty(p, np.float64)
+                    )
                 noise = norms2 <= n * (64 * eps * xmean) ** 2
             # Mean of squares of each column (weighted, as stored by the kernels).
             mean_sq = norms2 / n + xmean**2
@@ -269,6 +282,8 @@ class QuadraticData:
         # tests/test_fuzz_linear.py). The columns whose centred norm is at the noise
         # level are checked exactly, on the rows that count (zero weights dropped).
         self._const = None
+        # -X_c.T @ y_c / n, the gradient at w = 0, when the fused pass computed it.
+        self._grad0 = (-xty * self.inv_n).astype(dtype) if fused else None
         if fit_intercept and noise.any():
             cand = np.flatnonzero(noise)
             columns = X_in[:, cand]
@@ -283,6 +298,8 @@ class QuadraticData:
                 self.xmean[const] = xmean[const]
                 norms2[const] = 0.0
                 mean_sq[const] = 0.0
+                if self._grad0 is not None:
+                    self._grad0[const] = 0.0
                 if not self.sparse and self.row_scale is not None:
                     self.X[:, const] = 0.0
         # scikit-learn's stopping scale: tol * ||y_c||^2 / n (weighted).
@@ -291,6 +308,9 @@ class QuadraticData:
         check_scale(np.sqrt(mean_sq.max()), np.sqrt(self.tol_scale), dtype, n)
         self.lipschitz = np.ascontiguousarray(norms2 / n, dtype=dtype)
         self._epoch, self._gradient, self._update = _QUADRATIC_KERNELS[self.sparse]
+        # Absolute gap below which ``tol=None`` stops as well (cross-validation paths
+        # set it from the held-out error; 0 otherwise).
+        self.gap_floor = 0.0
 
     def gap_threshold(
         self, tol: float | None, primal: float, rel_tol: float = DEFAULT_REL_TOL
@@ -307,11 +327,13 @@ class QuadraticData:
         if tol is not None:
             return tol * self.tol_scale
         floor = 16 * float(np.finfo(self.dtype).eps) * self.tol_scale
-        return max(rel_tol * primal, floor)
+        return max(rel_tol * primal, floor, self.gap_floor)
 
     # -- residuals ----------------------------------------------------------------
     def init_residual(self, w):
         """Return ``(R, offset)`` at ``w`` (see :meth:`residual`)."""
+        if not w.any():
+            return self.residual(np.zeros(self.n_samples, self.dtype))
         return self.residual(self.matvec(w))
 
     def residual(self, Xw):
@@ -494,5 +516,10 @@ class QuadraticData:
         return self.ymean - float(self.xmean.astype(np.float64) @ w)
 
     def grad_at_zero(self):
-        """Datafit gradient at ``w = 0``: ``-X_c.T @ y_c / n``."""
-        return -self.rmatvec(self.y) * self.inv_n
+        """Datafit gradient at ``w = 0``: ``-X_c.T @ y_c / n`` (computed once)."""
+        if self._grad0 is None:
+            grad = -self.rmatvec(self.y) * self.inv_n
+            if self._const is not None:
+                grad[self._const] = 0.0
+            self._grad0 = grad
+        return self._grad0.copy()

@@ -427,6 +427,34 @@ def enet_screen(
 
 
 @jit
+def dense_column_stats(X, y, center, mean_out, sq_out, xty_out):
+    """Column means, centred squared norms and ``X_c.T @ y`` in one pass over ``X``.
+
+    With ``center``, ``mean_out[j]`` is the mean of ``X[:, j]`` (else 0),
+    ``sq_out[j] = ||X[:, j] - mean_out[j]||^2`` and
+    ``xty_out[j] = (X[:, j] - mean_out[j]) @ y``; all float64. Each column is read
+    twice in a row (mean, then the rest), the second time from cache.
+    """
+    n = X.shape[0]
+    for j in range(X.shape[1]):
+        m = 0.0
+        if center:
+            s = 0.0
+            for i in range(n):
+                s += np.float64(X[i, j])
+            m = s / n
+        sq = 0.0
+        xy = 0.0
+        for i in range(n):
+            d = np.float64(X[i, j]) - m
+            sq += d * d
+            xy += d * np.float64(y[i])
+        mean_out[j] = m
+        sq_out[j] = sq
+        xty_out[j] = xy
+
+
+@jit
 def column_sq_norms_centered(X, xmean, out):
     """``out[j] = ||X[:, j] - xmean[j]||_2^2`` (dense, no centred copy of ``X``)."""
     n = X.shape[0]
