@@ -420,6 +420,37 @@ class QuadraticData:
         self._update(self.X, self.kernel_xmean, R, ws, delta)
         return 0.0
 
+    def solve_full(self, w, R, l1_reg, l2_reg, positive, tol, rel_tol, max_iter):
+        """Coordinate descent over every feature in one compiled call (dense ``X``).
+
+        See :func:`skreg._kernels.quadratic.cd_solve_dense`; ``w`` and ``R`` are
+        updated in place. Returns ``(n_epochs, gap, threshold, grad)``.
+        """
+        tol_abs = -1.0 if tol is None else tol * self.tol_scale
+        floor = max(
+            16 * float(np.finfo(self.dtype).eps) * self.tol_scale, self.gap_floor
+        )
+        grad = np.empty(self.n_features, dtype=self.dtype)
+        n_epochs, gap, threshold = _quad.cd_solve_dense(
+            self.X,
+            self.kernel_xmean,
+            self.y,
+            R,
+            w,
+            self.lipschitz,
+            l1_reg,
+            l2_reg,
+            positive,
+            self.inv_n,
+            tol_abs,
+            rel_tol,
+            floor,
+            max_iter,
+            10,
+            grad,
+        )
+        return n_epochs, float(gap), float(threshold), grad
+
     def dual_gap(self, w, R, offset, grad, l1_reg, l2_reg, positive):
         """Duality gap (``/ n`` scaling) from the full gradient ``grad`` at ``w``."""
         Rt = self.true_residual(R, offset).astype(np.float64, copy=False)

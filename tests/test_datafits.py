@@ -130,3 +130,26 @@ def test_float32_data_stays_float32(regression):
         R, offset = data.init_residual(w)
         assert R.dtype == np.float32
         assert data.full_gradient(R, offset).dtype == np.float32
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_gradient_at_zero(helpers, regression, case):
+    """-X_c^T y_c / n, computed once (by the fused pass on dense unweighted data, else
+    by a product), exact zero on constant columns, and returned as a copy."""
+    sparse, weighted, fit_intercept = case
+    X = regression.X.copy()
+    X[:, 3] = 2.5  # a constant column
+    sw = regression.sample_weight if weighted else None
+    Xk = sp.csc_matrix(X) if sparse else np.asfortranarray(X)
+    data = QuadraticData(Xk, regression.y, sw, fit_intercept)
+    Xc, yc, _, _ = helpers.centered_scaled(X, regression.y, sw, fit_intercept)
+    g = data.grad_at_zero()
+    assert_allclose(g, -Xc.T @ yc / X.shape[0], rtol=1e-10, atol=1e-12)
+    if fit_intercept:
+        assert g[3] == 0.0
+    g[:] = 7.0
+    assert not np.any(data.grad_at_zero() == 7.0)
+    # Same as the generic product.
+    R, offset = data.init_residual(np.zeros(X.shape[1]))
+    all_j = np.arange(X.shape[1], dtype=np.int64)
+    assert_allclose(data.gradient(R, offset, all_j), data.grad_at_zero(), atol=1e-12)

@@ -105,6 +105,24 @@ def test_dense_and_sparse_kernels_agree(regression):
     assert_allclose(norms, (Xc**2).sum(axis=0), rtol=1e-12)
 
 
+@pytest.mark.parametrize("center", [True, False])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_dense_column_stats(regression, center, dtype):
+    """Means, centred squared norms and X_c^T y in one pass, against numpy."""
+    X = np.asfortranarray(regression.X.astype(dtype)) + dtype(3.0)
+    y = regression.y.astype(dtype)
+    p = X.shape[1]
+    mean, sq, xty = np.empty(p), np.empty(p), np.empty(p)
+    quad.dense_column_stats(X, y, center, mean, sq, xty)
+    X64 = X.astype(np.float64)
+    ref_mean = X64.mean(axis=0) if center else np.zeros(p)
+    Xc = X64 - ref_mean
+    rtol = 1e-12 if dtype == np.float64 else 1e-6
+    assert_allclose(mean, ref_mean, rtol=rtol)
+    assert_allclose(sq, (Xc**2).sum(axis=0), rtol=rtol)
+    assert_allclose(xty, Xc.T @ y.astype(np.float64), rtol=rtol, atol=rtol)
+
+
 @pytest.mark.parametrize("positive", [False, True])
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.0])
 def test_enet_dual_gap_kernel(helpers, regression, l1_ratio, positive):
@@ -135,7 +153,9 @@ _SIGNATURE_SCRIPT = textwrap.dedent(
     from skreg._kernels import prox, quadratic, sparse
 
     rng = np.random.default_rng(0)
-    X = rng.standard_normal((30, 12))
+    # 40 features: above the small-problem threshold (skreg.solvers.cd._SMALL), so
+    # the working-set kernels run; the small-problem kernel runs on X[:, :12] below.
+    X = rng.standard_normal((30, 40))
     X[np.abs(X) < 0.5] = 0.0
     X[:, ::3] += 2.0
     y = X[:, :3] @ np.array([1.0, -2.0, 0.5]) + rng.standard_normal(30)
@@ -170,6 +190,10 @@ _SIGNATURE_SCRIPT = textwrap.dedent(
                         est.predict(Xs)
                     skreg.linear_model.Lasso(alpha=0.1, solver=solver).fit(
                         Xs, Y2.astype(dtype))
+            for Xs in storages(X[:, :12].astype(dtype))[:2]:
+                for weights in (None, sw):
+                    skreg.linear_model.ElasticNet(alpha=0.05, l1_ratio=0.7).fit(
+                        Xs, y.astype(dtype), sample_weight=weights)
             # Every other linear estimator (CV, ...) on dense and CSC data.
             for name in skreg.linear_model.__all__:
                 cls = getattr(skreg.linear_model, name)
@@ -215,5 +239,6 @@ def test_each_kernel_compiles_at_most_two_signatures(tmp_path):
     # The fits exercised the kernels (the test is not vacuous).
     assert len(counts["skreg._kernels.quadratic.cd_epoch_quadratic"]) >= 1
     assert len(counts["skreg._kernels.quadratic.cd_epoch_quadratic_sparse"]) >= 1
+    assert len(counts["skreg._kernels.quadratic.cd_solve_dense"]) == 2
     too_many = {k: v for k, v in counts.items() if len(v) > 2}
     assert not too_many, json.dumps(too_many, indent=1)

@@ -45,9 +45,11 @@ def test_anderson_on_and_off_agree(helpers, problem, sparse):
     amax = helpers.alpha_max(problem.X, problem.y, 1.0, sw)
     penalty = ElasticNet(amax / 50, 1.0)
     p = data.n_features
-    on = solve_cd(data, penalty, np.zeros(p), tol=1e-13, max_iter=100_000)
+    # compiled_below=0: the working-set solver even on the 30-feature problem.
+    on = solve_cd(data, penalty, np.zeros(p), tol=1e-13, max_iter=100_000,
+                  compiled_below=0)  # fmt: skip
     off = solve_cd(data, penalty, np.zeros(p), tol=1e-13, max_iter=100_000,
-                   anderson_k=0)  # fmt: skip
+                   anderson_k=0, compiled_below=0)  # fmt: skip
     assert on.converged and off.converged
     assert_allclose(on.coef, off.coef, rtol=0, atol=1e-6)
 
@@ -69,24 +71,91 @@ def test_working_set_and_full_set_agree(helpers, wide):
     assert_allclose(fista.coef, small.coef, rtol=0, atol=1e-6)
 
 
-def test_warm_start_at_solution_stops_immediately(helpers, regression):
+@pytest.mark.parametrize("compiled_below", [0, 32], ids=["working-sets", "compiled"])
+def test_warm_start_at_solution_stops_immediately(helpers, regression, compiled_below):
     data, _ = _data(helpers, regression)
     penalty = ElasticNet(0.1, 0.5)
     w = np.zeros(data.n_features)
-    first = solve_cd(data, penalty, w, tol=1e-10)
-    again = solve_cd(data, penalty, first.coef.copy(), tol=1e-10)
+    first = solve_cd(data, penalty, w, tol=1e-10, compiled_below=compiled_below)
+    again = solve_cd(
+        data, penalty, first.coef.copy(), tol=1e-10, compiled_below=compiled_below
+    )
     assert again.n_iter == 0
     assert again.converged
 
 
-def test_max_iter_respected(helpers, wide):
-    data, _ = _data(helpers, wide)
+@pytest.mark.parametrize("problem_name", ["wide", "regression"])
+def test_max_iter_respected(helpers, problem_name):
+    prob = helpers.problems[problem_name]
+    data, _ = _data(helpers, prob)
     penalty = ElasticNet(1e-3, 1.0)
     for solver in (solve_cd, solve_fista):
         res = solver(data, penalty, np.zeros(data.n_features), tol=1e-14, max_iter=3)
         assert res.n_iter <= 3
         assert not res.converged
         assert res.dual_gap > res.tol
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("rel_tol", [1e-6, 1e-12])
+def test_compiled_small_solve(helpers, regression, weighted, l1_ratio, rel_tol):
+    """The one-call solve of small dense problems (30 features) certifies its gap and
+    reaches the working-set solver's optimum."""
+    data, sw = _data(helpers, regression, weighted=weighted)
+    amax = helpers.alpha_max(regression.X, regression.y, l1_ratio, sw)
+    penalty = ElasticNet(amax / 30, l1_ratio)
+    p = data.n_features
+    small = solve_cd(data, penalty, np.zeros(p), rel_tol=rel_tol, max_iter=100_000)
+    assert small.converged and small.n_iter > 0
+    assert small.dual_gap <= small.tol
+    assert small.tol == pytest.approx(
+        data.gap_threshold(None, data.primal(small.coef, *small.residual,
+                                             *penalty.kernel_params()), rel_tol)
+    )  # fmt: skip
+    Xc, yc, _, _ = helpers.centered_scaled(regression.X, regression.y, sw)
+    true_gap = helpers.dual_gap(Xc, yc, small.coef, penalty.alpha, l1_ratio)
+    assert true_gap <= small.tol * (1 + 1e-6) + 1e-14 * data.tol_scale
+    # The returned residual and gradient are those of the returned coefficients.
+    R = yc - Xc @ small.coef
+    assert_allclose(small.residual[0], R, atol=1e-10 * np.abs(yc).max())
+    assert_allclose(small.grad, -Xc.T @ R / len(R), atol=1e-10 * np.abs(yc).max())
+    ref = solve_cd(data, penalty, np.zeros(p), rel_tol=1e-13, max_iter=100_000,
+                   compiled_below=0)  # fmt: skip
+    P = helpers.objective(Xc, yc, small.coef, 0.0, penalty.alpha, l1_ratio)
+    P_ref = helpers.objective(Xc, yc, ref.coef, 0.0, penalty.alpha, l1_ratio)
+    assert P - P_ref <= rel_tol * P_ref * (1 + 1e-6) + 1e-14
+
+
+def test_working_set_grows_fast_only_after_a_stall():
+    """Twice the support normally; eight times (capped by n_samples) when the gap
+    stalled and the last working set filled up with nonzeros."""
+    from skreg.solvers import cd
+
+    class State:
+        params = (0.1, 0.0, False)
+        ws_size = 10
+
+        class data:
+            n_samples = 1000
+
+    p = 500
+    w = np.zeros(p)
+    w[:9] = 1.0  # 9 nonzeros in a working set of 10: full
+    grad = np.linspace(-1, 1, p)
+    active = np.arange(p, dtype=np.int64)
+    state = State()
+    calm = cd._working_set(w, grad, active, None, 5, state, stalled=False)
+    assert calm.shape[0] == 18 and state.ws_size == 18
+    state.ws_size = 10
+    stalled = cd._working_set(w, grad, active, None, 5, state, stalled=True)
+    assert stalled.shape[0] == 9 * cd._WS_GROW
+    assert np.all(np.isin(np.arange(9), stalled))  # the support stays in
+    state.ws_size = 100  # not full: 9 of 100
+    assert cd._working_set(w, grad, active, None, 5, state, stalled=True).shape[0] == 18
+    State.data.n_samples = 40  # the cap
+    state.ws_size = 10
+    assert cd._working_set(w, grad, active, None, 5, state, stalled=True).shape[0] == 40
 
 
 @pytest.mark.parametrize("solver", sorted(SOLVERS))

@@ -35,6 +35,10 @@ from skreg._kernels.quadratic import cd_epoch_gram, enet_dual_value, enet_screen
 from skreg.datafits import DEFAULT_REL_TOL
 from skreg.solvers._base import SolverResult
 
+# Dense problems with at most this many features are solved by one compiled call
+# (cyclic CD over every feature, plain gap every 10 epochs): on the diabetes data
+# (442 x 10) the working-set machinery cost ~0.6 ms of Python per fit.
+_SMALL = 32
 # Fraction of the outer gap the restricted problem must reach before the working set is
 # re-ranked: small enough for geometric progress, large enough not to over-solve a
 # working set that is still missing features.
@@ -121,6 +125,7 @@ def solve_cd(
     residual: tuple | None = None,
     grad: np.ndarray | None = None,
     warm_path: bool = False,
+    compiled_below: int = _SMALL,
     verbose: int = 0,
 ) -> SolverResult:
     """Minimise the elastic net by working-set proximal coordinate descent.
@@ -169,6 +174,10 @@ def solve_cd(
     warm_path : bool, default=False
         The solve continues a path from the previous point's solution: skip the
         early restricted gap check, which rarely succeeds there.
+    compiled_below : int, default=32
+        Dense problems with at most this many features are solved by one compiled
+        call (:meth:`QuadraticData.solve_full`: cyclic epochs over every feature, the
+        gap at the current residual every 10 epochs); 0 disables it.
     verbose : int, default=0
         Print one line per outer iteration when positive.
 
@@ -179,6 +188,15 @@ def solve_cd(
     l1_reg, l2_reg = penalty.kernel_params()
     positive = penalty.positive
     R, offset = data.init_residual(w) if residual is None else residual
+    if not data.sparse and data.n_features <= compiled_below and not verbose:
+        # A few features: working sets, extrapolation and screening cost more Python
+        # time than they save; one compiled call runs the whole solve.
+        n_epochs, gap, tol_abs, full_grad = data.solve_full(
+            w, R, l1_reg, l2_reg, positive, tol, rel_tol, max_iter
+        )
+        return SolverResult(
+            w, n_epochs, gap, tol_abs, gap <= tol_abs, full_grad, (R, offset)
+        )
     active = np.arange(data.n_features, dtype=np.int64)
     state = _DualState(data, l1_reg, l2_reg, positive)
     screening = screening and l1_reg > 0

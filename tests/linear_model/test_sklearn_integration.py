@@ -148,10 +148,23 @@ def test_dense_and_sparse_fits_agree(regression, solver, weighted):
         for name, Xs in _storages(X).items()
     }  # fmt: skip
     ref = fits["dense-F"]
+    # Dense and sparse small problems run different solvers (skreg.solvers.cd._SMALL),
+    # each stopped by its own certificate: both are within sqrt(2 gap / mu) of the
+    # optimum (mu = alpha (1 - l1_ratio), the strong convexity), so within the sum.
+    mu = 0.05 * 0.3
     for name, model in fits.items():
-        assert_allclose(model.coef_, ref.coef_, rtol=0, atol=1e-8, err_msg=name)
-        assert_allclose(model.intercept_, ref.intercept_, rtol=0, atol=1e-7)
-        assert_allclose(model.predict(_storages(X)[name]), ref.predict(X), atol=1e-7)
+        bound = np.sqrt(2 * model.dual_gap_ / mu) + np.sqrt(2 * ref.dual_gap_ / mu)
+        assert bound < 1e-4, name  # the test has teeth: the fits are tight
+        diff = np.linalg.norm(model.coef_ - ref.coef_)
+        assert diff <= bound + 1e-12, name
+        xmean = np.average(X, axis=0, weights=sw)
+        assert abs(model.intercept_ - ref.intercept_) <= (
+            np.linalg.norm(xmean) * bound + 1e-12
+        )
+        row_norm = np.linalg.norm(X, axis=1).max()
+        assert_allclose(
+            model.predict(_storages(X)[name]), ref.predict(X), atol=row_norm * bound
+        )
 
 
 # -- meta-estimators ---------------------------------------------------------------
