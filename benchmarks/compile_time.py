@@ -44,10 +44,10 @@ else:
     make = lambda: skglm.ElasticNet(alpha=0.01, l1_ratio=0.5)
 t2 = time.perf_counter()
 rng = np.random.default_rng(0)
-X = rng.standard_normal((200, 50))
+X = rng.standard_normal((200, {p}))
 y = X[:, :5].sum(axis=1) + rng.standard_normal(200)
 if {sparse!r}:
-    X = sp.random(200, 50, density=0.2, format="csc", random_state=0)
+    X = sp.random(200, {p}, density=0.2, format="csc", random_state=0)
 X = X.astype({dtype!r})
 y = y.astype({dtype!r})
 t3 = time.perf_counter()
@@ -59,15 +59,18 @@ print(json.dumps({{"import_numpy": t1 - t0, "import_lib": t2 - t1,
                   "first_fit": t4 - t3, "second_fit": t5 - t4}}))
 """
 
+# (label, dtype, sparse, n_features): 50 features run the working-set solver; 10
+# features the one-call solver of small dense problems (skreg.solvers.cd._SMALL).
 VARIANTS = [
-    ("dense", "float64", False),
-    ("dense", "float32", False),
-    ("csc", "float64", True),
-    ("csc", "float32", True),
+    ("dense", "float64", False, 50),
+    ("dense", "float32", False, 50),
+    ("csc", "float64", True, 50),
+    ("csc", "float32", True, 50),
+    ("dense, 10 features", "float64", False, 10),
 ]
 
 
-def run_child(lib: str, dtype: str, sparse: bool, cache_dir: str) -> dict:
+def run_child(lib: str, dtype: str, sparse: bool, cache_dir: str, p: int = 50) -> dict:
     """Run one measurement in a fresh interpreter with the given Numba cache dir."""
     env = dict(os.environ)
     env["NUMBA_CACHE_DIR"] = cache_dir
@@ -76,7 +79,7 @@ def run_child(lib: str, dtype: str, sparse: bool, cache_dir: str) -> dict:
     )
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS"):
         env[var] = "1"
-    code = CHILD.format(lib=lib, dtype=dtype, sparse=sparse)
+    code = CHILD.format(lib=lib, dtype=dtype, sparse=sparse, p=p)
     proc = subprocess.run(
         [sys.executable, "-c", code],
         env=env,
@@ -92,10 +95,10 @@ def run_child(lib: str, dtype: str, sparse: bool, cache_dir: str) -> dict:
 def measure() -> list[dict]:
     """All measurements: skreg cold/warm per variant, then skglm twice."""
     rows = []
-    for layout, dtype, sparse in VARIANTS:
+    for layout, dtype, sparse, p in VARIANTS:
         with tempfile.TemporaryDirectory(prefix="skreg-numba-cache-") as cache:
             for state in ("cold", "warm"):
-                res = run_child("skreg", dtype, sparse, cache)
+                res = run_child("skreg", dtype, sparse, cache, p)
                 rows.append(
                     {"lib": "skreg", "layout": layout, "dtype": dtype, "cache": state}
                     | res
@@ -113,7 +116,7 @@ def measure() -> list[dict]:
 
 
 def _line(row: dict) -> str:
-    head = f"{row['lib']:6s} {row['layout']:5s} {row['dtype']:7s} {row['cache']:5s}"
+    head = f"{row['lib']:6s} {row['layout']:18s} {row['dtype']:7s} {row['cache']:5s}"
     if "error" in row:
         return f"{head}  ERROR {row['error']}"
     return (
@@ -129,7 +132,8 @@ def markdown_section(rows: list[dict]) -> str:
         "## First-fit (compilation) time",
         "",
         "Fresh process each; `ElasticNet(alpha=0.01, l1_ratio=0.5).fit` on a "
-        "200 x 50 problem. *cold*: empty `NUMBA_CACHE_DIR`, *warm*: the cache the "
+        "200 x 50 problem (and 200 x 10, which takes the one-call solver of small "
+        "dense problems). *cold*: empty `NUMBA_CACHE_DIR`, *warm*: the cache the "
         "cold run wrote. skglm (no on-disk cache) is shown for comparison.",
         "",
         "| library | data | dtype | cache | `import` | first fit | second fit |",

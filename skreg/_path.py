@@ -220,11 +220,10 @@ def _enet_path(
 
     ``held_out = (X_test, y_test, sw_test, floor_factor)`` (single target only) makes
     the path compute the held-out mean squared error ``mse_k`` of every alpha, returned
-    as an extra last output, and lets the solver at ``alpha_{k+1}`` stop once its gap
-    is below ``floor_factor * mse_k / 2`` when ``tol`` is ``None`` (see
-    :data:`skreg.linear_model._cv.CV_FLOOR`): cross-validation needs each held-out
-    error to a fixed relative accuracy, and half a mean squared error is the scale of
-    the training objective where the held-out error is smallest.
+    as an extra last output. When ``tol`` is ``None`` and ``mse_k`` has risen more
+    than 5% above the smallest held-out error of the path so far (the over-fitted
+    tail), the solver at ``alpha_{k+1}`` also stops once its gap is below
+    ``floor_factor * mse_k / 2`` (see :data:`skreg.linear_model._cv.CV_FLOOR`).
     """
     if check_input:
         X = check_array(
@@ -316,7 +315,8 @@ def _enet_path(
             intercepts[k, i] = data.intercept(w)
             if held_out is not None:
                 held_mse[i] = _held_out_mse(held_out, w, intercepts[k, i])
-                if tol is None:
+                past_minimum = held_mse[i] > _TAIL_RISE * held_mse[: i + 1].min()
+                if tol is None and past_minimum:
                     data.gap_floor = held_out[3] * 0.5 * held_mse[i]
             gaps[k, i] = result.dual_gap
             n_iters.append(result.n_iter)
@@ -332,6 +332,12 @@ def _enet_path(
     if held_out is not None:
         out.append(held_mse)
     return tuple(out)
+
+
+# The held-out floor applies once the held-out error has risen this factor above its
+# minimum along the path so far: in the over-fitted tail, not near the errors that
+# cross-validation compares to pick alpha.
+_TAIL_RISE = 1.05
 
 
 def _held_out_mse(held_out, w, intercept):
