@@ -114,7 +114,9 @@ def enet_path(
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Training data (dense best Fortran-ordered; sparse converted to CSC).
     y : array-like of shape (n_samples,) or (n_samples, n_targets)
-        Target values.
+        Target values. A 2-D ``y`` gives one independent path per target on a common
+        grid (from the largest per-target ``alpha_max``); unlike scikit-learn's
+        ``enet_path``, which solves the multi-task problem for 2-D ``y``.
     l1_ratio : float, default=0.5
         Mix of L1 (``1``) and L2 (``0``).
     eps : float, default=1e-3
@@ -157,7 +159,8 @@ def enet_path(
     dual_gaps : ndarray of shape (n_alphas,) or (n_targets, n_alphas)
         Duality gaps at the end of each fit (``1 / n`` scaling).
     n_iters : list of int
-        Epochs per alpha; returned when ``return_n_iter=True``.
+        Epochs per alpha (target by target for a 2-D ``y``: ``n_targets * n_alphas``
+        entries); returned when ``return_n_iter=True``.
     intercepts : ndarray of shape (n_alphas,) or (n_targets, n_alphas)
         Intercepts along the path; returned last when ``fit_intercept=True``.
 
@@ -249,7 +252,11 @@ def _enet_path(
     datas = [
         _prepare(X, Y[:, k], sample_weight, fit_intercept) for k in range(n_targets)
     ]
+    if isinstance(alphas, bool):
+        raise TypeError("alphas must be an int or an array of floats, not a bool.")
     if alphas is None or isinstance(alphas, Integral):
+        if alphas is not None and alphas < 1:
+            raise ValueError(f"alphas must be at least 1 when an int, got {alphas}.")
         penalty0 = penalties.ElasticNet(1.0, l1_ratio, positive=positive)
         if l1_ratio <= 0:
             raise ValueError("l1_ratio=0 needs explicit alphas.")
@@ -266,6 +273,8 @@ def _enet_path(
         alphas = np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
         if np.any(alphas < 0) or not np.all(np.isfinite(alphas)):
             raise ValueError("alphas must be finite and non-negative.")
+        if alphas.shape[0] == 0:
+            raise ValueError("alphas is empty.")
     n_alphas = alphas.shape[0]
 
     coefs = np.empty((n_targets, n_features, n_alphas), dtype=X.dtype)
