@@ -447,7 +447,9 @@ class QuadraticData:
             floor,
             max_iter,
             10,
+            np.arange(self.n_features, dtype=np.int64),
             grad,
+            np.empty_like(grad),
         )
         return n_epochs, float(gap), float(threshold), grad
 
@@ -549,8 +551,10 @@ class QuadraticData:
     def grad_at_zero(self):
         """Datafit gradient at ``w = 0``: ``-X_c.T @ y_c / n`` (computed once)."""
         if self._grad0 is None:
-            grad = -self.rmatvec(self.y) * self.inv_n
-            if self._const is not None:
-                grad[self._const] = 0.0
-            self._grad0 = grad
+            # Through the solvers' gradient kernel (compiled anyway; a first fit
+            # then compiles no product kernel).
+            R, offset = self.residual(np.zeros(self.n_samples, self.dtype))
+            self._grad0 = self.gradient(
+                R, offset, np.arange(self.n_features, dtype=np.int64)
+            )
         return self._grad0.copy()

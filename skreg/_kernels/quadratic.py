@@ -443,21 +443,21 @@ def cd_solve_dense(
     floor,
     max_iter,
     check_every,
+    ws,
     grad,
+    neg_grad,
 ):
     """Run a whole coordinate-descent solve over every feature of a small problem.
 
-    Epochs over all features (no working set, no extrapolation), with the duality gap
-    at the current residual (:func:`enet_dual_gap`) every ``check_every`` epochs. Stops
-    when the gap is at most ``tol_abs`` (when ``tol_abs >= 0``) or else
-    ``max(rel_tol * P(w), floor)``, or after ``max_iter`` epochs. ``w``, ``R`` and
-    ``grad`` (the datafit gradient at the returned ``w``) are updated in place.
-    Returns ``(n_epochs, gap, threshold)``.
+    Epochs over ``ws`` (every feature; no working set, no extrapolation), with the
+    duality gap at the current residual (as :func:`enet_dual_gap`) every
+    ``check_every`` epochs. Stops when the gap is at most ``tol_abs`` (when
+    ``tol_abs >= 0``) or else ``max(rel_tol * P(w), floor)``, or after ``max_iter``
+    epochs. ``w``, ``R`` and ``grad`` (the datafit gradient at the returned ``w``) are
+    updated in place; ``neg_grad`` is scratch. Returns ``(n_epochs, gap, threshold)``.
     """
     p = w.shape[0]
     n = R.shape[0]
-    ws = np.arange(p)
-    neg_grad = np.empty_like(grad)
     n_epochs = 0
     while True:
         gradient_quadratic(X, xmean, R, ws, inv_n, grad)
@@ -471,22 +471,34 @@ def cd_solve_dense(
         r_dot_y *= inv_n
         w_l1 = 0.0
         w_l2 = 0.0
+        g_l2 = 0.0
         for j in range(p):
             neg_grad[j] = -grad[j]
-            w_l1 += abs(np.float64(w[j]))
-            w_l2 += np.float64(w[j]) * np.float64(w[j])
-        gap = enet_dual_gap(w, neg_grad, r_norm2, r_dot_y, l1_reg, l2_reg, positive)
+            wj = np.float64(w[j])
+            w_l1 += abs(wj)
+            w_l2 += wj * wj
+            g_l2 += np.float64(grad[j]) * np.float64(grad[j])
+        primal = 0.5 * r_norm2 + l1_reg * w_l1 + 0.5 * l2_reg * w_l2
+        if l1_reg == 0.0 and l2_reg == 0.0:
+            gap = g_l2  # least squares: the squared gradient norm, as scikit-learn
+        else:
+            gap = primal - enet_dual_value(
+                w, neg_grad, r_norm2, r_dot_y, l1_reg, l2_reg, positive
+            )
         threshold = tol_abs
         if threshold < 0.0:
-            primal = 0.5 * r_norm2 + l1_reg * w_l1 + 0.5 * l2_reg * w_l2
-            threshold = max(rel_tol * primal, floor)
+            threshold = rel_tol * primal
+            if floor > threshold:
+                threshold = floor
         if gap <= threshold or n_epochs >= max_iter:
             return n_epochs, gap, threshold
-        for _ in range(min(check_every, max_iter - n_epochs)):
+        k = 0
+        while k < check_every and n_epochs < max_iter:
             cd_epoch_quadratic(
                 X, xmean, R, w, ws, lipschitz, l1_reg, l2_reg, positive, inv_n
             )
             n_epochs += 1
+            k += 1
 
 
 @jit
