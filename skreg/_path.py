@@ -296,7 +296,10 @@ def _enet_path(
             if solver == "cd" and grad is not None:
                 options["residual"] = residual
                 options["grad"] = grad
-                options["warm_path"] = True
+                # The early restricted check rarely succeeds along a path, except
+                # where the previous point needed no more than the first regular
+                # check (loose tolerances, easy stretches of the path).
+                options["warm_path"] = n_iters[-1] > _EASY_POINT
                 if l1_ratio > 0:
                     options["ws_init"] = _strong_set(
                         grad, w != 0, alpha, alphas[i - 1], l1_ratio, positive
@@ -343,6 +346,9 @@ def _enet_path(
     return tuple(out)
 
 
+# A path point solved within this many epochs (one regular gap check of the
+# coordinate-descent solver) makes the next point check its gap early too.
+_EASY_POINT = 10
 # The held-out floor applies once the held-out error has risen this factor above its
 # minimum along the path so far: in the over-fitted tail, not near the errors that
 # cross-validation compares to pick alpha.

@@ -750,3 +750,25 @@ def test_alpha_grid_matches_sklearn_and_hand(helpers, problem, l1_ratio):
         X, y, l1_ratio=l1_ratio, eps=EPS, n_alphas=N_ALPHAS, sample_weight=sw
     )
     assert_allclose(a, expected, rtol=1e-12)
+
+
+def test_early_gap_check_after_an_easy_point(wide, monkeypatch):
+    """A path point solved within one regular gap check (``_EASY_POINT`` epochs) lets
+    the next point check its gap early (``warm_path=False``); after a harder point the
+    early check is skipped (``warm_path=True``). Both kinds occur on this path."""
+    calls = []
+    solve = path_module.SOLVERS["cd"]
+
+    def spy(*args, **kwargs):
+        result = solve(*args, **kwargs)
+        calls.append((kwargs.get("warm_path"), result.n_iter))
+        return result
+
+    monkeypatch.setitem(path_module.SOLVERS, "cd", spy)
+    enet_path(wide.X, wide.y, l1_ratio=0.5, alphas=30, fit_intercept=True,
+              rel_tol=1e-8)  # fmt: skip
+    assert calls[0][0] is None  # the first point starts from zero
+    warm = [flag for flag, _ in calls[1:]]
+    expected = [n > path_module._EASY_POINT for _, n in calls[:-1]]
+    assert warm == expected
+    assert True in warm and False in warm
