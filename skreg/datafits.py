@@ -427,9 +427,7 @@ class QuadraticData:
         updated in place. Returns ``(n_epochs, gap, threshold, grad)``.
         """
         tol_abs = -1.0 if tol is None else tol * self.tol_scale
-        floor = max(
-            16 * float(np.finfo(self.dtype).eps) * self.tol_scale, self.gap_floor
-        )
+        floor = self.gap_threshold(None, 0.0)  # the floors of gap_threshold
         grad = np.empty(self.n_features, dtype=self.dtype)
         n_epochs, gap, threshold = _quad.cd_solve_dense(
             self.X,

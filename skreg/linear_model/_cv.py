@@ -90,7 +90,11 @@ def _fold_se(mse_path):
 
 
 class _BaseCV(LinearModelMixin):
-    """Shared ``fit`` of the cross-validated estimators (generic over ``self.path``)."""
+    """Shared ``fit`` of the cross-validated estimators.
+
+    ``path`` is the public path function, as on scikit-learn's estimators; the folds
+    run its private form, which also scores each alpha on the held-out part.
+    """
 
     path = staticmethod(enet_path)
 
