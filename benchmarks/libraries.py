@@ -55,33 +55,41 @@ def _warm_path(make_estimator: Callable, X, y, alphas, fit_intercept: bool):
     return coefs, intercepts
 
 
-# ---------------------------------------------------------------------- skreg
-def _skreg_estimator(alpha, l1_ratio, fit_intercept, tol, warm_start=False):
-    import skreg
-
-    if l1_ratio == 1.0:
-        return skreg.Lasso(
-            alpha=alpha,
-            fit_intercept=fit_intercept,
-            tol=tol,
-            max_iter=MAX_EPOCHS,
-            warm_start=warm_start,
-        )
-    return skreg.ElasticNet(
+def _lasso_or_enet(
+    module: str, alpha, l1_ratio, fit_intercept, tol, max_iter, warm_start=False
+):
+    """``module.Lasso`` at ``l1_ratio=1`` (some libraries' Lasso is faster), else
+    ``module.ElasticNet``, with the parameters the four estimator libraries share."""
+    mod = importlib.import_module(module)
+    params = dict(
         alpha=alpha,
-        l1_ratio=l1_ratio,
         fit_intercept=fit_intercept,
         tol=tol,
-        max_iter=MAX_EPOCHS,
+        max_iter=max_iter,
         warm_start=warm_start,
+    )
+    if l1_ratio == 1.0:
+        return mod.Lasso(**params)
+    return mod.ElasticNet(l1_ratio=l1_ratio, **params)
+
+
+def _estimator_fit(make_estimator: Callable, X, y, alpha, l1_ratio, fit_intercept, tol):
+    """One fit of ``make_estimator(alpha, l1_ratio, fit_intercept, tol)``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = make_estimator(alpha, l1_ratio, fit_intercept, tol).fit(X, y)
+    return np.ravel(est.coef_), float(np.ravel(est.intercept_)[0])
+
+
+# ---------------------------------------------------------------------- skreg
+def _skreg_estimator(alpha, l1_ratio, fit_intercept, tol, warm_start=False):
+    return _lasso_or_enet(
+        "skreg", alpha, l1_ratio, fit_intercept, tol, MAX_EPOCHS, warm_start
     )
 
 
 def skreg_fit(X, y, alpha, l1_ratio, fit_intercept, tol):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        est = _skreg_estimator(alpha, l1_ratio, fit_intercept, tol).fit(X, y)
-    return np.ravel(est.coef_), float(est.intercept_)
+    return _estimator_fit(_skreg_estimator, X, y, alpha, l1_ratio, fit_intercept, tol)
 
 
 def skreg_fit_path(X, y, alphas, l1_ratio, fit_intercept, tol):
@@ -118,31 +126,19 @@ def skreg_fit_path(X, y, alphas, l1_ratio, fit_intercept, tol):
 
 # -------------------------------------------------------------------- sklearn
 def _sklearn_estimator(alpha, l1_ratio, fit_intercept, tol, warm_start=False):
-    from sklearn.linear_model import ElasticNet, Lasso
-
-    if l1_ratio == 1.0:
-        return Lasso(
-            alpha=alpha,
-            fit_intercept=fit_intercept,
-            tol=tol,
-            max_iter=MAX_EPOCHS,
-            warm_start=warm_start,
-        )
-    return ElasticNet(
-        alpha=alpha,
-        l1_ratio=l1_ratio,
-        fit_intercept=fit_intercept,
-        tol=tol,
-        max_iter=MAX_EPOCHS,
-        warm_start=warm_start,
+    return _lasso_or_enet(
+        "sklearn.linear_model",
+        alpha,
+        l1_ratio,
+        fit_intercept,
+        tol,
+        MAX_EPOCHS,
+        warm_start,
     )
 
 
 def sklearn_fit(X, y, alpha, l1_ratio, fit_intercept, tol):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        est = _sklearn_estimator(alpha, l1_ratio, fit_intercept, tol).fit(X, y)
-    return np.ravel(est.coef_), float(est.intercept_)
+    return _estimator_fit(_sklearn_estimator, X, y, alpha, l1_ratio, fit_intercept, tol)
 
 
 def sklearn_fit_path(X, y, alphas, l1_ratio, fit_intercept, tol):
@@ -186,31 +182,13 @@ def sklearn_fit_path(X, y, alphas, l1_ratio, fit_intercept, tol):
 
 # ---------------------------------------------------------------------- skglm
 def _skglm_estimator(alpha, l1_ratio, fit_intercept, tol, warm_start=False):
-    from skglm import ElasticNet, Lasso
-
-    if l1_ratio == 1.0:
-        return Lasso(
-            alpha=alpha,
-            fit_intercept=fit_intercept,
-            tol=tol,
-            max_iter=MAX_OUTER,
-            warm_start=warm_start,
-        )
-    return ElasticNet(
-        alpha=alpha,
-        l1_ratio=l1_ratio,
-        fit_intercept=fit_intercept,
-        tol=tol,
-        max_iter=MAX_OUTER,
-        warm_start=warm_start,
+    return _lasso_or_enet(
+        "skglm", alpha, l1_ratio, fit_intercept, tol, MAX_OUTER, warm_start
     )
 
 
 def skglm_fit(X, y, alpha, l1_ratio, fit_intercept, tol):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        est = _skglm_estimator(alpha, l1_ratio, fit_intercept, tol).fit(X, y)
-    return np.ravel(est.coef_), float(np.ravel(est.intercept_)[0])
+    return _estimator_fit(_skglm_estimator, X, y, alpha, l1_ratio, fit_intercept, tol)
 
 
 def skglm_fit_path(X, y, alphas, l1_ratio, fit_intercept, tol):
@@ -227,31 +205,13 @@ def skglm_fit_path(X, y, alphas, l1_ratio, fit_intercept, tol):
 
 # ---------------------------------------------------------------------- celer
 def _celer_estimator(alpha, l1_ratio, fit_intercept, tol, warm_start=False):
-    from celer import ElasticNet, Lasso
-
-    if l1_ratio == 1.0:
-        return Lasso(
-            alpha=alpha,
-            fit_intercept=fit_intercept,
-            tol=tol,
-            max_iter=MAX_OUTER,
-            warm_start=warm_start,
-        )
-    return ElasticNet(
-        alpha=alpha,
-        l1_ratio=l1_ratio,
-        fit_intercept=fit_intercept,
-        tol=tol,
-        max_iter=MAX_OUTER,
-        warm_start=warm_start,
+    return _lasso_or_enet(
+        "celer", alpha, l1_ratio, fit_intercept, tol, MAX_OUTER, warm_start
     )
 
 
 def celer_fit(X, y, alpha, l1_ratio, fit_intercept, tol):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        est = _celer_estimator(alpha, l1_ratio, fit_intercept, tol).fit(X, y)
-    return np.ravel(est.coef_), float(est.intercept_)
+    return _estimator_fit(_celer_estimator, X, y, alpha, l1_ratio, fit_intercept, tol)
 
 
 def celer_fit_path(X, y, alphas, l1_ratio, fit_intercept, tol):

@@ -210,7 +210,9 @@ class QuadraticData:
                 )
             sw = sw * (n / total)
             self.row_scale = np.sqrt(sw).astype(dtype)
-        # Dense unweighted X: means, centred norms and X_c.T @ y_c in one pass.
+        # Dense unweighted X: means, centred norms and X_c.T @ y_c in one pass over X
+        # as given (weighted dense X gets its norms and X_c.T @ y_c from the same
+        # kernel once it is centred and scaled below).
         fused = not self.sparse and sw is None
         # Weighted means (float64 accumulations), zeros without intercept.
         if fused:
@@ -268,8 +270,10 @@ class QuadraticData:
                 self.X = np.asfortranarray(X, dtype=dtype)
                 self._xargs = (self.X,)
                 if not fused:
-                    norms2 = _quad.column_sq_norms_centered(
-                        self.X, self.kernel_xmean, np.empty(p, np.float64)
+                    norms2 = np.empty(p, np.float64)
+                    xty = np.empty(p, np.float64)
+                    _quad.dense_column_stats(
+                        self.X, self.y, False, np.empty(p), norms2, xty
                     )
                 noise = norms2 <= n * (64 * eps * xmean) ** 2
             # Mean of squares of each column (weighted, as stored by the kernels).
@@ -282,8 +286,8 @@ class QuadraticData:
         # tests/test_fuzz_linear.py). The columns whose centred norm is at the noise
         # level are checked exactly, on the rows that count (zero weights dropped).
         self._const = None
-        # -X_c.T @ y_c / n, the gradient at w = 0, when the fused pass computed it.
-        self._grad0 = (-xty * self.inv_n).astype(dtype) if fused else None
+        # -X_c.T @ y_c / n, the gradient at w = 0 (dense: from the column statistics).
+        self._grad0 = None if self.sparse else (-xty * self.inv_n).astype(dtype)
         if fit_intercept and noise.any():
             cand = np.flatnonzero(noise)
             columns = X_in[:, cand]

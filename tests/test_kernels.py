@@ -101,7 +101,11 @@ def test_dense_and_sparse_kernels_agree(regression):
         Xs.data, Xs.indices, Xs.indptr, xmean, R_s, offset, sub, delta
     )
     assert_allclose(R_s + offset, R_d, rtol=1e-10, atol=1e-10)
-    norms = quad.column_sq_norms_centered(Xf, xmean, np.empty(p))
+    # Centred column norms (the Lipschitz constants above, times n) from the
+    # one-pass column statistics.
+    mean, norms = np.empty(p), np.empty(p)
+    quad.dense_column_stats(Xf, yc, True, mean, norms, np.empty(p))
+    assert_allclose(mean, xmean, rtol=1e-12)
     assert_allclose(norms, (Xc**2).sum(axis=0), rtol=1e-12)
 
 

@@ -527,17 +527,3 @@ def dense_column_stats(X, y, center, mean_out, sq_out, xty_out):
         mean_out[j] = m
         sq_out[j] = sq
         xty_out[j] = xy
-
-
-@jit
-def column_sq_norms_centered(X, xmean, out):
-    """``out[j] = ||X[:, j] - xmean[j]||_2^2`` (dense, no centred copy of ``X``)."""
-    n = X.shape[0]
-    for j in range(X.shape[1]):
-        xm = xmean[j]
-        s = 0.0
-        for i in range(n):
-            d = np.float64(X[i, j] - xm)
-            s += d * d
-        out[j] = s
-    return out

@@ -315,7 +315,9 @@ class _DualState:
     ``candidate`` is an extrapolated residual with its paired coefficients, set by the
     inner loop; it is evaluated (one product with ``X_c.T`` on the features in play)
     at the next full gap. Every dual value of the (reduced) problem stays a valid lower
-    bound of the common optimum, so the best one is kept.
+    bound of the common optimum, so the best one is kept. It also remembers the size
+    of the last working set (``ws_size``), which the growth rule of
+    :func:`_working_set` compares the support with.
     """
 
     def __init__(self, data, l1_reg, l2_reg, positive):
