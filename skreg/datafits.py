@@ -427,12 +427,14 @@ class QuadraticData:
     def solve_full(self, w, R, l1_reg, l2_reg, positive, tol, rel_tol, max_iter):
         """Coordinate descent over every feature in one compiled call (dense ``X``).
 
-        See :func:`skreg._kernels.quadratic.cd_solve_dense`; ``w`` and ``R`` are
-        updated in place. Returns ``(n_epochs, gap, threshold, grad)``.
+        See :func:`skreg._kernels.quadratic.cd_solve_dense` (covariance form, exact
+        gap checks at least every 100 epochs); ``w`` and ``R`` are updated in place.
+        Returns ``(n_epochs, gap, threshold, grad)``.
         """
         tol_abs = -1.0 if tol is None else tol * self.tol_scale
         floor = self.gap_threshold(None, 0.0)  # the floors of gap_threshold
-        grad = np.empty(self.n_features, dtype=self.dtype)
+        p = self.n_features
+        grad = np.empty(p, dtype=self.dtype)
         n_epochs, gap, threshold = _quad.cd_solve_dense(
             self.X,
             self.kernel_xmean,
@@ -449,9 +451,9 @@ class QuadraticData:
             floor,
             max_iter,
             10,
-            np.arange(self.n_features, dtype=np.int64),
+            100,
             grad,
-            np.empty_like(grad),
+            np.empty((p, p)),
         )
         return n_epochs, float(gap), float(threshold), grad
 

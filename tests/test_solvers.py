@@ -127,6 +127,54 @@ def test_compiled_small_solve(helpers, regression, weighted, l1_ratio, rel_tol):
     assert P - P_ref <= rel_tol * P_ref * (1 + 1e-6) + 1e-14
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("shape", [(200, 12), (8, 12)], ids=["tall", "wide"])
+def test_covariance_form_small_solve(dtype, positive, fit_intercept, shape):
+    """The small-problem solve (covariance form): the working-set solver's certified
+    optimum, an exact returned residual and gradient, constant columns kept at zero,
+    ``max_iter`` respected."""
+    rng = np.random.default_rng(3)
+    n, p = shape
+    X = rng.standard_normal((n, p)) @ np.triu(np.full((p, p), 0.5)) + 2.0
+    X[:, 4] = 3.0  # constant: zero after centring
+    y = X[:, :3] @ np.array([1.0, 2.0, -0.5]) + 0.1 * rng.standard_normal(n) + 5.0
+    data = QuadraticData(np.asfortranarray(X, dtype=dtype), y.astype(dtype), None,
+                         fit_intercept)  # fmt: skip
+    penalty = ElasticNet(0.01, 0.7, positive=positive)
+    l1_reg, l2_reg = penalty.kernel_params()
+    w = np.zeros(p, dtype=dtype)
+    R, _ = data.init_residual(w)
+    epochs, gap, threshold, grad = data.solve_full(
+        w, R, l1_reg, l2_reg, positive, None, 1e-9, 100_000
+    )
+    assert w.dtype == dtype and R.dtype == dtype
+    assert gap <= threshold and 0 < epochs < 100_000
+    if fit_intercept:
+        assert w[4] == 0.0
+    Xc = data.X.astype(np.float64) - data.kernel_xmean.astype(np.float64)
+    R_true = data.y.astype(np.float64) - Xc @ w.astype(np.float64)
+    atol = (1e-4 if dtype == np.float32 else 1e-11) * np.abs(data.y).max()
+    assert_allclose(R, R_true, atol=atol)
+    assert_allclose(grad, -Xc.T @ R_true / n, atol=atol)
+    ref = solve_cd(data, penalty, np.zeros(p, dtype=dtype), rel_tol=1e-9,
+                   max_iter=100_000, compiled_below=0)  # fmt: skip
+    assert ref.converged
+    P = data.primal(w, R, 0.0, l1_reg, l2_reg)
+    P_ref = data.primal(ref.coef, *ref.residual, l1_reg, l2_reg)
+    # Both are within their certified gaps of the optimum (1e-9 relative in float64;
+    # float32 gaps stop at the dtype's floor).
+    assert abs(P - P_ref) <= threshold + ref.tol
+    # max_iter stops the epochs, uncertified.
+    w = np.zeros(p, dtype=dtype)
+    R, _ = data.init_residual(w)
+    epochs, gap, threshold, _ = data.solve_full(
+        w, R, l1_reg, l2_reg, positive, None, 1e-14, 3
+    )
+    assert epochs == 3 and gap > threshold
+
+
 def test_working_set_grows_fast_only_after_a_stall():
     """Twice the support normally; eight times (capped by n_samples) when the gap
     stalled and the last working set filled up with nonzeros."""

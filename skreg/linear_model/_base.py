@@ -24,7 +24,9 @@ from skreg.utils._validation import (
     StrOptions,
     check_is_fitted,
     check_sample_weight,
+    fast_validate_xy,
     validate_data,
+    validate_params_cached,
 )
 
 _ACCEPT_SPARSE = ["csc", "csr", "coo"]
@@ -101,17 +103,23 @@ class BaseElasticNet(LinearModelMixin):
     def _l1_ratio(self) -> float:
         return float(self.l1_ratio)
 
+    def _validate_params(self):
+        validate_params_cached(self)
+
     def _fit(self, X, y, sample_weight):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=_ACCEPT_SPARSE,
-            dtype=[np.float64, np.float32],
-            order="F",
-            y_numeric=True,
-            multi_output=True,
-        )
+        checked = fast_validate_xy(self, X, y)
+        if checked is None:
+            checked = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=_ACCEPT_SPARSE,
+                dtype=[np.float64, np.float32],
+                order="F",
+                y_numeric=True,
+                multi_output=True,
+            )
+        X, y = checked
         y = np.asarray(y, dtype=X.dtype)
         if y.ndim > 2:
             raise ValueError(f"y must be 1-D or 2-D, got an array of shape {y.shape}.")

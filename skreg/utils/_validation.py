@@ -11,7 +11,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import _fit_context
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -31,6 +31,8 @@ __all__ = [
     "as_kernel_csc",
     "check_finite_scalar",
     "check_squares_fit",
+    "fast_validate_xy",
+    "validate_params_cached",
 ]
 
 
@@ -100,3 +102,64 @@ def check_squares_fit(a: np.ndarray, name: str) -> None:
             f"{top:.3g}, whose square would overflow {a.dtype} (at most {bound:.1e}). "
             f"Standardize {name} (e.g. StandardScaler){hint}."
         )
+
+
+# Parameter settings already validated, per estimator class: scikit-learn's
+# validation inspects the constructor signature and builds constraint objects on every
+# fit (~40 us, a tenth of a small fit). Validity is a function of the values and their
+# types only, so a setting that passed once passes again. Only settings whose values
+# are all hashable are remembered (lists and arrays are validated every time), and
+# only settings that passed (a NaN never compares equal, so it is never remembered).
+_VALID_SETTINGS: dict = {}
+_MAX_VALID_SETTINGS = 1024
+
+
+def validate_params_cached(estimator) -> None:
+    """``estimator._validate_params()`` of scikit-learn, skipped for known-valid settings.
+
+    Calls the estimator's class's parent ``_validate_params`` (scikit-learn's) on a
+    miss, so the errors are scikit-learn's own.
+    """
+    cls = type(estimator)
+    try:
+        key = (cls,) + tuple(
+            (name, type(value), value)
+            for name in cls._parameter_constraints
+            for value in (getattr(estimator, name),)
+        )
+        known = key in _VALID_SETTINGS
+    except TypeError:  # an unhashable value: validate every time
+        key, known = None, False
+    if known:
+        return
+    BaseEstimator._validate_params(estimator)
+    if key is not None and len(_VALID_SETTINGS) < _MAX_VALID_SETTINGS:
+        _VALID_SETTINGS[key] = None
+
+
+def fast_validate_xy(estimator, X, y, order: str = "F"):
+    """``(X, y)`` validated without scikit-learn's machinery, or ``None``.
+
+    Covers the common case only: ``X`` a plain 2-D float32/float64 ``ndarray`` with at
+    least one row and column, ``y`` a plain 1-D float or integer ``ndarray`` of the
+    same length, both finite. Anything else (or any doubt) returns ``None`` and the
+    caller falls back to :func:`validate_data`, which raises scikit-learn's errors.
+    The effects on ``estimator`` are ``validate_data``'s with ``reset=True``:
+    ``n_features_in_`` is set and a stale ``feature_names_in_`` removed. ``X`` is
+    returned in ``order`` (copied only if needed), ``y`` as given.
+    """
+    if type(X) is not np.ndarray or type(y) is not np.ndarray:
+        return None
+    if X.ndim != 2 or y.ndim != 1 or X.dtype not in (np.float64, np.float32):
+        return None
+    n, p = X.shape
+    if n < 1 or p < 1 or y.shape[0] != n or y.dtype.kind not in "fiu":
+        return None
+    # The sum is finite iff every entry is (or overflows: then scikit-learn decides).
+    if not (np.isfinite(X.sum()) and np.isfinite(y.sum())):
+        return None
+    if hasattr(estimator, "feature_names_in_"):
+        del estimator.feature_names_in_
+    estimator.n_features_in_ = p
+    X = np.asfortranarray(X) if order == "F" else np.ascontiguousarray(X)
+    return X, y

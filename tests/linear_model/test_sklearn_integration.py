@@ -66,6 +66,80 @@ def test_invalid_parameters_rejected(Est, params, match, regression):
 
 
 @pytest.mark.parametrize("Est", ESTIMATORS)
+def test_invalid_parameters_rejected_after_a_valid_fit(Est, regression):
+    """Known-valid settings skip scikit-learn's parameter validation: a setting that
+    changes, or is NaN, or has another type, is validated again."""
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from skreg.utils import _validation
+
+    X, y = regression.X, regression.y
+    model = Est(alpha=0.1).fit(X, y)
+    model.fit(X, y)  # a cache hit
+    for bad in (-0.1, np.nan, "0.1", None):
+        model.set_params(alpha=bad)
+        with pytest.raises(InvalidParameterError, match="'alpha' parameter"):
+            model.fit(X, y)
+    model.set_params(alpha=0.1, max_iter=[5])  # unhashable: validated, rejected
+    with pytest.raises(InvalidParameterError, match="'max_iter' parameter"):
+        model.fit(X, y)
+    # At most _MAX_VALID_SETTINGS settings are remembered.
+    for k in range(_validation._MAX_VALID_SETTINGS + 10):
+        Est(alpha=0.1 + k)._validate_params()
+    assert len(_validation._VALID_SETTINGS) <= _validation._MAX_VALID_SETTINGS
+
+
+@pytest.mark.parametrize("Est", ESTIMATORS)
+@pytest.mark.parametrize(
+    "case", ["fortran", "c-order", "float32", "int-y", "list", "y-column", "readonly"]
+)
+def test_fast_input_path_equals_sklearn_validation(Est, regression, case, monkeypatch):
+    """Plain ndarrays skip scikit-learn's validate_data; the fit is identical to the
+    one through validate_data, and inputs are not modified."""
+    from skreg.linear_model import _base
+
+    X = np.asfortranarray(regression.X)
+    y = regression.y.copy()
+    if case == "c-order":
+        X = np.ascontiguousarray(X)
+    elif case == "float32":
+        X = X.astype(np.float32)
+    elif case == "int-y":
+        y = np.round(y * 10).astype(np.int64)
+    elif case == "list":
+        X = X.tolist()
+    elif case == "y-column":
+        y = y[:, None]
+    elif case == "readonly":
+        X = X.copy()
+        X.flags.writeable = False
+    X_before = np.array(X, copy=True)
+    fast = Est(alpha=0.05).fit(X, y)
+    monkeypatch.setattr(_base, "fast_validate_xy", lambda est, X, y: None)
+    slow = Est(alpha=0.05).fit(X, y)
+    assert_array_equal(fast.coef_, slow.coef_)
+    assert_array_equal(fast.intercept_, slow.intercept_)
+    assert fast.coef_.dtype == slow.coef_.dtype
+    assert fast.n_features_in_ == slow.n_features_in_ == regression.X.shape[1]
+    assert_array_equal(np.asarray(X), X_before)
+
+
+def test_fast_input_path_resets_feature_names(regression):
+    """A refit on a plain ndarray drops ``feature_names_in_`` of an earlier DataFrame
+    fit and resets ``n_features_in_``, as validate_data does."""
+    pd = pytest.importorskip("pandas")
+    X, y = regression.X, regression.y
+    df = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    model = ElasticNet(alpha=0.1).fit(df, y)
+    assert hasattr(model, "feature_names_in_")
+    model.fit(X[:, :5], y)
+    assert not hasattr(model, "feature_names_in_")
+    assert model.n_features_in_ == 5
+    with pytest.raises(ValueError, match="features"):
+        model.predict(X)
+
+
+@pytest.mark.parametrize("Est", ESTIMATORS)
 def test_bad_sample_weight_rejected(Est, regression):
     X, y = regression.X, regression.y
     sw = np.ones(len(y))
