@@ -431,7 +431,7 @@ def cd_solve_dense(
     X, xmean, y, R, w, lipschitz, l1_reg, l2_reg, positive, inv_n, tol_abs,
     rel_tol, floor, max_iter, check_every, phase_epochs, grad, G,
 ):  # fmt: skip
-    """Run a whole coordinate-descent solve of a small dense problem, in covariance form.
+    """Run a whole coordinate-descent solve of a small dense problem (covariance form).
 
     Cyclic epochs over every feature (no working set, no extrapolation) on
     ``G = X_c.T X_c / n`` (float64, built here into ``G``), ``O(p^2)`` each instead of
@@ -515,9 +515,7 @@ def cd_solve_dense(
                 if L == 0.0:
                     continue  # constant column: stays at zero
                 old = w64[j]
-                new = prox_enet_scalar(
-                    old + q[j] / L, l1_reg / L, l2_reg / L, positive
-                )
+                new = prox_enet_scalar(old + q[j] / L, l1_reg / L, l2_reg / L, positive)
                 delta = new - old
                 if delta != 0.0:
                     w64[j] = new

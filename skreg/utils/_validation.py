@@ -115,7 +115,7 @@ _MAX_VALID_SETTINGS = 1024
 
 
 def validate_params_cached(estimator) -> None:
-    """``estimator._validate_params()`` of scikit-learn, skipped for known-valid settings.
+    """scikit-learn's ``_validate_params``, skipped for settings known to be valid.
 
     Calls the estimator's class's parent ``_validate_params`` (scikit-learn's) on a
     miss, so the errors are scikit-learn's own.
