@@ -175,6 +175,35 @@ def test_covariance_form_small_solve(dtype, positive, fit_intercept, shape):
     assert epochs == 3 and gap > threshold
 
 
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_large_working_sets_skip_restricted_checks(regression, l1_ratio, monkeypatch):
+    """With the tall-data rule forced on, no restricted gap is computed and the solve
+    still certifies its gap, at the optimum of the solve with restricted checks."""
+    import skreg.solvers.cd as cd
+
+    data, _ = _data(None, regression, weighted=False)
+    penalty = ElasticNet(1e-3, l1_ratio)
+    p = data.n_features
+    ref = solve_cd(data, penalty, np.zeros(p), rel_tol=1e-10, compiled_below=0,
+                   gram=False)  # fmt: skip
+    calls = []
+    original = cd._restricted_dual
+    monkeypatch.setattr(
+        cd, "_restricted_dual", lambda *a: calls.append(1) or original(*a)
+    )
+    monkeypatch.setattr(cd, "_TALL", 0)
+    monkeypatch.setattr(cd, "_TALL_MIN_SAMPLES", 0)
+    monkeypatch.setattr(cd, "_LARGE_WS", 0.0)
+    res = solve_cd(data, penalty, np.zeros(p), rel_tol=1e-10, compiled_below=0,
+                   gram=False)  # fmt: skip
+    assert res.converged and res.dual_gap <= res.tol
+    assert not calls
+    l1_reg, l2_reg = penalty.kernel_params()
+    P = data.primal(res.coef, *res.residual, l1_reg, l2_reg)
+    P_ref = data.primal(ref.coef, *ref.residual, l1_reg, l2_reg)
+    assert abs(P - P_ref) <= res.tol + ref.tol
+
+
 def test_working_set_grows_fast_only_after_a_stall():
     """Twice the support normally; eight times (capped by n_samples) when the gap
     stalled and the last working set filled up with nonzeros."""
