@@ -137,7 +137,7 @@ def validate_params_cached(estimator) -> None:
         _VALID_SETTINGS[key] = None
 
 
-def fast_validate_xy(estimator, X, y, order: str = "F"):
+def fast_validate_xy(estimator, X, y):
     """``(X, y)`` validated without scikit-learn's machinery, or ``None``.
 
     Covers the common case only: ``X`` a plain 2-D float32/float64 ``ndarray`` with at
@@ -146,7 +146,7 @@ def fast_validate_xy(estimator, X, y, order: str = "F"):
     caller falls back to :func:`validate_data`, which raises scikit-learn's errors.
     The effects on ``estimator`` are ``validate_data``'s with ``reset=True``:
     ``n_features_in_`` is set and a stale ``feature_names_in_`` removed. ``X`` is
-    returned in ``order`` (copied only if needed), ``y`` as given.
+    returned in Fortran order (copied only if needed), ``y`` as given.
     """
     if type(X) is not np.ndarray or type(y) is not np.ndarray:
         return None
@@ -161,5 +161,4 @@ def fast_validate_xy(estimator, X, y, order: str = "F"):
     if hasattr(estimator, "feature_names_in_"):
         del estimator.feature_names_in_
     estimator.n_features_in_ = p
-    X = np.asfortranarray(X) if order == "F" else np.ascontiguousarray(X)
-    return X, y
+    return np.asfortranarray(X), y
