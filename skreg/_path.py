@@ -20,12 +20,14 @@ import warnings
 from numbers import Integral
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array
 
 from skreg import penalties
 from skreg.datafits import DEFAULT_REL_TOL, QuadraticData
 from skreg.solvers import SOLVERS
+from skreg.solvers.homotopy import LassoHomotopy
 from skreg.utils._validation import check_sample_weight
 
 __all__ = ["alpha_grid", "enet_path", "lasso_path"]
@@ -97,7 +99,7 @@ def enet_path(
     sample_weight=None,
     tol: float | None = None,
     max_iter: int = 1000,
-    solver: str = "cd",
+    solver: str = "auto",
     rel_tol: float = DEFAULT_REL_TOL,
 ):
     """Compute the elastic-net path with warm starts and strong-rule working sets.
@@ -145,8 +147,12 @@ def enet_path(
         relative suboptimality of 1e-6).
     max_iter : int, default=1000
         Maximum epochs per alpha.
-    solver : {"cd", "fista"}, default="cd"
-        Solver used at each alpha.
+    solver : {"auto", "cd", "fista"}, default="auto"
+        Solver used at each alpha. ``"auto"`` is ``"cd"``, except for the lasso
+        (``l1_ratio=1``) on dense data with fewer samples than features: there a
+        homotopy (LARS in its lasso form, restricted to the strong-rule candidates)
+        follows the exact path from each alpha to the next, and coordinate descent
+        only checks the duality gap of every point (and polishes it when needed).
     rel_tol : float, default=1e-6
         Relative suboptimality certified at each alpha when ``tol`` is ``None``.
 
@@ -247,6 +253,10 @@ def _enet_path(
             raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratio!r}.")
     Y = y.reshape(-1, 1) if y.ndim == 1 else y
     n_features, n_targets = X.shape[1], Y.shape[1]
+    homotopy = solver == "auto" and l1_ratio == 1.0 and not sp.issparse(X)
+    homotopy = homotopy and X.shape[0] < X.shape[1]
+    if solver == "auto":
+        solver = "cd"
     solve = SOLVERS[solver]
 
     datas = [
@@ -290,10 +300,22 @@ def _enet_path(
         if coef_init is not None:
             w[:] = np.asarray(coef_init, dtype=X.dtype).reshape(n_targets, -1)[k]
         grad = residual = None
+        hom = LassoHomotopy(data, positive) if homotopy else None
         for i, alpha in enumerate(alphas):
             penalty = penalties.ElasticNet(alpha, l1_ratio, positive=positive)
             options = {}
-            if solver == "cd" and grad is not None:
+            reached = False
+            if hom is not None and hom.lam is not None and grad is not None:
+                unknown = np.flatnonzero(np.isnan(grad))
+                if unknown.shape[0]:
+                    grad[unknown] = data.gradient(*residual, unknown)
+                candidates = _strong_set(
+                    grad, w != 0, alpha, alphas[i - 1], 1.0, positive
+                )
+                reached, R = hom.advance(w, candidates, -grad[candidates], alpha)
+                grad, residual = None, (R, 0.0)
+                options["residual"] = residual
+            elif solver == "cd" and grad is not None:
                 options["residual"] = residual
                 options["grad"] = grad
                 # The early restricted check rarely succeeds along a path, except
@@ -323,6 +345,10 @@ def _enet_path(
                 )
             if solver == "cd":
                 grad, residual = result.grad, result.residual
+            if hom is not None and (not reached or result.n_iter > 0):
+                # The homotopy continues from the solver's point (exact again for
+                # its sign pattern), or sits out the next point if it cannot.
+                hom.start(w, alpha)
             coefs[k, :, i] = w
             intercepts[k, i] = data.intercept(w)
             if held_out is not None:

@@ -169,7 +169,9 @@ class _BaseCV(LinearModelMixin):
             grids = [alphas] * len(l1_ratios)
         cv = check_cv(self.cv)
         folds = list(cv.split(X, y, groups))
-        solver = "cd" if self.solver == "auto" else self.solver
+        # "auto" stays "auto" on the fold paths (see enet_path: the lasso homotopy
+        # on wide dense data); the refit resolves it as the estimators do.
+        solver = self.solver
         params = {
             "fit_intercept": self.fit_intercept,
             "tol": self.tol,
@@ -260,7 +262,9 @@ _CV_PARAMETERS = """
         Restrict the coefficients to be non-negative.
 
     solver : {"auto", "cd", "fista"}, default="auto"
-        Solver used along each path and for the refit.
+        Solver used along each path and for the refit (``"auto"``: see
+        :func:`skreg.enet_path`; lasso paths on dense data with fewer samples than
+        features follow the exact homotopy between grid points).
 
     alpha_rule : {"min", "1se"}, default="min"
         Which alpha is refit: ``"min"`` minimises the mean CV error (scikit-learn);
