@@ -55,7 +55,7 @@ def lasso_homotopy(
     lam, lam_to : current and target ``lambda``.
     positive : only positive coefficients (features join with sign +1 only).
     max_steps : step budget.
-    work : float64 array of at least ``n_samples + 3 * len(S) + len(W)``.
+    work : float64 array of at least ``n_samples + 2 * len(S) + len(W)``.
 
     Returns
     -------
@@ -67,7 +67,7 @@ def lasso_homotopy(
     u = work[:n]
     z = work[n : n + cap]
     d = work[n + cap : n + 2 * cap]
-    a = work[n + 3 * cap : n + 3 * cap + nw]
+    a = work[n + 2 * cap : n + 2 * cap + nw]
     # Position in W of each active feature (to refresh its correlation on a drop).
     w_pos = np.full(cap, -1, dtype=np.int64)
     for t in range(nw):

@@ -137,7 +137,7 @@ class LassoHomotopy:
         reached = False
         while True:
             cap = self.S.shape[0]
-            work = np.empty(data.n_samples + 3 * cap + W.shape[0])
+            work = np.empty(data.n_samples + 2 * cap + W.shape[0])
             m, lam, steps, status = lasso_homotopy(
                 data.X, data.kernel_xmean, data.inv_n, W, c, self.in_s, self.S,
                 self.sgn, self.beta, self.L, self.XS, self.m, self.lam, lam_to,
