@@ -139,6 +139,7 @@ def solve_cd(
     residual: tuple | None = None,
     grad: np.ndarray | None = None,
     warm_path: bool = False,
+    solve_ws_first: bool = False,
     compiled_below: int = _SMALL,
     verbose: int = 0,
 ) -> SolverResult:
@@ -188,6 +189,12 @@ def solve_cd(
     warm_path : bool, default=False
         The solve continues a path from the previous point's solution: skip the
         early restricted gap check, which rarely succeeds there.
+    solve_ws_first : bool, default=False
+        With ``ws_init`` and no ``grad``: run ``_EARLY_CHECK`` epochs on ``ws_init``
+        before computing the first full gradient. A path sets it after its predictor
+        step, which moves ``w`` and leaves the gradient unknown: a full gradient at
+        the predicted point would give a gap at a point the working set is about to
+        change, while the one after these epochs often certifies the solution.
     compiled_below : int, default=32
         Dense problems with at most this many features are solved by one compiled
         call (:meth:`QuadraticData.solve_full`: cyclic epochs over every feature, the
@@ -222,6 +229,18 @@ def solve_cd(
         # From zero, the gradient is X_c.T y_c / n, which the data may already have.
         grad = data.grad_at_zero()
     grad_init = grad
+    if solve_ws_first and ws_init is not None and grad is None:
+        # The caller moved ``w`` (a path's predicted point): its gradient is unknown,
+        # and a full one now would only give a gap at a point the working set is
+        # about to change. A few epochs on ``ws_init`` first; the full gap computed
+        # next often certifies the point.
+        state.ws_size = ws_init.shape[0]
+        n_epochs, offset, R = _epochs_then_return(
+            data, w, R, offset, ws_init, state, 0.0, max_iter, anderson_k, 0,
+            _EARLY_CHECK,
+        )  # fmt: skip
+        last_epochs = n_epochs
+        ws_init = None
     while True:
         if grad_init is None:
             grad = data.gradient(R, offset, active)

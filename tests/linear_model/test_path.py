@@ -772,3 +772,112 @@ def test_early_gap_check_after_an_easy_point(wide, monkeypatch):
     expected = [n > path_module._EASY_POINT for _, n in calls[:-1]]
     assert warm == expected
     assert True in warm and False in warm
+
+
+# -- 11. the path predictor ------------------------------------------------------------
+
+
+def _orthonormal_problem(c, n=50, noise=0.5, seed=0):
+    """Centred columns with ``X^T X / n = I`` and ``X^T y / n = c``: the lasso
+    solution is ``sign(c_j) max(|c_j| - alpha, 0)``, coordinate by coordinate."""
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((n, len(c) + 1))
+    A -= A.mean(axis=0)
+    Q, _ = np.linalg.qr(A)
+    X = np.sqrt(n) * Q[:, : len(c)]
+    y = X @ np.asarray(c) + noise * np.sqrt(n) * Q[:, -1]
+    return np.asfortranarray(X), y
+
+
+@pytest.mark.parametrize("storage", ["dense", "csc"])
+def test_predict_is_exact_where_the_lasso_path_is_linear(regression, storage):
+    """Between three alphas with the same support and signs the lasso path is linear
+    in alpha, so the extrapolation from the first two solutions is the third one;
+    the returned residual is the residual of the predicted point."""
+    X, y = regression.X, regression.y
+    alphas = np.array([0.3, 0.25, 0.21])  # the same six coefficients active
+    w0, w1, w2 = lasso_path(X, y, alphas=alphas, fit_intercept=True, solver="cd",
+                            **TIGHT)[1].T  # fmt: skip
+    assert (w0 != 0).sum() >= 5
+    assert np.array_equal(np.sign(w0), np.sign(w1))
+    assert np.array_equal(np.sign(w0), np.sign(w2))
+    data = path_module._prepare(_storage(X, storage), y, None, True)
+    w = w1.copy()
+    residual = data.init_residual(w)
+    penalty = path_module.penalties.ElasticNet(alphas[2], 1.0)
+    R, offset = path_module._predict(data, penalty, w, w0, residual, alphas)
+    assert_allclose(w, w2, rtol=0, atol=1e-9 * np.abs(w2).max())
+    R_exact, offset_exact = data.init_residual(w)
+    assert_allclose(
+        data.true_residual(R, offset), data.true_residual(R_exact, offset_exact),
+        rtol=0, atol=1e-10 * np.abs(y).max(),
+    )  # fmt: skip
+
+
+def test_predict_stops_at_zero_and_keeps_a_worse_point_out():
+    """A coefficient the line would carry across zero stops at zero (here that is
+    the optimum); an extrapolation that raises the objective is rejected, leaving
+    ``w`` untouched."""
+    c = np.array([1.0, 0.05, -0.6])
+    X, y = _orthonormal_problem(c)
+    data = path_module._prepare(X, y, None, True)
+    alphas = np.array([0.3, 0.2, 0.1])
+    penalty = path_module.penalties.ElasticNet(alphas[2], 1.0)
+    # Not the path's points: w_prev -> w moves the second coordinate down through
+    # zero by the next step; the others follow the true path (linear, t = 1).
+    w_prev = np.array([0.7, 0.1, -0.3])
+    w = np.array([0.8, 0.02, -0.4])
+    out = path_module._predict(data, penalty, w, w_prev, data.init_residual(w), alphas)
+    assert out is not None
+    assert w[1] == 0.0
+    assert_allclose(w, [0.9, 0.0, -0.5], rtol=0, atol=1e-12)  # S(c, 0.1)
+    # Away from the optimum: the extrapolated point is worse, nothing moves.
+    w_prev = np.array([0.2, 0.0, 0.3])
+    w = np.array([0.8, 0.02, -0.4])
+    before = w.copy()
+    residual = data.init_residual(w)
+    R_before = residual[0].copy()
+    assert path_module._predict(data, penalty, w, w_prev, residual, alphas) is None
+    assert_array_equal(w, before)
+    assert_array_equal(residual[0], R_before)
+    # No support, or a grid that does not decrease: no prediction.
+    zero = np.zeros(3)
+    assert path_module._predict(data, penalty, zero, w_prev, data.init_residual(zero),
+                                alphas) is None  # fmt: skip
+    flat = np.array([0.2, 0.2, 0.1])
+    assert path_module._predict(data, penalty, w, w_prev, residual, flat) is None
+
+
+@pytest.mark.parametrize("storage", ["dense", "csc"])
+@pytest.mark.parametrize("l1_ratio", [0.5, 0.2, 1.0])
+def test_predictor_saves_epochs_and_keeps_the_solutions(
+    helpers, wide, monkeypatch, l1_ratio, storage
+):
+    """With the predictor (the default) the path needs fewer epochs than from the
+    plain warm start, every point still certified (its gap within the tolerance) and
+    the objectives equal to those of the plain path within that tolerance. The
+    solver is told the gradient is unknown after each prediction."""
+    X, y = _storage(wide.X, storage), wide.y
+    kw = dict(l1_ratio=l1_ratio, alphas=30, fit_intercept=True, rel_tol=1e-8,
+              return_n_iter=True, solver="cd")  # fmt: skip
+    monkeypatch.setattr(path_module, "_PREDICT", False)
+    a, plain, _, plain_iters, plain_b = enet_path(X, y, **kw)
+    flags = []
+    solve = path_module.SOLVERS["cd"]
+
+    def spy(*args, **kwargs):
+        flags.append(kwargs.get("solve_ws_first", False))
+        assert not kwargs.get("solve_ws_first") or kwargs["grad"] is None
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(path_module, "_PREDICT", True)
+    monkeypatch.setitem(path_module.SOLVERS, "cd", spy)
+    _, coefs, gaps, iters, b = enet_path(X, y, **kw)
+    assert sum(flags) >= 10
+    assert sum(iters) < sum(plain_iters)
+    for i, alpha in enumerate(a):
+        obj = helpers.objective(wide.X, y, coefs[:, i], b[i], alpha, l1_ratio)
+        obj_plain = helpers.objective(wide.X, y, plain[:, i], plain_b[i], alpha,
+                                      l1_ratio)  # fmt: skip
+        assert abs(obj - obj_plain) <= 2e-8 * obj_plain, i
+        assert -1e-12 * obj <= gaps[i] <= 1e-8 * obj * (1 + 1e-9), i
