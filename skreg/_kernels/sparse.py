@@ -5,7 +5,8 @@ rows:
 ``data`` float32/float64, ``indices`` / ``indptr`` int32 (int64 for huge matrices),
 indices sorted. Vectors are contiguous 1-D arrays of the dtype of ``data``; ``out`` is
 written in place and returned. Inputs are validated upstream. Reductions accumulate in
-float64.
+float64. Stored positions are read as unsigned (``np.uint64``), which spares Numba's
+negative-index test on every element (see :mod:`skreg._kernels.quadratic`).
 """
 
 import numpy as np
@@ -31,8 +32,8 @@ def csc_matvec_centered(data, indices, indptr, w, xmean, row_scale, out):
         if wj == 0.0:
             continue
         shift += np.float64(xmean[j]) * wj
-        for k in range(indptr[j], indptr[j + 1]):
-            acc[indices[k]] += data[k] * wj
+        for k in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
+            acc[np.uint64(indices[k])] += data[k] * wj
     for i in range(out.shape[0]):
         out[i] = acc[i] - shift * row_scale[i]
     return out
@@ -46,8 +47,8 @@ def csc_rmatvec_centered(data, indices, indptr, r, xmean, row_scale, out):
         scale_dot_r += np.float64(row_scale[i]) * r[i]
     for j in range(indptr.shape[0] - 1):
         dot = 0.0
-        for k in range(indptr[j], indptr[j + 1]):
-            dot += data[k] * r[indices[k]]
+        for k in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
+            dot += data[k] * r[np.uint64(indices[k])]
         out[j] = dot - np.float64(xmean[j]) * scale_dot_r
     return out
 
@@ -57,7 +58,7 @@ def csc_column_sq_norms(data, indptr, out):
     """``out[j] = ||X[:, j]||_2^2`` for CSC ``X``."""
     for j in range(indptr.shape[0] - 1):
         s = 0.0
-        for k in range(indptr[j], indptr[j + 1]):
+        for k in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
             s += np.float64(data[k]) * np.float64(data[k])
         out[j] = s
     return out
