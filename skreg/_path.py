@@ -344,13 +344,12 @@ def _enet_path(
         w = np.zeros(n_features, dtype=X.dtype)
         if coef_init is not None:
             w[:] = np.asarray(coef_init, dtype=X.dtype).reshape(n_targets, -1)[k]
-        grad = residual = w_prev = None
+        grad = residual = None
         hom = LassoHomotopy(data, positive) if homotopy else None
         for i, alpha in enumerate(alphas):
             penalty = penalties.ElasticNet(alpha, l1_ratio, positive=positive)
             options = {}
             reached = False
-            w_start = w.copy()  # the solution at the previous alpha
             if hom is not None and hom.lam is not None and grad is not None:
                 unknown = np.flatnonzero(np.isnan(grad))
                 if unknown.shape[0]:
@@ -374,8 +373,15 @@ def _enet_path(
                     )
                     moved = None
                     if _PREDICT and i >= 2:
+                        # w is the solution at alphas[i - 1], the column i - 2 of
+                        # coefs the one before.
                         moved = _predict(
-                            data, penalty, w, w_prev, residual, alphas[i - 2 : i + 1]
+                            data,
+                            penalty,
+                            w,
+                            coefs[k, :, i - 2],
+                            residual,
+                            alphas[i - 2 : i + 1],
                         )
                     if moved is not None:
                         # w moved: its gradient is unknown (see solve_ws_first).
@@ -405,7 +411,6 @@ def _enet_path(
                 # The homotopy continues from the solver's point (exact again for
                 # its sign pattern), or sits out the next point if it cannot.
                 hom.start(w, alpha)
-            w_prev = w_start
             coefs[k, :, i] = w
             intercepts[k, i] = data.intercept(w)
             if held_out is not None:
