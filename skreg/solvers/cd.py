@@ -51,9 +51,9 @@ _GAP_CHECK_EVERY = 10
 # epochs; path points rarely do, and the extra check costs about an epoch).
 _EARLY_CHECK = 4
 # On tall data (n_samples at least _TALL times the features in play) a working set
-# holding at least _LARGE_WS of those features skips its restricted gap checks and
-# returns at the first one (see _epochs_then_return): its inner loops end there anyway,
-# and the restricted gap costs most of the full one computed next. Measured: 20000 x
+# holding at least _LARGE_WS of those features skips its restricted gap checks (see
+# _epochs_then_return and _TARGET_FRACTION below): the restricted gap costs most of
+# the full one computed next. Measured (returning at the first check): 20000 x
 # 500 at alpha_max / 100, 0.86-0.88x the time (l1_ratio 0.5 and 1); on 500 x 5000 at
 # alpha_max / 100 (L1), where screening leaves few more features than the working set,
 # skipping the checks cost 2.9x (the inner loops need them to run long).
@@ -64,6 +64,20 @@ _EARLY_CHECK = 4
 _TALL = 4
 _TALL_MIN_SAMPLES = 1000
 _LARGE_WS = 0.5
+# Those inner loops (tall data, large working set) do not compute restricted gaps:
+# after each epoch they estimate the objective left to gain from the last two
+# decreases (linear convergence: ``d_k * rho / (1 - rho)`` with ``rho = d_k / d_{k-1}``)
+# and return, after one closing sweep of the whole working set, once that estimate is
+# below _TARGET_FRACTION times the final gap tolerance, or after _TARGET_MAX epochs.
+# Sweeps in between visit the support only, until a full sweep brings in a new
+# feature (features leaving the support do not force full sweeps there). An outer
+# iteration costs a full gradient and two sweeps of the working set, a support sweep
+# a fraction of one, so solving the working set to the end pays. Measured on
+# 20000 x 500 at alpha_max / 100, l1_ratio 0.5 (a working set of all 500 features,
+# support 186): 20 -> 18 epochs, five outer iterations -> four, 81-86 -> 69-72 ms;
+# the three other 20000 x 500 problems and the tall paths were unchanged.
+_TARGET_FRACTION = 0.1
+_TARGET_MAX = 20
 # Inner epochs may run in covariance form when n_samples is at least this multiple of
 # the working-set size (dense X) and the working set is expected to need many epochs
 # (see ``solve_cd``): unconditional covariance form was up to 2.9x slower on
@@ -297,6 +311,7 @@ def solve_cd(
             and ws.shape[0] >= _LARGE_WS * active.shape[0]
         ):
             inner = _epochs_then_return
+            tol_in = _TARGET_FRACTION * tol_abs
         start = n_epochs
         n_epochs, offset, R = inner(
             data,
@@ -418,13 +433,15 @@ class _DualState:
 
 def _inner_loop(
     data, w, R, offset, ws, state, tol_in, budget, anderson_k, n_epochs, early_check,
-    restricted=True,
+    restricted=True, target=None,
 ):  # fmt: skip
     """CD epochs on ``ws`` with Anderson extrapolation; returns the updated state.
 
     Every ``anderson_k + 1`` epochs the iterates (and residuals) of the cycle are
     extrapolated: the residual extrapolation becomes the dual candidate of ``state``,
-    the primal one replaces ``w`` if it lowers the objective.
+    the primal one replaces ``w`` if it lowers the objective. Without ``restricted``
+    the loop returns at its first check instead of computing a restricted gap; with a
+    ``target``, checks come when the estimated objective left to gain is below it.
     """
     l1_reg, l2_reg, positive = state.params
     K = anderson_k
@@ -434,16 +451,25 @@ def _inner_loop(
         history = np.empty((K + 1, ws.shape[0]), dtype=w.dtype)
         residuals = np.empty((K + 1, data.n_samples), dtype=w.dtype)
     sweep, full_sweep = ws, True
+    prev_primal = prev_decrease = None
+    converged = False
     for k in range(budget):
         # Active-set cycling (glmnet): once a full sweep of ``ws`` leaves its support
-        # unchanged, epochs visit the nonzero coordinates only, with a full sweep
-        # before every restricted gap check (and whenever the support moves).
-        check = (k + 1) % _GAP_CHECK_EVERY == 0 or k + 1 == early_check
+        # unchanged (with a ``target``: adds no feature to it), epochs visit the
+        # nonzero coordinates only, with a full sweep before every restricted gap
+        # check or return (and whenever the support moves).
+        if target is None:
+            check = (k + 1) % _GAP_CHECK_EVERY == 0 or k + 1 == early_check
+        else:
+            check = converged or (k + 1) % _TARGET_MAX == 0
         if full_sweep or check:
             before = w[ws] != 0
             _, offset = data.epoch(w, R, offset, ws, l1_reg, l2_reg, positive)
             after = w[ws] != 0
-            full_sweep = not np.array_equal(before, after)
+            if target is None:
+                full_sweep = not np.array_equal(before, after)
+            else:
+                full_sweep = bool(np.any(after & ~before))
             sweep = ws[after]
         else:
             _, offset = data.epoch(w, R, offset, sweep, l1_reg, l2_reg, positive)
@@ -462,6 +488,16 @@ def _inner_loop(
                 )
         if check and not restricted:
             break
+        if target is not None:
+            # Objective left to gain, from the last two decreases (_TARGET_FRACTION).
+            primal = data.primal(w, R, offset, l1_reg, l2_reg)
+            if prev_primal is not None:
+                decrease = prev_primal - primal
+                if prev_decrease is not None and 0.0 <= decrease < prev_decrease:
+                    rho = decrease / prev_decrease
+                    converged = decrease * rho / (1.0 - rho) <= target
+                prev_decrease = decrease
+            prev_primal = primal
         if check or k + 1 == budget:
             # One dual point per check (one product with X_ws): the extrapolated
             # residual when there is one (nearly always the tighter bound), else the
@@ -485,9 +521,16 @@ def _epochs_then_return(
     """:func:`_inner_loop` without restricted gap checks, for a large working set.
 
     When ``ws`` holds most of the features in play, a restricted gap costs nearly as
-    much as the full one the outer loop computes next: the loop returns at its first
-    check instead of computing it.
+    much as the full one the outer loop computes next. With ``tol_in > 0`` the loop
+    returns once the objective it estimates is left to gain falls below ``tol_in``
+    (see ``_TARGET_FRACTION``); otherwise at its first check (``early_check``), without
+    computing it.
     """
+    if tol_in > 0:
+        return _inner_loop(
+            data, w, R, offset, ws, state, -np.inf, budget, anderson_k, n_epochs,
+            0, restricted=False, target=tol_in,
+        )  # fmt: skip
     return _inner_loop(
         data, w, R, offset, ws, state, -np.inf, budget, anderson_k, n_epochs,
         early_check, restricted=False,
