@@ -74,8 +74,9 @@ _LARGE_WS = 0.5
 # iteration costs a full gradient and two sweeps of the working set, a support sweep
 # a fraction of one, so solving the working set to the end pays. Measured on
 # 20000 x 500 at alpha_max / 100, l1_ratio 0.5 (a working set of all 500 features,
-# support 186): 20 -> 18 epochs, five outer iterations -> four, 81-86 -> 69-72 ms;
-# the three other 20000 x 500 problems and the tall paths were unchanged.
+# support 186): 20 -> 18 epochs, five outer iterations -> four, 0.77-0.85x the time
+# (fresh processes, alternating); the three other 20000 x 500 problems and the tall
+# paths were unchanged.
 _TARGET_FRACTION = 0.1
 _TARGET_MAX = 20
 # Inner epochs may run in covariance form when n_samples is at least this multiple of
