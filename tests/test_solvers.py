@@ -218,12 +218,13 @@ def _tall_problem():
     return QuadraticData(np.asfortranarray(X), y, None, True)
 
 
-def _run_to_target(data, penalty, target):
-    """``_epochs_then_return`` over every feature from zero, recording the epochs."""
+def _run_to_target(data, penalty, target, w0=None):
+    """``_epochs_then_return`` over every feature from ``w0`` (default zero),
+    recording the epochs."""
     import skreg.solvers.cd as cd
 
     p = data.n_features
-    w = np.zeros(p)
+    w = np.zeros(p) if w0 is None else w0.copy()
     R, offset = data.init_residual(w)
     l1_reg, l2_reg = penalty.kernel_params()
     state = cd._DualState(data, l1_reg, l2_reg, False)
@@ -289,9 +290,12 @@ def test_tall_inner_loop_solves_to_its_target(l1_ratio):
         )
     )
     assert epochs[0] < epochs[1]
-    # A target no estimate reaches: the loop returns after _TARGET_MAX epochs.
+    # A target no estimate reaches: the loop returns after _TARGET_MAX epochs...
     _, n_epochs, _, sweeps = _run_to_target(data, penalty, 1e-300)
     assert n_epochs == cd._TARGET_MAX and sweeps[-1][0].shape[0] == p
+    # ... unless the objective stops decreasing (here from the optimum itself).
+    _, n_epochs, P, _ = _run_to_target(data, penalty, 1e-300, ref.coef)
+    assert n_epochs <= 4 and P - P_opt <= 1e-12 * abs(P_opt)
 
 
 def test_working_set_grows_fast_only_after_a_stall():

@@ -494,7 +494,10 @@ def _inner_loop(
             primal = data.primal(w, R, offset, l1_reg, l2_reg)
             if prev_primal is not None:
                 decrease = prev_primal - primal
-                if prev_decrease is not None and 0.0 <= decrease < prev_decrease:
+                if decrease <= 0.0:
+                    # Nothing gained at this precision: more epochs will not help.
+                    converged = True
+                elif prev_decrease is not None and decrease < prev_decrease:
                     rho = decrease / prev_decrease
                     converged = decrease * rho / (1.0 - rho) <= target
                 prev_decrease = decrease
