@@ -295,7 +295,7 @@ def test_tall_inner_loop_solves_to_its_target(l1_ratio):
     assert n_epochs == cd._TARGET_MAX and sweeps[-1][0].shape[0] == p
     # ... unless the objective stops decreasing (here from the optimum itself).
     _, n_epochs, P, _ = _run_to_target(data, penalty, 1e-300, ref.coef)
-    assert n_epochs <= 4 and P - P_opt <= 1e-12 * abs(P_opt)
+    assert n_epochs <= 8 and P - P_opt <= 1e-12 * abs(P_opt)
 
 
 def test_working_set_grows_fast_only_after_a_stall():
