@@ -246,3 +246,24 @@ def test_each_kernel_compiles_at_most_two_signatures(tmp_path):
     assert len(counts["skreg._kernels.quadratic.cd_solve_dense"]) == 2
     too_many = {k: v for k, v in counts.items() if len(v) > 2}
     assert not too_many, json.dumps(too_many, indent=1)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", [quad._BLOCK_ROWS - 1, quad._BLOCK_ROWS])
+def test_dense_gradient_four_columns_per_pass(n, dtype):
+    """From _BLOCK_ROWS rows the dense gradient reads four columns per pass: the same
+    values as one column at a time, for any order of ``ws`` and any length (the
+    last columns of a length that is not a multiple of four go one at a time)."""
+    rng = np.random.default_rng(5)
+    p = 11
+    X = np.asfortranarray(rng.standard_normal((n, p)) + 3.0, dtype=dtype)
+    xmean = X.mean(axis=0, dtype=np.float64).astype(dtype)
+    xmean[2] = 0.0  # uncentred column: read as is
+    R = rng.standard_normal(n).astype(dtype)
+    Xc = X.astype(np.float64) - xmean.astype(np.float64)
+    for ws in ([7, 0, 3, 10, 2, 5, 9], [4, 1, 8, 6], [2], list(range(p))):
+        ws = np.array(ws, dtype=np.int64)
+        out = quad.gradient_quadratic(X, xmean, R, ws, 1 / n, np.empty(len(ws), dtype))
+        expected = -Xc[:, ws].T @ R.astype(np.float64) / n
+        rtol = 1e-5 if dtype == np.float32 else 1e-12
+        assert_allclose(out, expected, rtol=rtol, atol=rtol * np.abs(expected).max())

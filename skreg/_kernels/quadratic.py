@@ -184,14 +184,49 @@ def cd_epoch_gram(G, q, w, lipschitz, l1_reg, l2_reg, positive):
     return max_change
 
 
+# From this many rows, gradient_quadratic reads four columns per pass over R: the
+# products are bound by memory bandwidth there, and four streams read faster than one.
+# Measured (one thread, X of 80 MB, 1.6 MB for the last two): 0.58x the time at
+# 10000 x 1000 and 20000 x 500, 0.64x at 50000 x 200, 0.71x at 4000 x 2500, 0.81x at
+# 2500 x 4000, 0.65x at 4096 x 100; 1.04x at 2000 x 5000 and 1.77x at 1000 x 10000.
+_BLOCK_ROWS = 2500
+
+
 @jit
 def gradient_quadratic(X, xmean, R, ws, inv_n, out):
     """Datafit gradient on ``ws``: ``out[k] = -X_c[:, ws[k]] @ R / n`` (dense).
 
-    ``out`` has shape ``(len(ws),)``; it is written and returned.
+    ``out`` has shape ``(len(ws),)``; it is written and returned. From
+    ``_BLOCK_ROWS`` rows on, four columns are read per pass over ``R``.
     """
     n = X.shape[0]
-    for jj in range(ws.shape[0]):
+    start = 0
+    if n >= _BLOCK_ROWS:
+        while start + 4 <= ws.shape[0]:
+            j0 = ws[start]
+            j1 = ws[start + 1]
+            j2 = ws[start + 2]
+            j3 = ws[start + 3]
+            m0 = xmean[j0]
+            m1 = xmean[j1]
+            m2 = xmean[j2]
+            m3 = xmean[j3]
+            d0 = 0.0
+            d1 = 0.0
+            d2 = 0.0
+            d3 = 0.0
+            for i in range(n):
+                r = R[i]
+                d0 += (X[i, j0] - m0) * r
+                d1 += (X[i, j1] - m1) * r
+                d2 += (X[i, j2] - m2) * r
+                d3 += (X[i, j3] - m3) * r
+            out[start] = -d0 * inv_n
+            out[start + 1] = -d1 * inv_n
+            out[start + 2] = -d2 * inv_n
+            out[start + 3] = -d3 * inv_n
+            start += 4
+    for jj in range(start, ws.shape[0]):
         j = ws[jj]
         xm = xmean[j]
         dot = 0.0
