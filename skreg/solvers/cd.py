@@ -477,17 +477,11 @@ def _inner_loop(
         # unchanged (with a ``target``: adds no feature to it), epochs visit the
         # nonzero coordinates only, with a full sweep before every restricted gap
         # check or return (and whenever the support moves).
-        if target is None:
-            check = (k + 1) % _GAP_CHECK_EVERY == 0 or k + 1 == early_check
-        else:
-            check = (
-                converged
-                or (k + 1) % _TARGET_MAX == 0
-                or (
-                    sweep.shape[0] > _TARGET_SUPPORT * ws.shape[0]
-                    and k + 1 >= _EARLY_CHECK
-                )
-            )
+        check = (k + 1) % _GAP_CHECK_EVERY == 0 or k + 1 == early_check
+        if target is not None:
+            # Past _TARGET_SUPPORT, the checks of a loop without target.
+            dense = sweep.shape[0] > _TARGET_SUPPORT * ws.shape[0]
+            check = converged or (k + 1) % _TARGET_MAX == 0 or (dense and check)
         if full_sweep or check:
             before = w[ws] != 0
             _, offset = data.epoch(w, R, offset, ws, l1_reg, l2_reg, positive)
@@ -552,17 +546,12 @@ def _epochs_then_return(
     When ``ws`` holds most of the features in play, a restricted gap costs nearly as
     much as the full one the outer loop computes next. With ``tol_in > 0`` the loop
     returns once the objective it estimates is left to gain falls below ``tol_in``
-    (see ``_TARGET_FRACTION``); otherwise at its first check (``early_check``), without
-    computing it.
+    (see ``_TARGET_FRACTION``); otherwise, and once the support fills more than
+    ``_TARGET_SUPPORT`` of ``ws``, at its first check, without computing it.
     """
-    if tol_in > 0:
-        return _inner_loop(
-            data, w, R, offset, ws, state, -np.inf, budget, anderson_k, n_epochs,
-            0, restricted=False, target=tol_in,
-        )  # fmt: skip
     return _inner_loop(
         data, w, R, offset, ws, state, -np.inf, budget, anderson_k, n_epochs,
-        early_check, restricted=False,
+        early_check, restricted=False, target=tol_in if tol_in > 0 else None,
     )  # fmt: skip
 
 
