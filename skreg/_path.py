@@ -79,6 +79,20 @@ def _prepare(X, y, sample_weight, fit_intercept) -> QuadraticData:
     return QuadraticData(X, np.ascontiguousarray(y), sample_weight, fit_intercept)
 
 
+def _uses_homotopy(X, l1_ratio, solver) -> bool:
+    """Tell whether :func:`enet_path` follows the lasso homotopy between points.
+
+    It does with ``solver="auto"``, the lasso, and dense ``X`` with fewer samples
+    than features.
+    """
+    return (
+        solver == "auto"
+        and l1_ratio == 1.0
+        and not sp.issparse(X)
+        and X.shape[0] < X.shape[1]
+    )
+
+
 def _strong_set(grad, support, alpha, prev_alpha, l1_ratio, positive):
     """Features kept by the sequential strong rule at ``alpha`` (plus the support)."""
     g = -grad if positive else np.abs(grad)
@@ -298,8 +312,7 @@ def _enet_path(
             raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratio!r}.")
     Y = y.reshape(-1, 1) if y.ndim == 1 else y
     n_features, n_targets = X.shape[1], Y.shape[1]
-    homotopy = solver == "auto" and l1_ratio == 1.0 and not sp.issparse(X)
-    homotopy = homotopy and X.shape[0] < X.shape[1]
+    homotopy = _uses_homotopy(X, l1_ratio, solver)
     if solver == "auto":
         solver = "cd"
     solve = SOLVERS[solver]
@@ -344,8 +357,18 @@ def _enet_path(
         w = np.zeros(n_features, dtype=X.dtype)
         if coef_init is not None:
             w[:] = np.asarray(coef_init, dtype=X.dtype).reshape(n_targets, -1)[k]
-        grad = residual = None
+        grad = residual = prev_alpha = None
         hom = LassoHomotopy(data, positive) if homotopy else None
+        if hom is not None and coef_init is None:
+            # w = 0 is exact at this data's alpha_max: when the grid starts below it
+            # (a user's grid, a cross-validation fold's), the homotopy reaches the
+            # first point too (coordinate descent then only checks its gap). Not
+            # when the grid starts at alpha_max up to rounding: w = 0 stays exact.
+            grad0 = data.grad_at_zero()
+            top = penalties.ElasticNet(1.0, 1.0, positive=positive).alpha_max(grad0)
+            below = alphas[0] < top * (1.0 - _AT_ALPHA_MAX)
+            if below and hom.start(w, top):
+                grad, residual, prev_alpha = grad0, data.init_residual(w), top
         for i, alpha in enumerate(alphas):
             penalty = penalties.ElasticNet(alpha, l1_ratio, positive=positive)
             options = {}
@@ -354,9 +377,7 @@ def _enet_path(
                 unknown = np.flatnonzero(np.isnan(grad))
                 if unknown.shape[0]:
                     grad[unknown] = data.gradient(*residual, unknown)
-                candidates = _strong_set(
-                    grad, w != 0, alpha, alphas[i - 1], 1.0, positive
-                )
+                candidates = _strong_set(grad, w != 0, alpha, prev_alpha, 1.0, positive)
                 reached, R = hom.advance(w, candidates, -grad[candidates], alpha)
                 grad, residual = None, (R, 0.0)
                 options["residual"] = residual
@@ -420,6 +441,7 @@ def _enet_path(
                     data.gap_floor = held_out[3] * 0.5 * held_mse[i]
             gaps[k, i] = result.dual_gap
             n_iters.append(result.n_iter)
+            prev_alpha = alpha
             if verbose:
                 print(f"[enet_path] alpha {i + 1}/{n_alphas}: {alpha:.4g}")
     if n_targets == 1 and y.ndim == 1:
@@ -434,6 +456,10 @@ def _enet_path(
     return tuple(out)
 
 
+# A first grid point within this relative distance of alpha_max is taken as alpha_max
+# (a grid computed by another formula, rounded): the homotopy does not move from w = 0
+# by a rounding error's worth of coefficients.
+_AT_ALPHA_MAX = 1e-9
 # A path point solved within this many epochs (one regular gap check of the
 # coordinate-descent solver) makes the next point check its gap early too.
 _EASY_POINT = 10

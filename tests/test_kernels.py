@@ -154,7 +154,7 @@ _SIGNATURE_SCRIPT = textwrap.dedent(
     import scipy.sparse as sp
     from sklearn.exceptions import ConvergenceWarning
     import skreg.linear_model
-    from skreg._kernels import prox, quadratic, sparse
+    from skreg._kernels import homotopy, prox, quadratic, sparse
 
     rng = np.random.default_rng(0)
     # 40 features: above the small-problem threshold (skreg.solvers.cd._SMALL), so
@@ -207,7 +207,7 @@ _SIGNATURE_SCRIPT = textwrap.dedent(
                     cls().fit(Xs, y.astype(dtype))
 
     counts = {}
-    for module in (prox, quadratic, sparse):
+    for module in (homotopy, prox, quadratic, sparse):
         for name, obj in vars(module).items():
             if hasattr(obj, "signatures") and obj.__module__ == module.__name__:
                 counts[module.__name__ + "." + name] = [
@@ -221,7 +221,8 @@ _SIGNATURE_SCRIPT = textwrap.dedent(
 def test_each_kernel_compiles_at_most_two_signatures(tmp_path):
     """Fit both dtypes on dense and sparse input (both index dtypes, CSR and CSC),
     both solvers, with and without weights and intercept: the shell must normalise
-    every kernel argument so that only a float32 and a float64 specialisation exist.
+    every kernel argument so that only a float32 and a float64 specialisation exist
+    (only float64 for the homotopy's).
 
     Runs in a fresh interpreter so that other tests (which call kernels directly with
     arbitrary types) cannot pollute the dispatchers.
@@ -246,6 +247,10 @@ def test_each_kernel_compiles_at_most_two_signatures(tmp_path):
     assert len(counts["skreg._kernels.quadratic.cd_solve_dense"]) == 2
     too_many = {k: v for k, v in counts.items() if len(v) > 2}
     assert not too_many, json.dumps(too_many, indent=1)
+    # The lasso homotopy (LassoCV's fold paths and refit on these wide data) works in
+    # float64 whatever the data's dtype: one specialisation per kernel.
+    for name in ("cholesky_solve", "cholesky_delete", "homotopy_event"):
+        assert len(counts["skreg._kernels.homotopy." + name]) == 1, counts
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -267,3 +272,106 @@ def test_dense_gradient_four_columns_per_pass(n, dtype):
         expected = -Xc[:, ws].T @ R.astype(np.float64) / n
         rtol = 1e-5 if dtype == np.float32 else 1e-12
         assert_allclose(out, expected, rtol=rtol, atol=rtol * np.abs(expected).max())
+
+
+# -- lasso homotopy kernels --------------------------------------------------------
+
+
+def _factor_in_buffer(m, cap, seed=0):
+    """Cholesky factor of a random Gram matrix in the top-left of a C buffer."""
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((3 * m, m))
+    G = A.T @ A / (3 * m)
+    L = np.full((cap, cap), np.nan)  # entries outside L[:m, :m] must not be read
+    L[:m, :m] = np.linalg.cholesky(G)
+    return G, L
+
+
+def test_cholesky_solve_uses_the_leading_block():
+    from skreg._kernels.homotopy import cholesky_solve
+
+    m, cap = 7, 11
+    G, L = _factor_in_buffer(m, cap)
+    b = np.random.default_rng(1).standard_normal(cap)
+    z = cholesky_solve(L, m, b, np.full(cap, 5.0), False)
+    assert_allclose(z[:m], np.linalg.solve(L[:m, :m], b[:m]), rtol=1e-12)
+    assert np.all(z[m:] == 5.0)
+    d = cholesky_solve(L, m, b, np.empty(cap), True)
+    assert_allclose(d[:m], np.linalg.solve(G, b[:m]), rtol=1e-10)
+    # m = 0: nothing is read or written.
+    assert np.all(cholesky_solve(L, 0, b, np.full(3, 2.0), True) == 2.0)
+
+
+@pytest.mark.parametrize("k", [0, 3, 6])
+def test_cholesky_delete_is_the_factor_without_row_and_column_k(k):
+    from skreg._kernels.homotopy import cholesky_delete
+
+    m, cap = 7, 9
+    G, L = _factor_in_buffer(m, cap, seed=k)
+    L[:m, m:] = 0.0
+    L[m:, :m] = 0.0
+    cholesky_delete(L, m, k)
+    keep = np.delete(np.arange(m), k)
+    L1 = L[: m - 1, : m - 1]
+    assert np.all(np.triu(L1, 1) == 0.0)
+    assert np.all(np.diag(L1) > 0)
+    assert_allclose(L1 @ L1.T, G[np.ix_(keep, keep)], atol=1e-12)
+    assert np.all(L[m - 1, :m] == 0.0) and np.all(L[:m, m - 1] == 0.0)
+
+
+def _event(c, neg_a, lam, delta, positive=False, skip=-1, d=(), beta=()):
+    from skreg._kernels.homotopy import homotopy_event
+
+    c = np.array(c, dtype=np.float64)
+    beta = np.array(beta, dtype=np.float64)
+    free = np.arange(10, 10 + c.shape[0], dtype=np.int64)  # positions among W
+    out = homotopy_event(
+        c, np.array(neg_a, dtype=np.float64), free, lam, delta, positive,
+        skip, np.array(d, dtype=np.float64), beta, beta.shape[0],
+    )  # fmt: skip
+    return out, c, beta
+
+
+def test_homotopy_event_by_hand():
+    """lambda = 1; a free candidate with correlation c and rate a reaches
+    |c - delta a| = 1 - delta at delta = (1 - c) / (1 - a) (sign +1) or
+    (1 + c) / (1 + a) (sign -1); an active coefficient b moving by d reaches 0 at
+    -b / d when they have opposite signs."""
+    # Target first: no candidate reaches lambda within delta = 0.1.
+    (delta, event, _, _), c, _ = _event([0.5, -0.5], [0.0, 0.0], 1.0, 0.1)
+    assert (delta, event) == (0.1, 0)
+    assert_allclose(c, [0.5, -0.5])  # rates 0: unchanged
+    # Candidate 1 joins with sign +1 at (1 - 0.8) / (1 - 0.5) = 0.4; candidate 0
+    # would join with sign -1 at (1 + 0.2) / (1 + 0) = 1.2.
+    (delta, event, pick, side), c, _ = _event([-0.2, 0.8], [0.0, -0.5], 1.0, 2.0)
+    assert (event, pick, side) == (1, 1, 1.0)
+    assert_allclose(delta, 0.4)
+    assert_allclose(c, [-0.2, 0.8 - 0.4 * 0.5])  # c_1 = lambda - delta = 0.6
+    # Sign -1 first: (1 - 0.7) / (1 + 0.5) = 0.2 for candidate 0...
+    (delta, event, pick, side), _, _ = _event([-0.7, 0.1], [-0.5, 0.0], 1.0, 2.0)
+    assert (event, pick, side) == (1, 0, -1.0)
+    assert_allclose(delta, 0.2)
+    # ... which positive=True forbids: candidate 1 at (1 - 0.1) / 1 = 0.9 instead.
+    (delta, event, pick, side), _, _ = _event(
+        [-0.7, 0.1], [-0.5, 0.0], 1.0, 2.0, positive=True
+    )
+    assert (event, pick, side) == (1, 1, 1.0)
+    assert_allclose(delta, 0.9)
+    # The candidate at position 10 among W (the first) has just left: skipped.
+    (delta, event, pick, _), _, _ = _event([0.99, 0.5], [0.0, 0.0], 1.0, 2.0, skip=10)
+    assert (event, pick) == (1, 1)
+    assert_allclose(delta, 0.5)
+    # A correlation already at (or rounded past) lambda joins at once (delta 0).
+    (delta, event, pick, _), _, _ = _event([0.3, 1.0 + 1e-15], [0.0, 0.0], 1.0, 2.0)
+    assert (delta, event, pick) == (0.0, 1, 1)
+    # A rate a >= 1 (sign +1) never reaches lambda.
+    (delta, event, _, _), _, _ = _event([0.9], [-1.0], 1.0, 0.5, positive=True)
+    assert (delta, event) == (0.5, 0)
+    # Drop: beta = (2, -1) moving by d = (1, 4): the second reaches 0 at 0.25,
+    # before the candidate (at 0.5); both coefficients move by 0.25 d.
+    (delta, event, pick, _), c, beta = _event(
+        [0.5], [0.0], 1.0, 2.0, d=[1.0, 4.0], beta=[2.0, -1.0]
+    )
+    assert (event, pick) == (2, 1)
+    assert_allclose(delta, 0.25)
+    assert_allclose(beta, [2.25, 0.0], atol=1e-15)

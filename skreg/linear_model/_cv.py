@@ -16,7 +16,8 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import check_cv
 
-from skreg._path import _enet_path, alpha_grid, enet_path
+from skreg._path import _enet_path, _uses_homotopy, alpha_grid, enet_path
+from skreg.datafits import DEFAULT_REL_TOL
 from skreg.linear_model._base import _ACCEPT_SPARSE, LinearModelMixin
 from skreg.linear_model._coordinate import ElasticNet
 from skreg.utils._validation import (
@@ -201,7 +202,8 @@ class _BaseCV(LinearModelMixin):
         within = np.flatnonzero(mean_mse[i_l1] <= mean_mse[i_l1, i_alpha] + se)
         self.alpha_min_ = float(alphas_best[i_alpha])
         self.alpha_1se_ = float(alphas_best[within.min()])
-        self.alpha_ = self.alpha_1se_ if self.alpha_rule == "1se" else self.alpha_min_
+        i_refit = int(within.min()) if self.alpha_rule == "1se" else int(i_alpha)
+        self.alpha_ = float(alphas_best[i_refit])
         self.l1_ratio_ = best_l1
         self.cv_se_ = cv_se
         if len(l1_ratios) == 1:  # squeezed as scikit-learn does
@@ -211,6 +213,34 @@ class _BaseCV(LinearModelMixin):
         else:
             self.mse_path_ = mse_path
             self.alphas_ = np.asarray(grids)
+        if _uses_homotopy(X, best_l1, solver):
+            # The lasso on wide dense data: the refit follows the homotopy down the
+            # grid to alpha_ on all the data, as the fold paths did (exact points,
+            # each certified by the same duality gap as a single fit; a single fit
+            # would compile and run coordinate descent on a large support instead).
+            _, coefs, gaps, n_iters, *intercepts = _enet_path(
+                X,
+                y,
+                l1_ratio=1.0,
+                eps=self.eps,
+                alphas=alphas_best[: i_refit + 1],
+                coef_init=None,
+                verbose=False,
+                return_n_iter=True,
+                check_input=False,
+                sample_weight=sample_weight,
+                fit_intercept=self.fit_intercept,
+                positive=self.positive,
+                tol=self.tol,
+                max_iter=self.max_iter,
+                solver=solver,
+                rel_tol=DEFAULT_REL_TOL,
+            )
+            self.coef_ = coefs[:, -1]
+            self.intercept_ = float(intercepts[0][-1]) if self.fit_intercept else 0.0
+            self.dual_gap_ = float(gaps[-1])
+            self.n_iter_ = int(sum(n_iters))
+            return self
         model = self._estimator(self.alpha_, best_l1)
         model.fit(X, y, sample_weight=sample_weight)
         self.coef_ = model.coef_
@@ -264,7 +294,8 @@ _CV_PARAMETERS = """
     solver : {"auto", "cd", "fista"}, default="auto"
         Solver used along each path and for the refit (``"auto"``: see
         :func:`skreg.enet_path`; lasso paths on dense data with fewer samples than
-        features follow the exact homotopy between grid points).
+        features follow the exact homotopy between grid points, and so does the
+        refit, down the grid to ``alpha_``).
 
     alpha_rule : {"min", "1se"}, default="min"
         Which alpha is refit: ``"min"`` minimises the mean CV error (scikit-learn);
@@ -303,7 +334,11 @@ _CV_ATTRIBUTES = """
         Duality gap of the refit model.
 
     n_iter_ : int
-        Epochs of the refit model.
+        Epochs of the refit model. A lasso on dense data with fewer samples than
+        features (``solver="auto"``) is refit by following the homotopy down the
+        grid to ``alpha_``, as the fold paths are: its epochs are those of the
+        coordinate-descent polishing along that path, summed (often 0: the
+        homotopy's points already meet the tolerance).
 
     n_features_in_ : int
         Number of features seen during ``fit``.

@@ -3,14 +3,31 @@
 On wide data (``n_samples < n_features``) the lasso path down to small ``alpha`` ends
 with supports of nearly ``n_samples`` features, where coordinate descent converges
 slowly and, worse, a duality gap from the rescaled residual certifies 1e-4 only once
-the solution is accurate to about 1e-8. The homotopy (LARS in its lasso form; see
-:mod:`skreg._kernels.homotopy`) instead follows the exact piecewise-linear path from
-one grid point to the next, one event (a feature joining or leaving) per step, so its
-points are exact up to rounding. It is an accelerator, never the judge: every point
-it returns is still checked by the coordinate-descent solver's duality gap over all
-features, which polishes the point when the gap is above the tolerance (a feature
-outside the candidate set joined, a degenerate column, rounding), and the homotopy
-restarts from the polished point.
+the solution is accurate to about 1e-8. The homotopy (LARS in its lasso form) instead
+follows the exact piecewise-linear path from one grid point to the next, one event (a
+feature joining or leaving) per step, so its points are exact up to rounding. It is an
+accelerator, never the judge: every point it returns is still checked by the
+coordinate-descent solver's duality gap over all features, which polishes the point
+when the gap is above the tolerance (a feature outside the candidate set joined, a
+degenerate column, rounding), and the homotopy restarts from the polished point.
+
+The lasso on centred data,
+
+.. math::
+
+    \\min_w \\frac{1}{2n} \\|y_c - X_c w\\|_2^2 + \\lambda \\|w\\|_1,
+
+has a piecewise-linear solution path in ``lambda`` (Osborne, Presnell & Turlach 2000;
+Efron, Hastie, Johnstone & Tibshirani 2004). On the active set ``S`` with signs ``s``
+the correlations ``c = X_c^T r / n`` equal ``lambda s``, and as ``lambda`` decreases by
+``delta`` the coefficients move along ``d = G_SS^{-1} s`` (``G = X_c^T X_c / n``): every
+correlation moves by ``-delta a`` with ``a = X_c^T X_S d / n``, which is ``s`` on
+``S``. The step ends at the first event: a feature outside ``S`` reaches
+``|c_j| = lambda`` (it joins), a coefficient of ``S`` reaches zero (it leaves), or
+``lambda`` reaches the target. Each step costs two products, over the active columns
+and over the free candidates ``W`` (not every feature), and an update of the Cholesky
+factor of ``G_SS`` (a row appended on a join, Givens rotations on a drop;
+:mod:`skreg._kernels.homotopy`).
 """
 
 from __future__ import annotations
@@ -18,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import solve_triangular
 
-from skreg._kernels.homotopy import FULL, REACHED, lasso_homotopy
+from skreg._kernels.homotopy import cholesky_delete, cholesky_solve, homotopy_event
 
 # Capacity of the first buffers (active features); doubled when full, up to
 # _MAX_CAPACITY active features and _MAX_BUFFER float64 entries in the copy of the
@@ -134,25 +151,110 @@ class LassoHomotopy:
         W = np.ascontiguousarray(candidates, dtype=np.int64)
         c = np.array(corr, dtype=np.float64)
         budget = _STEPS_PER_CANDIDATE * max(W.shape[0], 1)
-        reached = False
-        while True:
-            cap = self.S.shape[0]
-            work = np.empty(data.n_samples + 2 * cap + W.shape[0])
-            m, lam, steps, status = lasso_homotopy(
-                data.X, data.kernel_xmean, data.inv_n, W, c, self.in_s, self.S,
-                self.sgn, self.beta, self.L, self.XS, self.m, self.lam, lam_to,
-                self.positive, budget, work,
-            )  # fmt: skip
-            self.m, self.lam = int(m), float(lam)
-            self.n_steps += int(steps)
-            budget -= int(steps)
-            if status == FULL and cap < self._max_capacity():
-                self._allocate(min(2 * cap, self._max_capacity()))
-                continue
-            reached = status == REACHED
-            break
+        reached = self._follow(W, c, float(lam_to), budget)
         m = self.m
         w[:] = 0.0
         w[self.S[:m]] = self.beta[:m]
         R = data.y.astype(np.float64) - self.XS[:, :m] @ self.beta[:m]
         return reached, R.astype(data.dtype)
+
+    def _follow(self, W, c, lam_to, budget):
+        """Take homotopy steps from ``self.lam`` towards ``lam_to``.
+
+        ``W`` are the candidates, ``c`` their correlations (updated in place). Each
+        step solves for the direction of the active coefficients, computes the rates
+        of change of the free candidates' correlations (the compiled gradient
+        kernel), finds the first event and moves to it (:func:`homotopy_event`), then
+        updates the active set. Returns whether ``lam_to`` was reached: not when the
+        step budget ran out, a joining column was degenerate, or the buffers are full
+        at their largest.
+        """
+        data = self.data
+        pos = self.in_s[W]
+        free = pos < 0  # candidates outside the active set
+        max_cap = self._max_capacity()
+        w_pos = np.full(max_cap, -1, dtype=np.int64)  # position in W of S[k]
+        w_pos[pos[~free]] = np.flatnonzero(~free)
+        d = np.empty(max_cap)
+        lam = self.lam
+        last = -1  # position in W of the feature that has just left
+        for _ in range(budget):
+            if lam <= lam_to:
+                return True
+            m = self.m
+            # d = G_SS^{-1} sgn, u = X_S d; the free candidates' correlations
+            # change by -delta a_f with a_f = X_c[:, W_f]^T u / n, the gradient
+            # kernel's output with its sign flipped.
+            cholesky_solve(self.L, m, self.sgn, d, True)
+            u = self.XS[:, :m] @ d[:m]
+            f = np.flatnonzero(free)
+            cf = c[f]
+            neg_a = data.gradient(u.astype(data.dtype, copy=False), 0.0, W[f])
+            delta, event, pick, side = homotopy_event(
+                cf, neg_a.astype(np.float64, copy=False), f, lam, lam - lam_to,
+                self.positive, last, d, self.beta, m,
+            )  # fmt: skip
+            c[f] = cf
+            self.n_steps += 1
+            lam = lam_to if event == 0 else lam - delta
+            self.lam = lam
+            last = -1
+            if event == 1:
+                t = f[pick]
+                if not self._join(W[t], side):
+                    return False
+                w_pos[m] = t
+                free[t] = False
+            elif event == 2:
+                s_old, t_old = self.sgn[pick], w_pos[pick]
+                self._drop(pick)
+                w_pos[pick : m - 1] = w_pos[pick + 1 : m]
+                w_pos[m - 1] = -1
+                # The leaving feature's correlation is lambda times its sign.
+                c[t_old] = lam * s_old
+                free[t_old] = True
+                last = t_old
+        return lam <= lam_to
+
+    def _join(self, j, side):
+        """Add feature ``j`` with sign ``side`` to the active set (coefficient 0).
+
+        Appends a row to the Cholesky factor. Returns ``False`` (nothing added) when
+        the buffers are full at their largest or the column is numerically in the span
+        of the active ones.
+        """
+        data = self.data
+        m = self.m
+        cap = self.S.shape[0]
+        if m == cap:
+            if cap == self._max_capacity():
+                return False
+            self._allocate(min(2 * cap, self._max_capacity()))
+        XS, L = self.XS, self.L
+        col = XS[:, m]
+        col[:] = data.X[:, j]
+        col -= data.kernel_xmean[j]
+        g_jj = float(col @ col) * data.inv_n
+        # Forward solve L z = G_{S, j}; the new diagonal is G_jj - |z|^2.
+        z = cholesky_solve(L, m, (XS[:, :m].T @ col) * data.inv_n, np.empty(m), False)
+        diag = g_jj - float(z @ z)
+        if not diag > 1e-10 * g_jj:
+            return False
+        L[m, :m] = z
+        L[m, m] = np.sqrt(diag)
+        self.S[m], self.sgn[m], self.beta[m] = j, side, 0.0
+        self.in_s[j] = m
+        self.m = m + 1
+        return True
+
+    def _drop(self, k):
+        """Remove the ``k``-th active feature (Givens rotations on the factor)."""
+        m = self.m
+        j = self.S[k]
+        cholesky_delete(self.L, m, k)
+        for arr in (self.S, self.sgn, self.beta):
+            arr[k : m - 1] = arr[k + 1 : m]
+        self.XS[:, k : m - 1] = self.XS[:, k + 1 : m]
+        self.in_s[self.S[k : m - 1]] = np.arange(k, m - 1)
+        self.in_s[j] = -1
+        self.m = m - 1

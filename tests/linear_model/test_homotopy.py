@@ -203,18 +203,50 @@ def test_duplicated_columns_fall_back_to_coordinate_descent():
 
 
 def test_grid_not_starting_at_alpha_max_and_coef_init():
-    """The first point is solved by coordinate descent, the homotopy starts from it."""
+    """A grid starting below alpha_max: the homotopy starts at alpha_max (w = 0) and
+    reaches the first point too. With coef_init, coordinate descent solves the first
+    point and the homotopy starts from it."""
     X, y = _wide(seed=5)
     grid = np.geomspace(0.3, 0.01, 15)
     with _Counter() as calls:
-        out = lasso_path(X, y, alphas=grid, fit_intercept=True, **TIGHT)
-    assert calls["start"] >= 1 and calls["reached"] >= 10
+        out = lasso_path(
+            X, y, alphas=grid, fit_intercept=True, return_n_iter=True, **TIGHT
+        )
+    assert calls["advance"] == calls["reached"] == len(grid)
+    assert out[3][0] == 0  # no epoch at the first point
     out_cd = lasso_path(X, y, alphas=grid, fit_intercept=True, solver="cd", **TIGHT)
     assert_allclose(out[1], out_cd[1], atol=1e-7)
-    out_init = lasso_path(
-        X, y, alphas=grid, fit_intercept=True, coef_init=out[1][:, 3], **TIGHT
-    )
+    with _Counter() as calls:
+        out_init = lasso_path(
+            X, y, alphas=grid, fit_intercept=True, coef_init=out[1][:, 3], **TIGHT
+        )
+    assert calls["advance"] == len(grid) - 1
     assert_allclose(out_init[1], out_cd[1], atol=1e-7)
+
+
+def test_buffers_grow_and_a_full_buffer_leaves_the_point_to_cd(monkeypatch):
+    """Buffers of 2 active features double as features join (the points still equal
+    LARS); capped at 6, the homotopy stops when a 7th would join and coordinate
+    descent finishes the points, every one certified."""
+    X, y = _wide(seed=9)
+    Xc, yc = X - X.mean(0), y - y.mean()
+    alphas_l, _, coefs_l = lars_path(Xc, yc, method="lasso", max_iter=10_000)
+    grid = np.geomspace(alphas_l[0], alphas_l[0] / 100, 20)
+    monkeypatch.setattr(homotopy_module, "_START_CAPACITY", 2)
+    with _Counter() as calls:
+        _, coefs, _ = lasso_path(Xc, yc, alphas=grid, **TIGHT)
+    assert calls["reached"] == calls["advance"] == len(grid) - 1
+    assert np.count_nonzero(coefs[:, -1]) > 8
+    for i, alpha in enumerate(grid):
+        ref = _lars_at(alphas_l, coefs_l, alpha)
+        assert_allclose(coefs[:, i], ref, atol=1e-9 * np.abs(ref).max(), rtol=0)
+    monkeypatch.setattr(homotopy_module, "_MAX_CAPACITY", 6)
+    with _Counter() as calls:
+        _, coefs6, gaps6 = lasso_path(Xc, yc, alphas=grid, **TIGHT)
+    assert calls["reached"] < calls["advance"]
+    assert_allclose(coefs6, coefs, atol=1e-8)
+    for i, alpha in enumerate(grid):
+        assert gaps6[i] <= 1e-12 * _objective(Xc, yc, coefs6[:, i], 0.0, alpha)
 
 
 def test_tall_data_sparse_data_and_elastic_net_do_not_use_it():
@@ -245,3 +277,28 @@ def test_lasso_cv_auto_equals_cd():
     # larger) are certified to 1e-6: their held-out errors agree to about that.
     assert_allclose(auto.mse_path_, cd.mse_path_, rtol=2e-5)
     assert_allclose(auto.coef_, cd.coef_, atol=1e-5)
+
+
+@pytest.mark.parametrize("alpha_rule", ["min", "1se"])
+def test_lasso_cv_refit_follows_the_homotopy(alpha_rule):
+    """On wide dense data the refit follows the homotopy down the grid to alpha_ on
+    all the data (no single fit): the same model as Lasso(alpha_), certified."""
+    from skreg import Lasso, linear_model
+
+    X, y = _wide(n=60, p=150, seed=10)
+    cv = LassoCV(cv=3, alphas=30, alpha_rule=alpha_rule)
+    with mock.patch.object(linear_model._cv.ElasticNet, "fit") as single_fit:
+        with _Counter() as calls:
+            cv.fit(X, y)
+    single_fit.assert_not_called()
+    i = int(np.flatnonzero(cv.alphas_ == cv.alpha_)[0])
+    assert i > 0
+    assert calls["advance"] >= 3 * (len(cv.alphas_) - 1) + i  # folds, then refit
+    ref = Lasso(alpha=cv.alpha_, tol=None, max_iter=100_000).fit(X, y)
+    p_cv = _objective(X, y, cv.coef_, cv.intercept_, cv.alpha_)
+    p_ref = _objective(X, y, ref.coef_, ref.intercept_, cv.alpha_)
+    assert abs(p_cv - p_ref) <= 2e-6 * p_ref
+    assert 0 <= cv.dual_gap_ <= 1e-6 * p_cv
+    assert isinstance(cv.n_iter_, int) and cv.n_iter_ >= 0
+    assert isinstance(cv.intercept_, float)
+    assert cv.coef_.dtype == X.dtype and cv.coef_.shape == (X.shape[1],)
