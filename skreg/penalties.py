@@ -30,7 +30,6 @@ from __future__ import annotations
 import numpy as np
 
 from skreg._kernels.prox import (
-    enet_alpha_max,
     enet_penalty_value,
     enet_subdiff_distance,
     prox_enet,
@@ -101,7 +100,11 @@ class ElasticNet:
 
         ``grad0`` is the gradient of the datafit at ``w = 0``.
         """
-        g = float(enet_alpha_max(np.ascontiguousarray(grad0).ravel(), self.positive))
+        # max_j |grad0_j| (max_j -grad0_j, at least 0, when positive): the L2 part
+        # vanishes at zero. One pass per path or grid: NumPy, not a compiled kernel
+        # (whose first compilation cost more than every later call together).
+        g0 = np.asarray(grad0, dtype=np.float64).ravel()
+        g = float((-g0 if self.positive else np.abs(g0)).max(initial=0.0))
         if self.l1_ratio == 0:
             return np.inf if g > 0 else 0.0
         return g / self.l1_ratio

@@ -375,3 +375,16 @@ def test_homotopy_event_by_hand():
     assert (event, pick) == (2, 1)
     assert_allclose(delta, 0.25)
     assert_allclose(beta, [2.25, 0.0], atol=1e-15)
+
+
+def test_scalar_prox_helpers_are_inlined_into_the_epochs():
+    """The two scalar helpers of the CD epochs are inlined by Numba (no compilation
+    of their own inside a fit), the kernels themselves are not; both are cached."""
+    from skreg._kernels import prox
+
+    for helper in (prox.soft_threshold, prox.prox_enet_scalar):
+        assert helper.targetoptions["inline"] == "always"
+        assert helper._cache.__class__.__name__ == "FunctionCache"  # cache=True
+    for kernel in (quad.cd_epoch_quadratic, prox.prox_enet):
+        assert kernel.targetoptions.get("inline", "never") == "never"
+    assert prox.prox_enet_scalar(3.0, 1.0, 1.0, False) == 1.0

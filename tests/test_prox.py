@@ -11,7 +11,6 @@ from numpy.testing import assert_allclose
 from scipy.optimize import minimize, minimize_scalar
 
 from skreg._kernels.prox import (
-    enet_alpha_max,
     enet_penalty_value,
     enet_subdiff_distance,
     prox_enet,
@@ -177,10 +176,17 @@ def test_enet_penalty_value(data, l1, l2, dtype):
 @SETTINGS
 @given(data=st.data(), positive=st.booleans(), dtype=DTYPES)
 def test_enet_alpha_max(data, positive, dtype):
+    """alpha_max from the gradient at zero: the largest |g_j| (-g_j when positive, 0
+    if none is positive), divided by l1_ratio; infinite for ridge unless g = 0."""
+    from skreg.penalties import ElasticNet
+
     g = data.draw(vectors(dtype=dtype))
     g64 = g.astype(np.float64)
     expected = max((-g64).max(), 0.0) if positive else np.abs(g64).max()
-    assert enet_alpha_max(g, positive) == expected
+    assert ElasticNet(1.0, 1.0, positive=positive).alpha_max(g) == expected
+    assert ElasticNet(1.0, 0.25, positive=positive).alpha_max(g) == expected / 0.25
+    ridge = ElasticNet(1.0, 0.0, positive=positive).alpha_max(g)
+    assert ridge == (np.inf if expected > 0 else 0.0)
 
 
 def test_prox_enet_preserves_float32():

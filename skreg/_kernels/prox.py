@@ -27,7 +27,7 @@ import numpy as np
 from skreg._jit import jit
 
 
-@jit
+@jit(inline=True)
 def soft_threshold(x, threshold):
     """Return ``sign(x) * max(|x| - threshold, 0)`` for a scalar ``x``."""
     if x > threshold:
@@ -37,7 +37,7 @@ def soft_threshold(x, threshold):
     return 0.0
 
 
-@jit
+@jit(inline=True)
 def prox_enet_scalar(x, l1_step, l2_step, positive):
     """Elastic-net prox of a scalar: ``S(x, l1_step) / (1 + l2_step)``.
 
@@ -122,21 +122,6 @@ def enet_subdiff_distance(w, grad, l1_reg, l2_reg, positive, out):
         else:
             out[j] = max(abs(v) - l1_reg, 0.0)
     return out
-
-
-@jit
-def enet_alpha_max(grad0, positive):
-    """Return ``max_j |grad0_j|`` (``max_j -grad0_j`` when ``positive``), as float64.
-
-    ``grad0`` is the datafit gradient at ``w = 0``; the smallest ``lambda_1`` for which
-    ``w = 0`` is optimal is this value (the L2 part vanishes at zero).
-    """
-    m = 0.0
-    for j in range(grad0.shape[0]):
-        v = -np.float64(grad0[j]) if positive else abs(np.float64(grad0[j]))
-        if v > m:
-            m = v
-    return m
 
 
 @jit
