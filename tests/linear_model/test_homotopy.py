@@ -279,26 +279,33 @@ def test_lasso_cv_auto_equals_cd():
     assert_allclose(auto.coef_, cd.coef_, atol=1e-5)
 
 
-@pytest.mark.parametrize("alpha_rule", ["min", "1se"])
-def test_lasso_cv_refit_follows_the_homotopy(alpha_rule):
+@pytest.mark.parametrize(
+    "alpha_rule, weighted, positive",
+    [("min", False, False), ("1se", False, False), ("min", True, True)],
+)
+def test_lasso_cv_refit_follows_the_homotopy(alpha_rule, weighted, positive):
     """On wide dense data the refit follows the homotopy down the grid to alpha_ on
     all the data (no single fit): the same model as Lasso(alpha_), certified."""
     from skreg import Lasso, linear_model
 
     X, y = _wide(n=60, p=150, seed=10)
-    cv = LassoCV(cv=3, alphas=30, alpha_rule=alpha_rule)
+    sw = np.random.default_rng(3).uniform(0.2, 3.0, len(y)) if weighted else None
+    cv = LassoCV(cv=3, alphas=30, alpha_rule=alpha_rule, positive=positive)
     with mock.patch.object(linear_model._cv.ElasticNet, "fit") as single_fit:
         with _Counter() as calls:
-            cv.fit(X, y)
+            cv.fit(X, y, sample_weight=sw)
     single_fit.assert_not_called()
     i = int(np.flatnonzero(cv.alphas_ == cv.alpha_)[0])
     assert i > 0
     assert calls["advance"] >= 3 * (len(cv.alphas_) - 1) + i  # folds, then refit
-    ref = Lasso(alpha=cv.alpha_, tol=None, max_iter=100_000).fit(X, y)
-    p_cv = _objective(X, y, cv.coef_, cv.intercept_, cv.alpha_)
-    p_ref = _objective(X, y, ref.coef_, ref.intercept_, cv.alpha_)
+    ref = Lasso(alpha=cv.alpha_, tol=None, max_iter=100_000, positive=positive)
+    ref.fit(X, y, sample_weight=sw)
+    p_cv = _objective(X, y, cv.coef_, cv.intercept_, cv.alpha_, sw)
+    p_ref = _objective(X, y, ref.coef_, ref.intercept_, cv.alpha_, sw)
     assert abs(p_cv - p_ref) <= 2e-6 * p_ref
     assert 0 <= cv.dual_gap_ <= 1e-6 * p_cv
+    if positive:
+        assert np.all(cv.coef_ >= 0) and np.any(cv.coef_ > 0)
     assert isinstance(cv.n_iter_, int) and cv.n_iter_ >= 0
     assert isinstance(cv.intercept_, float)
     assert cv.coef_.dtype == X.dtype and cv.coef_.shape == (X.shape[1],)
