@@ -44,6 +44,28 @@ CV_REL_TOL = 1e-4
 CV_FLOOR = 1e-3
 
 
+def _grid_path(X, y, sample_weight, alphas, l1_ratio, params, rel_tol, held_out=None):
+    """Run :func:`_enet_path` on a grid with the estimator's ``params``.
+
+    The input is validated already; the numbers of epochs are returned too.
+    """
+    return _enet_path(
+        X,
+        y,
+        l1_ratio=l1_ratio,
+        eps=1e-3,
+        alphas=alphas,
+        coef_init=None,
+        verbose=False,
+        return_n_iter=True,
+        check_input=False,
+        sample_weight=sample_weight,
+        held_out=held_out,
+        rel_tol=rel_tol,
+        **params,
+    )
+
+
 def _path_mse(X, y, sample_weight, train, test, alphas, l1_ratio, params):
     """Held-out mean squared error of every alpha of a path fitted on ``train``."""
     sw_train = None if sample_weight is None else sample_weight[train]
@@ -54,24 +76,15 @@ def _path_mse(X, y, sample_weight, train, test, alphas, l1_ratio, params):
             "its error cannot be averaged. Drop the zero-weight rows or use other "
             "folds."
         )
-    out = _enet_path(
+    out = _grid_path(
         X[train],
         y[train],
-        l1_ratio=l1_ratio,
-        eps=1e-3,
-        alphas=alphas,
-        coef_init=None,
-        verbose=False,
-        return_n_iter=False,
-        check_input=False,
-        sample_weight=sw_train,
-        held_out=(X[test], y[test], sw_test, CV_FLOOR),
-        fit_intercept=params["fit_intercept"],
-        positive=params["positive"],
-        tol=params["tol"],
-        max_iter=params["max_iter"],
-        solver=params["solver"],
+        sw_train,
+        alphas,
+        l1_ratio,
+        params,
         rel_tol=CV_REL_TOL,
+        held_out=(X[test], y[test], sw_test, CV_FLOOR),
     )
     return out[-1]
 
@@ -218,22 +231,13 @@ class _BaseCV(LinearModelMixin):
             # grid to alpha_ on all the data, as the fold paths did (exact points,
             # each certified by the same duality gap as a single fit; a single fit
             # would compile and run coordinate descent on a large support instead).
-            _, coefs, gaps, n_iters, *intercepts = _enet_path(
+            _, coefs, gaps, n_iters, *intercepts = _grid_path(
                 X,
                 y,
-                l1_ratio=1.0,
-                eps=self.eps,
-                alphas=alphas_best[: i_refit + 1],
-                coef_init=None,
-                verbose=False,
-                return_n_iter=True,
-                check_input=False,
-                sample_weight=sample_weight,
-                fit_intercept=self.fit_intercept,
-                positive=self.positive,
-                tol=self.tol,
-                max_iter=self.max_iter,
-                solver=solver,
+                sample_weight,
+                alphas_best[: i_refit + 1],
+                1.0,
+                params,
                 rel_tol=DEFAULT_REL_TOL,
             )
             self.coef_ = coefs[:, -1]

@@ -170,12 +170,8 @@ class LassoHomotopy:
         at their largest.
         """
         data = self.data
-        pos = self.in_s[W]
-        free = pos < 0  # candidates outside the active set
-        max_cap = self._max_capacity()
-        w_pos = np.full(max_cap, -1, dtype=np.int64)  # position in W of S[k]
-        w_pos[pos[~free]] = np.flatnonzero(~free)
-        d = np.empty(max_cap)
+        free = self.in_s[W] < 0  # candidates outside the active set
+        d = np.empty(self._max_capacity())
         lam = self.lam
         last = -1  # position in W of the feature that has just left
         for _ in range(budget):
@@ -203,13 +199,12 @@ class LassoHomotopy:
                 t = f[pick]
                 if not self._join(W[t], side):
                     return False
-                w_pos[m] = t
                 free[t] = False
             elif event == 2:
-                s_old, t_old = self.sgn[pick], w_pos[pick]
+                # W holds the active features: find the leaving one there.
+                t_old = int(np.flatnonzero(W == self.S[pick])[0])
+                s_old = self.sgn[pick]
                 self._drop(pick)
-                w_pos[pick : m - 1] = w_pos[pick + 1 : m]
-                w_pos[m - 1] = -1
                 # The leaving feature's correlation is lambda times its sign.
                 c[t_old] = lam * s_old
                 free[t_old] = True
@@ -232,8 +227,7 @@ class LassoHomotopy:
             self._allocate(min(2 * cap, self._max_capacity()))
         XS, L = self.XS, self.L
         col = XS[:, m]
-        col[:] = data.X[:, j]
-        col -= data.kernel_xmean[j]
+        col[:] = data.centred_columns(np.array([j]))[:, 0]
         g_jj = float(col @ col) * data.inv_n
         # Forward solve L z = G_{S, j}; the new diagonal is G_jj - |z|^2.
         z = cholesky_solve(L, m, (XS[:, :m].T @ col) * data.inv_n, np.empty(m), False)
