@@ -393,7 +393,8 @@ def _enet_path(
                         grad, w != 0, alpha, alphas[i - 1], l1_ratio, positive
                     )
                     moved = None
-                    if _PREDICT and i >= 2:
+                    # (Not after a covariance-form solve, which keeps no residual.)
+                    if _PREDICT and i >= 2 and residual is not None:
                         # w is the solution at alphas[i - 1], the column i - 2 of
                         # coefs the one before.
                         moved = _predict(

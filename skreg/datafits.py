@@ -29,6 +29,9 @@ __all__ = ["DEFAULT_REL_TOL", "Quadratic", "QuadraticData", "enet_objective"]
 
 #: Relative suboptimality certified by the duality gap when ``tol=None`` (the default).
 DEFAULT_REL_TOL = 1e-6
+# Covariance-form solves (QuadraticData.solve_gram) compute their gap every
+# _CHECK_EVERY epochs (each check costs about one epoch).
+_CHECK_EVERY = 10
 
 
 class Quadratic:
@@ -315,6 +318,7 @@ class QuadraticData:
         # Absolute gap below which ``tol=None`` stops as well (cross-validation paths
         # set it from the held-out error; 0 otherwise).
         self.gap_floor = 0.0
+        self._gram = None
 
     def gap_threshold(
         self, tol: float | None, primal: float, rel_tol: float = DEFAULT_REL_TOL
@@ -424,38 +428,82 @@ class QuadraticData:
         self._update(self.X, self.kernel_xmean, R, ws, delta)
         return 0.0
 
-    def solve_full(self, w, R, l1_reg, l2_reg, positive, tol, rel_tol, max_iter):
-        """Coordinate descent over every feature in one compiled call (dense ``X``).
+    def solve_gram(self, w, q, l1_reg, l2_reg, positive, tol, rel_tol, max_iter):
+        """Coordinate descent in covariance form on :meth:`gram` (dense ``X``).
 
-        See :func:`skreg._kernels.quadratic.cd_solve_dense` (covariance form, exact
-        gap checks at least every 100 epochs); ``w`` and ``R`` are updated in place.
-        Returns ``(n_epochs, gap, threshold, grad)``.
+        See :func:`skreg._kernels.quadratic.cd_solve_gram`: ``w`` and ``q`` (the
+        negative gradient, float64) are updated in place; ``X`` is not read.
+        Returns ``(n_epochs, gap, threshold, rounding_bound)`` after at most
+        ``max_iter`` epochs (a caller wanting control between phases passes a
+        ``max_iter`` of one phase).
         """
         tol_abs = -1.0 if tol is None else tol * self.tol_scale
         floor = self.gap_threshold(None, 0.0)  # the floors of gap_threshold
-        p = self.n_features
-        grad = np.empty(p, dtype=self.dtype)
-        n_epochs, gap, threshold = _quad.cd_solve_dense(
-            self.X,
-            self.kernel_xmean,
-            self.y,
-            R,
+        G, b, y_sq = self.gram()
+        n_epochs, gap, threshold, bound = _quad.cd_solve_gram(
+            G,
+            b,
+            y_sq,
             w,
             self.lipschitz,
             l1_reg,
             l2_reg,
             positive,
-            self.inv_n,
             tol_abs,
             rel_tol,
             floor,
             max_iter,
-            10,
-            100,
-            grad,
-            np.empty((p, p)),
+            _CHECK_EVERY,
+            q,
         )
-        return n_epochs, float(gap), float(threshold), grad
+        return n_epochs, float(gap), float(threshold), float(bound)
+
+    def gram(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """``(X_c.T X_c / n, X_c.T y_c / n, y_c @ y_c / n)`` in float64 (dense ``X``).
+
+        Computed on first use and kept: every point of a path, and every solve on
+        this data, reuses it (:meth:`solve_gram`, :meth:`hessian`).
+        """
+        if self._gram is None:
+            cols = self.centred_columns(np.arange(self.n_features))
+            cols = cols.astype(np.float64)
+            G = (cols.T @ cols) * self.inv_n
+            b = (cols.T @ self.y.astype(np.float64)) * self.inv_n
+            if self._const is not None:
+                G[self._const, :] = 0.0
+                G[:, self._const] = 0.0
+                b[self._const] = 0.0
+            self._gram = np.ascontiguousarray(G), b, self.tol_scale
+        return self._gram
+
+    def gram_gradient(self, w, ws) -> np.ndarray:
+        """Datafit gradient on ``ws`` from :meth:`gram` (float64, no pass over X)."""
+        G, b, _ = self.gram()
+        return G[ws] @ w.astype(np.float64) - b[ws]
+
+    def gram_primal(self, w, l1_reg, l2_reg) -> float:
+        """Objective at ``w`` from :meth:`gram` (float64, no pass over X)."""
+        G, b, y_sq = self.gram()
+        w64 = w.astype(np.float64)
+        r_norm2 = y_sq - 2.0 * float(w64 @ b) + float(w64 @ (G @ w64))
+        return (
+            0.5 * r_norm2
+            + l1_reg * float(np.abs(w64).sum())
+            + 0.5 * l2_reg * float(w64 @ w64)
+        )
+
+    def exact_gap(self, w, l1_reg, l2_reg, positive):
+        """Duality gap at ``w`` from the residual (one product with ``X``).
+
+        Returns ``(gap, primal, grad)``, ``grad`` the datafit gradient at ``w``.
+        """
+        R, offset = self.init_residual(w)
+        grad = self.full_gradient(R, offset)
+        primal = self.primal(w, R, offset, l1_reg, l2_reg)
+        if l1_reg == 0.0 and l2_reg == 0.0:
+            g64 = grad.astype(np.float64)
+            return float(g64 @ g64), primal, grad
+        return self.dual_gap(w, R, offset, grad, l1_reg, l2_reg, positive), primal, grad
 
     def dual_gap(self, w, R, offset, grad, l1_reg, l2_reg, positive):
         """Duality gap (``/ n`` scaling) from the full gradient ``grad`` at ``w``."""
@@ -545,6 +593,32 @@ class QuadraticData:
         if self.fit_intercept and self.row_scale is None:
             cols = cols - self.kernel_xmean[ws]
         return cols
+
+    def hessian(self, ws) -> np.ndarray:
+        """Block ``X_c[:, ws].T X_c[:, ws] / n`` of the datafit's Hessian (float64).
+
+        Dense ``X``: from a centred copy of the columns (one BLAS product). CSC ``X``:
+        the stored columns ``A = X[:, ws]`` (row-scaled when weighted) give
+        ``A.T A / n - xmean xmean^T``, because ``A.T v = n xmean`` and ``v @ v = n``
+        for the row scales ``v`` (weights normalised to sum to ``n``), without
+        densifying the columns.
+        """
+        if self._gram is not None:
+            return self._gram[0][np.ix_(ws, ws)]
+        if not self.sparse:
+            cols = self.centred_columns(ws).astype(np.float64)
+            return (cols.T @ cols) * self.inv_n
+        if not hasattr(self, "_csc"):
+            self._csc = sp.csc_array(
+                (self.data, self.indices, self.indptr),
+                shape=(self.n_samples, self.n_features),
+            )
+        A = self._csc[:, ws].astype(np.float64)
+        H = np.asarray((A.T @ A).toarray()) * self.inv_n
+        if self.fit_intercept:
+            xm = self.xmean[ws].astype(np.float64)
+            H -= np.outer(xm, xm)
+        return H
 
     def intercept(self, w) -> float:
         """Return the intercept ``ymean - xmean @ w`` (0 without intercept)."""

@@ -56,6 +56,10 @@ from sklearn.model_selection import KFold
 from skreg import ElasticNet, ElasticNetCV, Lasso, LassoCV
 from skreg.datafits import enet_objective
 
+# The properties hold whether or not a fit converges (fit() tolerates
+# ConvergenceWarning): extreme draws may use most of max_iter without being knife edges.
+pytestmark = pytest.mark.iteration_budget
+
 PLAIN = [ElasticNet, Lasso]
 CV = [ElasticNetCV, LassoCV]
 ALL = PLAIN + CV

@@ -244,7 +244,7 @@ def test_each_kernel_compiles_at_most_two_signatures(tmp_path):
     # The fits exercised the kernels (the test is not vacuous).
     assert len(counts["skreg._kernels.quadratic.cd_epoch_quadratic"]) >= 1
     assert len(counts["skreg._kernels.quadratic.cd_epoch_quadratic_sparse"]) >= 1
-    assert len(counts["skreg._kernels.quadratic.cd_solve_dense"]) == 2
+    assert len(counts["skreg._kernels.quadratic.cd_solve_gram"]) == 2
     too_many = {k: v for k, v in counts.items() if len(v) > 2}
     assert not too_many, json.dumps(too_many, indent=1)
     # The lasso homotopy (LassoCV's fold paths and refit on these wide data) works in

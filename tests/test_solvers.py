@@ -100,8 +100,8 @@ def test_max_iter_respected(helpers, problem_name):
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
 @pytest.mark.parametrize("rel_tol", [1e-6, 1e-12])
 def test_compiled_small_solve(helpers, regression, weighted, l1_ratio, rel_tol):
-    """The one-call solve of small dense problems (30 features) certifies its gap and
-    reaches the working-set solver's optimum."""
+    """The covariance-form solve of small dense problems (30 features) certifies its
+    gap and reaches the working-set solver's optimum."""
     data, sw = _data(helpers, regression, weighted=weighted)
     amax = helpers.alpha_max(regression.X, regression.y, l1_ratio, sw)
     penalty = ElasticNet(amax / 30, l1_ratio)
@@ -109,16 +109,15 @@ def test_compiled_small_solve(helpers, regression, weighted, l1_ratio, rel_tol):
     small = solve_cd(data, penalty, np.zeros(p), rel_tol=rel_tol, max_iter=100_000)
     assert small.converged and small.n_iter > 0
     assert small.dual_gap <= small.tol
-    assert small.tol == pytest.approx(
-        data.gap_threshold(None, data.primal(small.coef, *small.residual,
-                                             *penalty.kernel_params()), rel_tol)
-    )  # fmt: skip
     Xc, yc, _, _ = helpers.centered_scaled(regression.X, regression.y, sw)
+    P_small = helpers.objective(Xc, yc, small.coef, 0.0, penalty.alpha, l1_ratio)
+    assert small.tol == pytest.approx(data.gap_threshold(None, P_small, rel_tol))
     true_gap = helpers.dual_gap(Xc, yc, small.coef, penalty.alpha, l1_ratio)
     assert true_gap <= small.tol * (1 + 1e-6) + 1e-14 * data.tol_scale
-    # The returned residual and gradient are those of the returned coefficients.
+    # The returned gradient is that of the returned coefficients; no residual is
+    # kept (the solve never forms it).
     R = yc - Xc @ small.coef
-    assert_allclose(small.residual[0], R, atol=1e-10 * np.abs(yc).max())
+    assert small.residual is None
     assert_allclose(small.grad, -Xc.T @ R / len(R), atol=1e-10 * np.abs(yc).max())
     ref = solve_cd(data, penalty, np.zeros(p), rel_tol=1e-13, max_iter=100_000,
                    compiled_below=0)  # fmt: skip
@@ -133,8 +132,8 @@ def test_compiled_small_solve(helpers, regression, weighted, l1_ratio, rel_tol):
 @pytest.mark.parametrize("shape", [(200, 12), (8, 12)], ids=["tall", "wide"])
 def test_covariance_form_small_solve(dtype, positive, fit_intercept, shape):
     """The small-problem solve (covariance form): the working-set solver's certified
-    optimum, an exact returned residual and gradient, constant columns kept at zero,
-    ``max_iter`` respected."""
+    optimum, an exact returned gradient, constant columns kept at zero, ``max_iter``
+    respected."""
     rng = np.random.default_rng(3)
     n, p = shape
     X = rng.standard_normal((n, p)) @ np.triu(np.full((p, p), 0.5)) + 2.0
@@ -145,32 +144,36 @@ def test_covariance_form_small_solve(dtype, positive, fit_intercept, shape):
     penalty = ElasticNet(0.01, 0.7, positive=positive)
     l1_reg, l2_reg = penalty.kernel_params()
     w = np.zeros(p, dtype=dtype)
-    R, _ = data.init_residual(w)
-    epochs, gap, threshold, grad = data.solve_full(
-        w, R, l1_reg, l2_reg, positive, None, 1e-9, 100_000
+    G, b, _ = data.gram()
+    q = b.copy()
+    epochs, gap, threshold, rounding = data.solve_gram(
+        w, q, l1_reg, l2_reg, positive, None, 1e-9, 100_000
     )
-    assert w.dtype == dtype and R.dtype == dtype
-    assert gap <= threshold and 0 < epochs < 100_000
+    assert w.dtype == dtype
+    assert gap <= threshold and 0 < epochs < 100_000 and rounding < threshold
     if fit_intercept:
         assert w[4] == 0.0
     Xc = data.X.astype(np.float64) - data.kernel_xmean.astype(np.float64)
     R_true = data.y.astype(np.float64) - Xc @ w.astype(np.float64)
     atol = (1e-4 if dtype == np.float32 else 1e-11) * np.abs(data.y).max()
-    assert_allclose(R, R_true, atol=atol)
-    assert_allclose(grad, -Xc.T @ R_true / n, atol=atol)
+    assert_allclose(-q, -Xc.T @ R_true / n, atol=atol)
+    # The covariance-form gap is the one computed from the residual (in float32,
+    # within that dtype's rounding of the residual's gap).
+    exact, primal, _ = data.exact_gap(w, l1_reg, l2_reg, positive)
+    slack = 1e-6 if dtype == np.float64 else 1e-5
+    assert abs(exact - gap) <= slack * primal + rounding
     ref = solve_cd(data, penalty, np.zeros(p, dtype=dtype), rel_tol=1e-9,
                    max_iter=100_000, compiled_below=0)  # fmt: skip
     assert ref.converged
-    P = data.primal(w, R, 0.0, l1_reg, l2_reg)
     P_ref = data.primal(ref.coef, *ref.residual, l1_reg, l2_reg)
     # Both are within their certified gaps of the optimum (1e-9 relative in float64;
     # float32 gaps stop at the dtype's floor).
-    assert abs(P - P_ref) <= threshold + ref.tol
+    assert abs(primal - P_ref) <= threshold + ref.tol
     # max_iter stops the epochs, uncertified.
     w = np.zeros(p, dtype=dtype)
-    R, _ = data.init_residual(w)
-    epochs, gap, threshold, _ = data.solve_full(
-        w, R, l1_reg, l2_reg, positive, None, 1e-14, 3
+    q = b.copy()
+    epochs, gap, threshold, _ = data.solve_gram(
+        w, q, l1_reg, l2_reg, positive, None, 1e-14, 3
     )
     assert epochs == 3 and gap > threshold
 
@@ -350,8 +353,11 @@ def test_tall_target_only_for_working_sets_of_every_feature(monkeypatch):
         return inner(*args, **kwargs)
 
     monkeypatch.setattr(cd, "_inner_loop", spy)
+    # Without the finishing step, which solves this problem before the working set
+    # has grown to every feature.
     res = solve_cd(data, ElasticNet(amax / 20, 1.0), np.zeros(p), ws_start=5,
-                   screening=False, compiled_below=0, gram=False)  # fmt: skip
+                   screening=False, compiled_below=0, gram=False,
+                   finish=False)  # fmt: skip
     assert res.converged
     assert any(size < p for size, _ in calls) and any(size == p for size, _ in calls)
     assert all((target is not None) == (size == p) for size, target in calls)

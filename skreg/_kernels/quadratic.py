@@ -469,71 +469,56 @@ def enet_screen(
 
 
 @jit
-def cd_solve_dense(
-    X, xmean, y, R, w, lipschitz, l1_reg, l2_reg, positive, inv_n, tol_abs,
-    rel_tol, floor, max_iter, check_every, phase_epochs, grad, G,
+def cd_solve_gram(
+    G, b, y_sq, w, lipschitz, l1_reg, l2_reg, positive, tol_abs, rel_tol, floor,
+    max_iter, check_every, q,
 ):  # fmt: skip
-    """Run a whole coordinate-descent solve of a small dense problem (covariance form).
+    """Run coordinate descent in covariance form only (a few features).
 
-    Cyclic epochs over every feature (no working set, no extrapolation) on
-    ``G = X_c.T X_c / n`` (float64, built here into ``G``), ``O(p^2)`` each instead of
-    ``O(n p)`` (Friedman, Hastie & Tibshirani 2010). Within a phase the gap is tracked
-    from ``G`` every ``check_every`` epochs: with ``d = w - w0`` (``w0`` the phase's
-    start), ``||R||^2 / n = r2_0 - d @ (q0 + q)`` and ``R @ y / n = ry_0 - d @ b``
-    (``q`` the negative gradient, ``b = X_c.T y / n``). A phase ends when that estimate
-    meets the threshold or after ``phase_epochs`` epochs; the residual is then rebuilt
-    from ``d`` and the gap recomputed exactly from it (as :func:`enet_dual_gap`), so
-    the returned gap never rests on the covariance-form estimate, whose subtraction
-    loses digits when ``||R||`` is much smaller than ``||y||``.
+    Cyclic epochs over every feature on the Gram matrix ``G = X_c.T X_c / n`` with
+    ``b = X_c.T y_c / n`` and ``y_sq = y_c @ y_c / n`` (float64, computed once per
+    data set by the caller and reused along a path and across solves), ``O(p^2)``
+    each, never touching ``X`` (Friedman, Hastie & Tibshirani 2010). ``q`` is the
+    negative gradient ``b - G w`` (float64, updated in place; recomputed exactly at
+    every check, so that rounding does not accumulate).
 
-    Stops when the exact gap is at most ``tol_abs`` (when ``tol_abs >= 0``) or else
-    ``max(rel_tol * P(w), floor)``, or after ``max_iter`` epochs. ``w``, ``R`` and
-    ``grad`` (the datafit gradient at the returned ``w``) are updated in place.
-    Returns ``(n_epochs, gap, threshold)``.
+    Every ``check_every`` epochs the duality gap is computed from the same
+    quantities: with ``G w = b - q``, ``R @ y_c / n = y_sq - w @ b`` and
+    ``||R||^2 / n = y_sq - w @ b - w @ q``. These subtractions lose the digits of
+    ``y_sq`` when the fit is nearly perfect, so the kernel also returns a bound on
+    their rounding error, ``8 eps (y_sq + |w| @ (|b| + |q|))``, which the caller
+    compares with the threshold (and certifies from the residual when it matters).
+
+    Stops when the gap is at most ``tol_abs`` (when ``tol_abs >= 0``) or else
+    ``max(rel_tol * P(w), floor)``, or after ``max_iter`` epochs (the caller runs it
+    in phases: a call resumes from ``w``). ``w`` and ``q`` are updated in place.
+    Returns ``(n_epochs, gap, threshold, rounding_bound)``.
     """
     p = w.shape[0]
-    n = R.shape[0]
-    b = np.empty(p, np.float64)
-    for j in range(p):
-        xj = xmean[j]
-        acc_y = 0.0
-        for i in range(n):
-            acc_y += (np.float64(X[i, j]) - xj) * np.float64(y[i])
-        b[j] = acc_y * inv_n
-        for k in range(j + 1):
-            xk = xmean[k]
-            acc = 0.0
-            for i in range(n):
-                acc += (np.float64(X[i, j]) - xj) * (np.float64(X[i, k]) - xk)
-            G[j, k] = acc * inv_n
-            G[k, j] = acc * inv_n
-    w0 = np.empty(p, np.float64)
+    eps = np.finfo(np.float64).eps
     w64 = np.empty(p, np.float64)
-    q = np.empty(p, np.float64)
-    q0 = np.empty(p, np.float64)
+    for j in range(p):
+        w64[j] = w[j]
     n_epochs = 0
     while True:
-        # Exact gap at the current residual.
-        r_norm2 = 0.0
-        r_dot_y = 0.0
-        for i in range(n):
-            r = np.float64(R[i])
-            r_norm2 += r * r
-            r_dot_y += r * np.float64(y[i])
-        r_norm2 *= inv_n
-        r_dot_y *= inv_n
+        wb = 0.0
+        wq = 0.0
+        mag = 0.0
         pen = 0.0
         g_l2 = 0.0
         for j in range(p):
-            xj = xmean[j]
-            acc = 0.0
-            for i in range(n):
-                acc += (np.float64(X[i, j]) - xj) * np.float64(R[i])
-            q[j] = acc * inv_n
-            grad[j] = -q[j]
-            g_l2 += q[j] * q[j]
-            w64[j] = w[j]
-            pen += l1_reg * abs(w64[j]) + 0.5 * l2_reg * w64[j] * w64[j]
+            acc = b[j]
+            for k in range(p):
+                acc -= G[j, k] * w64[k]
+            q[j] = acc
+            wj = w64[j]
+            wb += wj * b[j]
+            wq += wj * acc
+            mag += abs(wj) * (abs(b[j]) + abs(acc))
+            pen += l1_reg * abs(wj) + 0.5 * l2_reg * wj * wj
+            g_l2 += acc * acc
+        r_dot_y = y_sq - wb
+        r_norm2 = r_dot_y - wq
         primal = 0.5 * r_norm2 + pen
         if l1_reg == 0.0 and l2_reg == 0.0:
             gap = g_l2  # least squares: the squared gradient norm, as scikit-learn
@@ -545,13 +530,8 @@ def cd_solve_dense(
         if threshold < 0.0:
             threshold = max(rel_tol * primal, floor)
         if gap <= threshold or n_epochs >= max_iter:
-            return n_epochs, gap, threshold
-        # A phase of covariance-form epochs from here.
-        for j in range(p):
-            w0[j] = w64[j]
-            q0[j] = q[j]
-        start = n_epochs
-        while n_epochs < max_iter and n_epochs - start < phase_epochs:
+            break
+        for _ in range(check_every):
             for j in range(p):
                 L = lipschitz[j]
                 if L == 0.0:
@@ -564,36 +544,11 @@ def cd_solve_dense(
                     for k in range(p):
                         q[k] -= delta * G[j, k]
             n_epochs += 1
-            if (n_epochs - start) % check_every == 0:
-                r2 = r_norm2
-                ry = r_dot_y
-                pen = 0.0
-                for j in range(p):
-                    d = w64[j] - w0[j]
-                    r2 -= d * (q0[j] + q[j])
-                    ry -= d * b[j]
-                    pen += l1_reg * abs(w64[j]) + 0.5 * l2_reg * w64[j] * w64[j]
-                primal = 0.5 * r2 + pen
-                if l1_reg == 0.0 and l2_reg == 0.0:
-                    est = 0.0
-                    for j in range(p):
-                        est += q[j] * q[j]
-                else:
-                    est = primal - enet_dual_value(
-                        w64, q, r2, ry, l1_reg, l2_reg, positive
-                    )
-                limit = tol_abs
-                if limit < 0.0:
-                    limit = max(rel_tol * primal, floor)
-                if est <= limit:
-                    break
-        for j in range(p):
-            w[j] = w64[j]
-            d = w64[j] - w0[j]
-            if d != 0.0:
-                xj = xmean[j]
-                for i in range(n):
-                    R[i] -= R.dtype.type(d * (np.float64(X[i, j]) - xj))
+            if n_epochs >= max_iter:
+                break
+    for j in range(p):
+        w[j] = w64[j]
+    return n_epochs, gap, threshold, 8.0 * eps * (y_sq + mag)
 
 
 @jit

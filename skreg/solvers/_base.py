@@ -39,3 +39,8 @@ class SolverResult:
     converged: bool
     grad: np.ndarray | None = None
     residual: tuple | None = None
+
+    def __post_init__(self):
+        # A gap computed at the optimum can round to a tiny negative number; it is
+        # zero (a duality gap is never negative).
+        self.dual_gap = max(float(self.dual_gap), 0.0)

@@ -29,16 +29,21 @@ optimum. The gap is the objective minus the best of these lower bounds.
 from __future__ import annotations
 
 import numpy as np
+import scipy.linalg
 
 from skreg._kernels.prox import enet_penalty_value, enet_subdiff_distance
 from skreg._kernels.quadratic import cd_epoch_gram, enet_dual_value, enet_screen
 from skreg.datafits import DEFAULT_REL_TOL
 from skreg.solvers._base import SolverResult
 
-# Dense problems with at most this many features are solved by one compiled call
-# (cyclic CD over every feature, plain gap every 10 epochs): on the diabetes data
-# (442 x 10) the working-set machinery cost ~0.6 ms of Python per fit.
+# Dense problems with at most this many features are solved by compiled
+# covariance-form epochs over every feature (_solve_small): there the working-set
+# machinery costs more Python time than it saves (docs/benchmarks.md).
 _SMALL = 32
+# ... in phases of at most _PHASE epochs, and their covariance-form gap is certified
+# from the residual when its rounding bound exceeds _ROUNDING_SHARE of the threshold.
+_PHASE = 100
+_ROUNDING_SHARE = 0.1
 # Fraction of the outer gap the restricted problem must reach before the working set is
 # re-ranked: small enough for geometric progress, large enough not to over-solve a
 # working set that is still missing features.
@@ -98,6 +103,19 @@ _TARGET_MIN_SIZE = 10**6
 # 500 x 5000 at alpha_max / 100, and 2.5x slower than scikit-learn on 20000 x 500 at
 # alpha_max / 100, l1_ratio 0.5, where each working set needed ~10 epochs.
 _GRAM_RATIO = 16
+# The finishing step on a support S spends |S|^2 / _FINISH_COST column passes of
+# credit for its Gram block: a BLAS product is about 8 times cheaper per column than
+# a CD epoch, and the factor 4 left keeps the step to a fraction of the epochs' time.
+_FINISH_COST = 2
+# Damping of its Newton steps (on the Hessian block scaled to a unit diagonal), the
+# refinement steps after a full one, and the relative rounding of the objective below
+# which a finished point counts as no worse.
+_FINISH_DAMPING = 1e-12
+_FINISH_REFINE = 2
+_FINISH_ROUNDING = 4 * np.finfo(np.float64).eps
+# The Python cost of an epoch, in multiply-adds (about 10 microseconds): credited to
+# the finishing step with the epoch's column passes.
+_EPOCH_OVERHEAD = 10_000
 # An outer iteration that does not shrink the gap below this fraction of the previous
 # one counts as stalled.
 _STALL_RATIO = 0.5
@@ -169,6 +187,7 @@ def solve_cd(
     warm_path: bool = False,
     solve_ws_first: bool = False,
     compiled_below: int = _SMALL,
+    finish: bool = True,
     verbose: int = 0,
 ) -> SolverResult:
     """Minimise the elastic net by working-set proximal coordinate descent.
@@ -223,10 +242,13 @@ def solve_cd(
         step, which moves ``w`` and leaves the gradient unknown: a full gradient at
         the predicted point would give a gap at a point the working set is about to
         change, while the one after these epochs often certifies the solution.
+    finish : bool, default=True
+        Solve the problem exactly on the support and signs reached by the epochs
+        (:class:`_Finisher`) when that costs less than the epochs run so far.
     compiled_below : int, default=32
-        Dense problems with at most this many features are solved by one compiled
-        call (:meth:`QuadraticData.solve_full`: cyclic epochs over every feature, the
-        gap at the current residual every 10 epochs); 0 disables it.
+        Dense problems with at most this many features are solved in covariance
+        form on their Gram matrix (:func:`_solve_small`; ``residual`` is then
+        ignored and the result has none); 0 disables it.
     verbose : int, default=0
         Print one line per outer iteration when positive.
 
@@ -236,18 +258,15 @@ def solve_cd(
     """
     l1_reg, l2_reg = penalty.kernel_params()
     positive = penalty.positive
-    R, offset = data.init_residual(w) if residual is None else residual
     if not data.sparse and data.n_features <= compiled_below and not verbose:
-        # A few features: working sets, extrapolation and screening cost more Python
-        # time than they save; one compiled call runs the whole solve.
-        n_epochs, gap, tol_abs, full_grad = data.solve_full(
-            w, R, l1_reg, l2_reg, positive, tol, rel_tol, max_iter
+        return _solve_small(
+            data, w, (l1_reg, l2_reg, positive), max_iter, tol, rel_tol, finish
         )
-        return SolverResult(
-            w, n_epochs, gap, tol_abs, gap <= tol_abs, full_grad, (R, offset)
-        )
+    R, offset = data.init_residual(w) if residual is None else residual
     active = np.arange(data.n_features, dtype=np.int64)
     state = _DualState(data, l1_reg, l2_reg, positive)
+    if finish:
+        state.finisher = _Finisher(state.params)
     screening = screening and l1_reg > 0
     n_epochs = 0
     prev_gap = np.inf
@@ -304,6 +323,12 @@ def solve_cd(
                     offset = data.update_residual(R, offset, nonzero, -w[nonzero])
                     w[nonzero] = 0.0
                 active, grad = active[keep], grad[keep]
+        if state.finisher is not None:
+            pos = np.flatnonzero(w[active])
+            moved = state.finisher.step(data, w, R, offset, active[pos], grad[pos])
+            if moved is not None:
+                R, offset = moved
+                continue
         ws = _working_set(w, grad, active, ws_init, ws_start, state, stalled)
         ws_init = None
         if ws.shape[0] == 0:
@@ -359,6 +384,197 @@ def solve_cd(
     )
 
 
+class _Finisher:
+    """Exact solves on the support and signs that coordinate descent has reached.
+
+    On the orthant of signs ``s`` (support ``S``) the objective is the smooth
+    quadratic ``Q(w_S) = F(w_S) + l1 s @ w_S + l2 / 2 ||w_S||^2``, whose minimiser is
+    the elastic-net optimum when its signs are ``s`` and the KKT conditions hold off
+    ``S`` (the full gap computed next checks both). A primal active-set loop reaches
+    it: a Newton step ``(H_SS + l2 I) d = -grad Q``, with ``H`` the datafit's
+    Hessian (:meth:`QuadraticData.hessian`, built once, scaled to a unit diagonal and
+    damped by a tiny multiple of the identity, which keeps the solve defined when
+    ``H_SS`` is singular, as on supports larger than ``n_samples``), stopped where
+    the first coefficient reaches zero, which then leaves ``S``; repeated until a
+    step keeps every sign. Each step decreases ``Q``, which equals the objective
+    along the way. Coordinate descent crawls on ill-conditioned supports (collinear
+    or duplicated columns, badly scaled columns); this does not.
+
+    When: a pattern is tried when it is the one seen at the previous check
+    (settled; ``settle=False`` drops this condition), and again only if its last
+    step lowered the objective. Cost control: ``credit`` counts the column passes of
+    the epochs run so far (kept up to date by the caller); the Gram block spends
+    ``|S|^2 / _FINISH_COST`` of it and each solve ``|S|^3 / (3 n _FINISH_COST)``,
+    and the loop stops when the credit runs out, so the steps never cost more than
+    the epochs around them.
+    """
+
+    def __init__(self, params, settle=True):
+        self.params = params
+        self.settle = settle
+        self.credit = 0.0
+        self.last = None
+        self.tried = set()
+
+    def step(self, data, w, R, offset, S, grad_S):
+        """Try the steps from the support ``S`` of ``w`` (``grad_S``: gradient there).
+
+        Returns the new ``(R, offset)`` with ``w`` updated in place, or ``None`` when
+        ``w`` is kept. ``R=None`` works in covariance form (:meth:`QuadraticData.gram`)
+        and returns ``(None, 0.0)`` when ``w`` moved.
+        """
+        size = S.shape[0]
+        # In column passes: the Gram block, then each solve.
+        gram_cost = size**2 / _FINISH_COST
+        solve_cost = size**3 / (3 * data.n_samples * _FINISH_COST)
+        pattern = S.tobytes(), np.signbit(w[S]).tobytes()
+        settled, self.last = pattern == self.last, pattern
+        if (
+            size == 0
+            or (self.settle and not settled)
+            or pattern in self.tried
+            or gram_cost + solve_cost > self.credit
+        ):
+            return None
+        self.tried.add(pattern)
+        self.credit -= gram_cost
+        w_old = np.ascontiguousarray(w[S])
+        w_new = self._newton(data, w, S, grad_S, solve_cost, R is None)
+        if w_new is None:
+            return None
+        w_new = w_new.astype(w.dtype)
+        if not (w_new - w_old).any():
+            return None
+        w_full = w.copy()
+        w_full[S] = w_new
+        l1_reg, l2_reg, _ = self.params
+        if R is None:
+            # Covariance form (_solve_small): objectives from the Gram matrix.
+            before = data.gram_primal(w, l1_reg, l2_reg)
+            after = data.gram_primal(w_full, l1_reg, l2_reg)
+            R_new, offset_new = None, 0.0
+        else:
+            # The residual at the new point from one product with X (not
+            # accumulated updates): the gap that certifies it is then as accurate
+            # as it can be.
+            R_new, offset_new = data.init_residual(w_full)
+            before = data.primal(w_old, R, offset, l1_reg, l2_reg)
+            after = data.primal(w_new, R_new, offset_new, l1_reg, l2_reg)
+        # Not higher up to rounding: on flat directions a refined point may gain
+        # nothing measurable in the objective but much in the gap.
+        if not after <= before + _FINISH_ROUNDING * abs(before):
+            return None
+        # A step that helped may be refined from where it ended.
+        self.tried.discard(pattern)
+        w[S] = w_new
+        return R_new, offset_new
+
+    def _newton(self, data, w, S, grad_S, solve_cost, covariance):
+        """Run the active-set Newton loop of the class docstring (``None``: failed).
+
+        Once a step keeps every sign, up to ``_FINISH_REFINE`` more steps from the
+        exact gradient at the new point (iterative refinement, reusing the Cholesky
+        factor) recover the digits that an ill-conditioned ``H_SS`` costs.
+        """
+        l1_reg, l2_reg, _ = self.params
+        w_S = w[S].astype(np.float64)
+        signs = np.sign(w_S)
+        H = data.hessian(S)
+        H.flat[:: S.shape[0] + 1] += l2_reg
+        # Jacobi scaling: the solves see a unit diagonal whatever the column scales,
+        # and the damping is relative to it.
+        scale = np.sqrt(np.maximum(np.diag(H), np.finfo(np.float64).tiny))
+        H /= np.outer(scale, scale)
+        grad_q = grad_S.astype(np.float64) + l1_reg * signs + l2_reg * w_S
+        keep = np.arange(S.shape[0])
+        while self.credit >= solve_cost:
+            self.credit -= solve_cost
+            H_k = H[np.ix_(keep, keep)]
+            H_k.flat[:: keep.shape[0] + 1] += _FINISH_DAMPING
+            try:
+                factor = scipy.linalg.cho_factor(H_k, check_finite=False)
+            except (np.linalg.LinAlgError, ValueError):
+                return None
+            d = scipy.linalg.cho_solve(factor, -grad_q[keep] / scale[keep])
+            d /= scale[keep]
+            if not np.all(np.isfinite(d)):
+                return None
+            new = w_S[keep] + d
+            crossed = np.flatnonzero(np.sign(new) != signs[keep])
+            if not crossed.shape[0]:
+                w_S[keep] = new
+                return self._refine(
+                    data, w, S, keep, w_S, signs, factor, scale, covariance
+                )
+            ratios = w_S[keep[crossed]] / (w_S[keep[crossed]] - new[crossed])
+            t = float(ratios.min())
+            step = t * d
+            grad_q += scale * (H[:, keep] @ (scale[keep] * step))
+            w_S[keep] += step
+            w_S[keep[crossed[ratios <= t]]] = 0.0
+            keep = keep[w_S[keep] != 0.0]
+            if keep.shape[0] == 0:
+                break
+        return w_S
+
+    def _refine(self, data, w, S, keep, w_S, signs, factor, scale, covariance):
+        l1_reg, l2_reg, _ = self.params
+        w_full = w.copy()
+        for _ in range(_FINISH_REFINE):
+            w_full[S] = w_S
+            w_k = w_full.astype(w.dtype)
+            if covariance:
+                grad = data.gram_gradient(w_k, S[keep])
+            else:
+                R, offset = data.init_residual(w_k)
+                grad = data.gradient(R, offset, S[keep]).astype(np.float64)
+            grad_q = grad + l1_reg * signs[keep] + l2_reg * w_S[keep]
+            d = scipy.linalg.cho_solve(factor, -grad_q / scale[keep]) / scale[keep]
+            new = w_S[keep] + d
+            if not np.all(np.isfinite(d)) or np.any(np.sign(new) != signs[keep]):
+                break
+            w_S[keep] = new
+        return w_S
+
+
+def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
+    """Solve a dense problem with a few features in covariance form, compiled.
+
+    Working sets, extrapolation and screening cost more Python time than they save
+    there, and so does the residual: the epochs and the gap use the Gram matrix of
+    the data (:meth:`QuadraticData.gram`, built once and kept along a path), so a
+    solve never reads ``X``, except to certify the gap from the residual when the
+    covariance-form gap is within its rounding of the threshold (nearly perfect
+    fits). The compiled solve runs a phase at a time (Ctrl-C is handled between
+    phases), and between phases :class:`_Finisher` may jump to the exact solution on
+    the current support (its Hessian block comes from the same Gram matrix). Phases
+    double from ``_GAP_CHECK_EVERY`` epochs to ``_PHASE``: early finishing steps when
+    the signs are found early, little Python time later on.
+    """
+    G, b, _ = data.gram()
+    q = b - G @ w.astype(np.float64)
+    finisher = _Finisher(params, settle=False) if finish else None
+    n_epochs = 0
+    phase = _GAP_CHECK_EVERY if finish else _PHASE
+    while True:
+        epochs, gap, tol_abs, rounding = data.solve_gram(
+            w, q, *params, tol, rel_tol, min(max_iter - n_epochs, phase)
+        )
+        phase = min(2 * phase, _PHASE)
+        n_epochs += epochs
+        grad = (-q).astype(w.dtype)
+        if gap <= tol_abs and rounding > _ROUNDING_SHARE * tol_abs:
+            gap, primal, grad = data.exact_gap(w, *params)
+            tol_abs = data.gap_threshold(tol, primal, rel_tol)
+        if gap <= tol_abs or n_epochs >= max_iter or finisher is None:
+            break
+        S = np.flatnonzero(w)
+        finisher.credit = np.inf
+        if finisher.step(data, w, None, 0.0, S, grad[S]) is not None:
+            q[:] = b - G @ w.astype(np.float64)
+    return SolverResult(w, n_epochs, gap, tol_abs, gap <= tol_abs, grad, None)
+
+
 def _working_set(w, grad, active, ws_init, ws_start, state, stalled):
     """Support plus the features of ``active`` with the largest KKT violations."""
     if ws_init is not None:
@@ -400,6 +616,8 @@ class _DualState:
         self.candidate = None
         self.ws_size = 0
         self._points = []
+        # Exact solves on the support (:class:`_Finisher`), or None.
+        self.finisher = None
 
     def gap(self, w, R, offset, active, grad, tol, rel_tol):
         """Return ``(gap, threshold)`` at ``w`` from the gradient on ``active``."""
@@ -485,6 +703,7 @@ def _inner_loop(
         if full_sweep or check:
             before = w[ws] != 0
             _, offset = data.epoch(w, R, offset, ws, l1_reg, l2_reg, positive)
+            swept = ws.shape[0]
             after = w[ws] != 0
             if target is None:
                 full_sweep = not np.array_equal(before, after)
@@ -493,7 +712,10 @@ def _inner_loop(
             sweep = ws[after]
         else:
             _, offset = data.epoch(w, R, offset, sweep, l1_reg, l2_reg, positive)
+            swept = sweep.shape[0]
         n_epochs += 1
+        if state.finisher is not None:
+            state.finisher.credit += swept + _EPOCH_OVERHEAD / data.n_samples
         if K:
             slot = k % (K + 1)
             history[slot] = w[ws]
@@ -521,6 +743,15 @@ def _inner_loop(
                     converged = decrease * rho / (1.0 - rho) <= target
                 prev_decrease = decrease
             prev_primal = primal
+        if check and state.finisher is not None:
+            S = ws[w[ws] != 0]
+            moved = state.finisher.step(
+                data, w, R, offset, S, data.gradient(R, offset, S)
+            )
+            if moved is not None:
+                R, offset = moved
+                # The extrapolated dual point predates the step: use the residual.
+                state.candidate = None
         if check or k + 1 == budget:
             # One dual point per check (one product with X_ws): the extrapolated
             # residual when there is one (nearly always the tighter bound), else the
