@@ -183,7 +183,7 @@ class RegularizationPathDisplay:
         self.alpha_1se = alpha_1se
         self.l1_ratio = l1_ratio
 
-    def plot(self, ax=None, *, legend=None, max_lines=30, n_labels=12):
+    def plot(self, ax=None, *, legend=None, max_lines=30, n_labels=10):
         """Draw the path.
 
         Parameters
@@ -195,10 +195,10 @@ class RegularizationPathDisplay:
         max_lines : int, default=30
             Draw at most this many features: the first to enter the path (ties by
             largest ``|coef|``). The rest are counted in the figure.
-        n_labels : int, default=12
+        n_labels : int, default=10
             Name at most this many of the drawn features at the right edge (those
-            with the largest ``|coef|`` at the smallest alpha); the others are
-            drawn thin and grey.
+            with the largest ``|coef|`` at the smallest alpha), each in its own
+            colour; the others are drawn thin and grey.
 
         Returns
         -------

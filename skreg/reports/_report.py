@@ -244,7 +244,7 @@ class FeatureSelectionReport:
         A dict with ``model``, ``family``, ``cv_mse`` / ``cv_rmse`` / ``cv_r2`` at the
         model's alpha (``cv_r2 = 1 - CV MSE / Var(y)``), ``n_selected``,
         ``n_features``, ``n_selected_stable`` and ``banners`` (a list of
-        ``{"kind", "title", "text"}``: ``"convergence"``, ``"edge"``,
+        ``{"kind", "title", "text"}``: ``"convergence"``, ``"path"``, ``"edge"``,
         ``"unstable"``).
         """
         return _summary.headline(self)

@@ -91,7 +91,7 @@ def _banners(report, head) -> list[dict]:
         elif n_warn or d["path_alphas_above_tol"]:
             banners.append(
                 {
-                    "kind": "convergence",
+                    "kind": "path",
                     "title": "Path not fully converged",
                     "text": (
                         f"the model converged, but {d['path_alphas_above_tol']} path "

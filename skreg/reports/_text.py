@@ -127,7 +127,7 @@ def _features_text(report) -> list[str]:
     own = not np.isclose(path["alpha"], [path["alpha_min"], path["alpha_1se"]]).any()
     header = [
         "feature", "sel", *(["coef"] if own else []), "coef@min", "coef@1se",
-        "std@min", "std@1se", "enters@", "CV freq", "sign", "P(stab)",
+        "std@min", "enters@", "CV freq", "sign", "P(stab)",
     ]  # fmt: skip
     feats = ordered_features(report)
     rows = []
@@ -138,11 +138,10 @@ def _features_text(report) -> list[str]:
         rows.append(
             [
                 "yes" if f["selected"] else "",
-                *([fmt(f["coef"])] if own else []),
-                fmt(f["coef_min"]),
-                fmt(f["coef_1se"]),
-                fmt(f["std_coef_min"]),
-                fmt(f["std_coef_1se"]),
+                *([fmt(f["coef"], 3)] if own else []),
+                fmt(f["coef_min"], 3),
+                fmt(f["coef_1se"], 3),
+                fmt(f["std_coef_min"], 3),
                 fmt(f["entry_alpha"], 3),
                 f"{f['cv_frequency']:.2f}",
                 fmt(f["sign_consistency"], 2),
@@ -154,8 +153,9 @@ def _features_text(report) -> list[str]:
     lines.extend(
         wrap(
             ("coef: the model's coefficients; " if own else "")
-            + "coef@min / coef@1se: coefficients at alpha_min and alpha_1se; std@: "
-            "times the feature's standard deviation; enters@: largest alpha with a "
+            + "coef@min / coef@1se: coefficients at alpha_min and alpha_1se; std@min: "
+            "coef@min times the feature's standard deviation; enters@: largest alpha "
+            "with a "
             "non-zero coefficient; CV freq: fraction of CV folds selecting the "
             "feature at the model's alpha; sign: fraction of those with the majority "
             "sign; P(stab): stability-selection probability (max over the region), "

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
@@ -114,7 +115,7 @@ def test_stability_display_through_a_pipeline_names_the_columns(sparse_problem):
     assert disp.feature_names == list(frame.columns)
 
 
-# -- names, target, foreign estimators --------------------------------------------------
+# -- names, target, foreign estimators -------------------------------------------------
 def test_target_name_from_a_series(sparse_problem):
     pd = pytest.importorskip("pandas")
     X, y = sparse_problem
@@ -227,3 +228,93 @@ def test_banner_when_alpha_min_is_the_last_alpha(sparse_problem):
     kinds = [b["kind"] for b in report.headline["banners"]]
     assert "edge" in kinds
     assert "edge of the grid" in report.to_text()
+
+
+# -- the path plot ---------------------------------------------------------------------
+def test_path_plot_is_glmnet_style(sparse_problem):
+    from matplotlib.colors import to_rgba
+    from matplotlib.figure import Figure
+
+    X, y = sparse_problem
+    model = LassoCV(cv=3, alphas=20).fit(X, y)
+    fig = Figure()
+    disp = RegularizationPathDisplay.from_estimator(model, X, y, ax=fig.add_subplot())
+    fig.savefig(__import__("io").BytesIO(), format="png")
+    # names at the right edge, not in a legend over the curves
+    legend = disp.ax_.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["alpha_min", "alpha_1se"]
+    named = [t.get_text() for t in disp.labels_]
+    assert 0 < len(named) <= 10 and all(n.startswith("x") for n in named)
+    colours = [to_rgba(t.get_color()) for t in disp.labels_]
+    assert len(set(colours)) == len(colours)  # no colour repeats among the named
+    # the top axis counts the non-zero coefficients at its ticks
+    top = [a for a in disp.figure_.axes[0].child_axes]
+    assert len(top) == 1
+    ticks = top[0].get_xticks()
+    labels = [t.get_text() for t in top[0].get_xticklabels()]
+    for alpha, label in zip(ticks, labels, strict=True):
+        i = int(np.argmin(np.abs(disp.alphas - alpha)))
+        assert int(label) == int((disp.coefs[:, i] != 0).sum())
+
+
+def test_wide_data_draws_the_top_features_and_says_how_many_are_left_out():
+    rng = np.random.default_rng(0)
+    n, p = 60, 2000
+    X = rng.standard_normal((n, p))
+    y = X[:, :4] @ np.array([4.0, -3.0, 2.0, 1.5]) + 0.5 * rng.standard_normal(n)
+    model = LassoCV(cv=3, alphas=15).fit(X, y)
+    report = FeatureSelectionReport.from_estimator(
+        model, X, y, cv=3, n_bootstrap=4, random_state=0
+    )
+    from matplotlib.figure import Figure
+
+    disp = RegularizationPathDisplay.from_report(report, ax=Figure().add_subplot())
+    assert len(disp.lines_) == 30 and disp.n_hidden_ == p - 30
+    assert {0, 1, 2, 3} <= set(disp.shown_.tolist())  # the first to enter
+    html = report.to_html()
+    assert "30 of 2000 features drawn, 1970 left out" in html
+    assert len(html) < 1_000_000  # tables and figures stay small
+    assert "features, neither selected nor stable, are not listed" in html
+
+
+# -- the HTML feature table ------------------------------------------------------------
+def test_feature_table_puts_the_answer_first_and_names_on_hover(sparse_problem):
+    X, y = sparse_problem
+    long = [f"num__a_rather_long_measurement_name_{'z' * 70}_{j}" for j in range(12)]
+    report = FeatureSelectionReport.from_estimator(
+        LassoCV(cv=3, alphas=10), X, y, feature_names=long, **FAST
+    )
+    html = report.to_html(figures=False)
+    table = html.split('<table class="features">', 1)[1].split("</table>", 1)[0]
+    headers = re.findall(r"<th[^>]*>([^<]*)</th>", table)
+    assert headers[:4] == ["feature", "sel.", "P(stable)", "CV freq."]
+    titles = re.findall(r'<td class="name" title="([^"]*)">([^<]*)</td>', table)
+    assert len(titles) == 12
+    for full, shown in titles:
+        assert "…" in shown and full.endswith(shown.split("…")[1])
+    # server-side order: the selected features first, by |standardized coefficient|
+    rows = re.findall(r'<tr class="(sel|off)">', table)
+    assert rows == sorted(rows, key=lambda c: c != "sel")
+
+
+class _FittedMLP(BaseEstimator):
+    """Stand-in with the attributes of skreg's regularized MLPs (already fitted)."""
+
+    def __init__(self):
+        self.feature_importances_ = np.array([1.5, 0, 0.25, 0, 0, 0.75])
+        self.coefs_ = [np.ones((6, 2))]  # "fitted" for check_is_fitted
+
+    def fit(self, X, y):  # pragma: no cover - never called: already fitted
+        return self
+
+
+def test_mlp_importance_table_is_sorted():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((30, 6)), rng.standard_normal(30)
+    report = FeatureSelectionReport.from_estimator(_FittedMLP(), X, y)
+    html = report.to_html(figures=False)
+    section = html.split("Input-feature selection", 1)[1]
+    names = re.findall(r'<td class="name"[^>]*>([^<]*)</td>', section)
+    assert names[:3] == ["x0", "x5", "x2"]
+    imps = [float(v) for v in re.findall(r'<td class="num">([-0-9.e]+)</td>', section)]
+    assert imps == sorted(imps, reverse=True)
