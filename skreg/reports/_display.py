@@ -382,12 +382,16 @@ class RegularizationPathDisplay:
         ).plot(ax=ax, max_lines=max_lines)
 
 
+# tab10 without its grey (the unnamed curves are grey), and a dark teal in its place.
+_NAMED_COLOURS = ["C0", "C1", "C2", "C3", "C4", "C5", "C6", "C8", "C9", "#00544a"]
+
+
 def _palette(n):
-    """``n`` distinct colours: tab10 up to 10, tab20 up to 20, then a colormap."""
+    """``n`` distinct colours, none of them grey: tab10-like up to 10, then a map."""
+    if n <= len(_NAMED_COLOURS):
+        return _NAMED_COLOURS[:n]
     from matplotlib import colormaps
 
-    if n <= 10:
-        return [f"C{k}" for k in range(n)]
     if n <= 20:
         cmap = colormaps["tab20"]
         return [cmap(k) for k in range(n)]
@@ -643,12 +647,6 @@ class StabilityPathDisplay:
                 line = line[0]
             self.lines_.append(line)
         self.shown_, self.n_hidden_ = shown, int(p - len(shown))
-        if self.n_hidden_:
-            ax.text(
-                0.01, 0.5,
-                f"{self.n_hidden_} of {p} features not drawn (least often selected)",
-                transform=ax.transAxes, fontsize="x-small", color="0.3",
-            )  # fmt: skip
         if self.threshold is not None:
             ax.axhline(self.threshold, color="k", ls="--", lw=1, label="threshold")
         if self.n_region is not None and len(self.alphas) > 1:
@@ -660,7 +658,10 @@ class StabilityPathDisplay:
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("alpha (log scale, decreasing)")
         ax.set_ylabel("selection probability")
-        ax.set_title("Stability paths")
+        title = "Stability paths"
+        if self.n_hidden_:
+            title += f" ({len(shown)} of {p} features drawn)"
+        ax.set_title(title)
         ax.legend(fontsize="small", loc="lower right")
         self.ax_, self.figure_ = ax, fig
         return self

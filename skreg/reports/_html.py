@@ -409,7 +409,7 @@ def _figures(report) -> tuple[list[tuple[str, str]], str | None]:
     makers = []
     if report.path is not None:
         makers.append(("Regularization path", _display.RegularizationPathDisplay,
-                       (7.6, 4.6)))  # fmt: skip
+                       (9.6, 4.8)))  # fmt: skip
         makers.append(("Cross-validation curve", _display.CVCurveDisplay, (5.4, 3.9)))
     if report.stability is not None:
         makers.append(("Stability paths", _display.StabilityPathDisplay, (5.4, 3.9)))
