@@ -10,17 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from skreg.reports._estimators import (
-    feature_names as _feature_names,
-)
-from skreg.reports._estimators import (
-    final_step_unfitted,
-    fit_if_needed,
-    foreign_model_message,
-    transform,
-    unwrap,
-)
-from skreg.reports._format import clean_text, distinct_labels
+from skreg.reports import _plotting as plotting
+from skreg.reports._estimators import feature_names as _feature_names
+from skreg.reports._format import distinct_labels
 from skreg.reports._io import require_matplotlib
 
 __all__ = [
@@ -29,98 +21,6 @@ __all__ = [
     "StabilityPathDisplay",
     "TrainingCurveDisplay",
 ]
-
-
-def _legend_label(name, width: int = 30) -> str:
-    """Turn a feature name into literal legend text.
-
-    Names come from data files: control characters are escaped and long names cut
-    (``clean_text``), ``$`` is escaped so that matplotlib does not parse the name as
-    mathtext (an unbalanced ``$\\frac{`` would fail the whole figure), and a
-    leading underscore, which tells matplotlib to leave the line out of the legend,
-    gets a space in front.
-    """
-    return _literal(clean_text(name, width))
-
-
-def _literal(label: str) -> str:
-    label = label.replace("$", r"\$")
-    return " " + label if label.startswith("_") else label
-
-
-def _axes(ax, what):
-    require_matplotlib(what)
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots()
-    return ax, ax.figure
-
-
-def _mark_alphas(ax, alpha_min, alpha_1se):
-    lines = []
-    if alpha_min is not None:
-        lines.append(ax.axvline(alpha_min, color="k", ls="--", lw=1, label="alpha_min"))
-    if alpha_1se is not None:
-        lines.append(ax.axvline(alpha_1se, color="k", ls=":", lw=1, label="alpha_1se"))
-    return lines
-
-
-def _check_model(final, what: str) -> None:
-    message = foreign_model_message(final, what)
-    if message is not None:
-        raise TypeError(message)
-
-
-def _resolve(estimator, X, y, what: str):
-    """Fit ``estimator`` if needed (in place); return ``(prefix, final, Xt)``.
-
-    Accepts a model alone, the last step of a ``Pipeline`` or a search over either;
-    ``Xt`` is ``X`` through the pipeline's earlier steps (``None`` without ``X``).
-    """
-    _check_model(final_step_unfitted(estimator), what)
-    fit_if_needed(estimator, X, y, f"{what}.from_estimator")
-    _, prefix, final = unwrap(estimator)
-    _check_model(final, what)
-    Xt = None if X is None else transform(prefix, X)
-    return prefix, final, Xt
-
-
-def _final_step(estimator):
-    _, _, final = unwrap(estimator)
-    return final
-
-
-def _curve_index(final) -> int:
-    """Row of ``alphas_`` / ``mse_path_`` at the chosen ``l1_ratio_``."""
-    if np.ndim(final.alphas_) < 2:
-        return 0
-    l1s = np.atleast_1d(np.asarray(getattr(final, "l1_ratio", 1.0), dtype=float))
-    return int(np.flatnonzero(l1s == float(final.l1_ratio_))[0])
-
-
-def _spread(y, gap):
-    """Move sorted label positions ``y`` apart by at least ``gap`` (same order)."""
-    order = np.argsort(y, kind="stable")
-    placed = np.asarray(y, dtype=float)[order].copy()
-    for i in range(1, len(placed)):
-        placed[i] = max(placed[i], placed[i - 1] + gap)
-    # Centre the block again where pushing moved it up.
-    shift = (placed - np.asarray(y, dtype=float)[order]).max() / 2
-    placed -= shift if shift > 0 else 0.0
-    out = np.empty_like(placed)
-    out[order] = placed
-    return out
-
-
-def _top_features(coefs, n):
-    """Pick the ``n`` features that enter the path first (ties: larger |coef|)."""
-    nonzero = coefs != 0
-    entered = nonzero.any(axis=1)
-    first = np.where(entered, np.argmax(nonzero, axis=1), coefs.shape[1])
-    size = np.abs(coefs).max(axis=1)
-    order = np.lexsort((-size, first))
-    return np.sort(order[:n])
 
 
 class RegularizationPathDisplay:
@@ -204,25 +104,28 @@ class RegularizationPathDisplay:
         -------
         display : RegularizationPathDisplay
         """
-        ax, fig = _axes(ax, "RegularizationPathDisplay")
+        ax, fig = plotting.axes(ax, "RegularizationPathDisplay")
         p = self.coefs.shape[0]
         names = self.feature_names or [f"x{j}" for j in range(p)]
-        shown = _top_features(self.coefs, max_lines) if p > max_lines else np.arange(p)
+        shown = (
+            plotting.top_features(self.coefs, max_lines)
+            if p > max_lines
+            else np.arange(p)
+        )
         end = self.coefs[shown, -1]
         ranked = shown[np.argsort(-np.abs(end), kind="stable")]
         named = np.sort(ranked[: min(n_labels, len(shown))])
-        palette = _palette(len(named))
+        palette = plotting.palette(len(named))
         colour = {j: palette[k] for k, j in enumerate(named)}
         self.lines_ = []
         for j in shown:
-            kw = {"color": colour[j], "lw": 1.6} if j in colour else {}
-            kw = kw or {"color": "0.72", "lw": 0.8}
-            self.lines_.append(
-                ax.plot(self.alphas, self.coefs[j], label=_legend_label(names[j]),
-                        **kw)[0]
-            )  # fmt: skip
+            style = {"color": colour[j], "lw": 1.6} if j in colour else {}
+            style = style or {"color": "0.72", "lw": 0.8}
+            label = plotting.legend_label(names[j])
+            (line,) = ax.plot(self.alphas, self.coefs[j], label=label, **style)
+            self.lines_.append(line)
         self.shown_, self.n_hidden_ = shown, int(p - len(shown))
-        markers = _mark_alphas(ax, self.alpha_min, self.alpha_1se)
+        markers = plotting.mark_alphas(ax, self.alpha_min, self.alpha_1se)
         ax.set_xscale("log")
         if not ax.xaxis_inverted():
             ax.invert_xaxis()
@@ -262,7 +165,7 @@ class RegularizationPathDisplay:
         top.set_xticks(self.alphas[idx], labels=[str(int(df[i])) for i in idx])
         top.tick_params(labelsize="small")
         top.set_xlabel("non-zero coefficients", fontsize="small")
-        top.xaxis.set_minor_locator(_null_locator())
+        top.xaxis.set_minor_locator(plotting.null_locator())
 
     def _edge_labels(self, ax, named, names, colour):
         """Names at the right edge, at each curve's last value, spread apart."""
@@ -272,7 +175,7 @@ class RegularizationPathDisplay:
 
         lo, hi = ax.get_ylim()
         gap = 0.055 * (hi - lo)
-        ys = _spread(self.coefs[named, -1], gap)
+        ys = plotting.spread(self.coefs[named, -1], gap)
         texts = distinct_labels([names[j] for j in named], 28)
         trans = blended_transform_factory(ax.transAxes, ax.transData)
         out = []
@@ -281,7 +184,7 @@ class RegularizationPathDisplay:
         ):
             out.append(
                 ax.annotate(
-                    _literal(text),
+                    plotting.literal(text),
                     xy=(1.0, y_end),
                     xytext=(1.02, y_text),
                     xycoords=trans,
@@ -328,12 +231,14 @@ class RegularizationPathDisplay:
         from skreg._path import enet_path
 
         require_matplotlib("RegularizationPathDisplay")
-        prefix, final, Xt = _resolve(estimator, X, y, "RegularizationPathDisplay")
+        prefix, final, Xt = plotting.resolve(
+            estimator, X, y, "RegularizationPathDisplay"
+        )
         alpha_min = alpha_1se = None
         if hasattr(final, "l1_ratio_"):  # a fitted CV estimator
             l1_ratio = float(final.l1_ratio_)
             if alphas is None:
-                alphas = np.atleast_2d(final.alphas_)[_curve_index(final)]
+                alphas = np.atleast_2d(final.alphas_)[plotting.curve_index(final)]
             alpha_min = getattr(final, "alpha_min_", None)
             alpha_1se = getattr(final, "alpha_1se_", None)
         else:
@@ -380,29 +285,6 @@ class RegularizationPathDisplay:
             alpha_1se=p["alpha_1se"],
             l1_ratio=p["l1_ratio"],
         ).plot(ax=ax, max_lines=max_lines)
-
-
-# tab10 without its grey (the unnamed curves are grey), and a dark teal in its place.
-_NAMED_COLOURS = ["C0", "C1", "C2", "C3", "C4", "C5", "C6", "C8", "C9", "#00544a"]
-
-
-def _palette(n):
-    """``n`` distinct colours, none of them grey: tab10-like up to 10, then a map."""
-    if n <= len(_NAMED_COLOURS):
-        return _NAMED_COLOURS[:n]
-    from matplotlib import colormaps
-
-    if n <= 20:
-        cmap = colormaps["tab20"]
-        return [cmap(k) for k in range(n)]
-    cmap = colormaps["turbo"]
-    return [cmap(k / max(n - 1, 1)) for k in range(n)]
-
-
-def _null_locator():
-    from matplotlib.ticker import NullLocator
-
-    return NullLocator()
 
 
 class CVCurveDisplay:
@@ -467,7 +349,7 @@ class CVCurveDisplay:
         -------
         display : CVCurveDisplay
         """
-        ax, fig = _axes(ax, "CVCurveDisplay")
+        ax, fig = plotting.axes(ax, "CVCurveDisplay")
         (self.line_,) = ax.plot(self.alphas, self.mse_mean, color="C3", label="mean")
         self.band_ = ax.fill_between(
             self.alphas,
@@ -477,7 +359,7 @@ class CVCurveDisplay:
             alpha=0.2,
             label="± 1 standard error",
         )
-        _mark_alphas(ax, self.alpha_min, self.alpha_1se)
+        plotting.mark_alphas(ax, self.alpha_min, self.alpha_1se)
         ax.set_xscale("log")
         if not ax.xaxis_inverted():
             ax.invert_xaxis()
@@ -511,13 +393,13 @@ class CVCurveDisplay:
         display : CVCurveDisplay
         """
         require_matplotlib("CVCurveDisplay")
-        _, final, _ = _resolve(estimator, X, y, "CVCurveDisplay")
+        _, final, _ = plotting.resolve(estimator, X, y, "CVCurveDisplay")
         if not hasattr(final, "mse_path_"):
             raise TypeError(
                 "CVCurveDisplay needs a CV estimator (skreg.ElasticNetCV or "
                 f"skreg.LassoCV); got {type(final).__name__}."
             )
-        i = _curve_index(final)
+        i = plotting.curve_index(final)
         mse = final.mse_path_ if final.mse_path_.ndim == 2 else final.mse_path_[i]
         return cls(
             np.atleast_2d(final.alphas_)[i],
@@ -622,7 +504,7 @@ class StabilityPathDisplay:
         -------
         display : StabilityPathDisplay
         """
-        ax, fig = _axes(ax, "StabilityPathDisplay")
+        ax, fig = plotting.axes(ax, "StabilityPathDisplay")
         p = self.probabilities.shape[0]
         names = self.feature_names or [f"x{j}" for j in range(p)]
         stable = (
@@ -633,14 +515,14 @@ class StabilityPathDisplay:
             peak = self.probabilities[others].max(axis=1)
             others = np.sort(others[np.argsort(-peak, kind="stable")[:max_lines]])
         shown = np.sort(np.r_[np.flatnonzero(stable), others]).astype(int)
-        palette = dict(zip(np.flatnonzero(stable), _palette(int(stable.sum())),
+        palette = dict(zip(np.flatnonzero(stable), plotting.palette(int(stable.sum())),
                            strict=True))  # fmt: skip
         self.lines_ = []
         for j in shown:
             if stable[j]:
                 line = ax.plot(
                     self.alphas, self.probabilities[j], lw=1.8, color=palette[j],
-                    label=_legend_label(names[j]),
+                    label=plotting.legend_label(names[j]),
                 )[0]  # fmt: skip
             else:
                 line = ax.plot(self.alphas, self.probabilities[j], lw=0.8, color="0.7")
@@ -688,7 +570,7 @@ class StabilityPathDisplay:
         display : StabilityPathDisplay
         """
         require_matplotlib("StabilityPathDisplay")
-        prefix, final, _ = _resolve(estimator, X, y, "StabilityPathDisplay")
+        prefix, final, _ = plotting.resolve(estimator, X, y, "StabilityPathDisplay")
         if not hasattr(final, "selection_probabilities_"):
             raise TypeError(
                 "StabilityPathDisplay needs a StabilitySelector; got "
@@ -789,7 +671,7 @@ class TrainingCurveDisplay:
         -------
         display : TrainingCurveDisplay
         """
-        ax, fig = _axes(ax, "TrainingCurveDisplay")
+        ax, fig = plotting.axes(ax, "TrainingCurveDisplay")
         epochs = np.arange(1, len(self.train_loss) + 1)
         (self.train_line_,) = ax.plot(epochs, self.train_loss, label="training loss")
         self.validation_line_ = None
@@ -833,7 +715,7 @@ class TrainingCurveDisplay:
         display : TrainingCurveDisplay
         """
         require_matplotlib("TrainingCurveDisplay")
-        final = _final_step(estimator)
+        final = plotting.final_step(estimator)
         train = getattr(final, "train_loss_curve_", None)
         if train is None:
             train = getattr(final, "loss_curve_", None)
