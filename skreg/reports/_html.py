@@ -165,6 +165,13 @@ def _headline_html(report) -> str:
     if h["alpha"] is not None:
         kpis.append((fmt(h["alpha"], 3), "model's alpha"))
     parts = ['<div class="headline">', f'<p class="model">{model}</p>']
+    search = prov.get("search")
+    if search:
+        parts.append(
+            f'<p class="model">Best of {_esc(search["n_candidates"])} candidates: '
+            f"<b>{_esc(fmt_params(search['best_params']))}</b> (search score "
+            f"{_esc(fmt(search['best_score']))})</p>"
+        )
     parts.append('<div class="kpis">')
     parts.extend(
         f'<div class="kpi"><div class="v">{_esc(v)}</div>'

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from skreg.reports._format import clean_text, fmt, fmt_gap, nearest
+from skreg.reports._format import clean_text, fmt, fmt_gap, fmt_params, nearest
 
 # Fewer than this fraction of the selected features in the stable set is a warning.
 _UNSTABLE_FRACTION = 0.5
@@ -171,6 +171,13 @@ def headline_lines(report) -> list[str]:
         lines.append(
             f"CV R^2 {r2}, RMSE {fmt(h['cv_rmse'])} (MSE {fmt(h['cv_mse'])}) at the "
             f"model's alpha {fmt(h['alpha'])}, {h['n_folds']}-fold"
+        )
+    search = prov.get("search")
+    if search:
+        lines.append(
+            f"Best of {search['n_candidates']} candidates: "
+            f"{fmt_params(search['best_params'])} (search score "
+            f"{fmt(search['best_score'])})"
         )
     sel = f"Selected {h['n_selected']} of {h['n_features']} features"
     if h["n_selected_stable"] is not None:

@@ -46,6 +46,9 @@ def test_search_best_params_keep_pipeline_keys(search_report):
     assert f"elasticnet__alpha={alpha:.4g}" in text.replace("\n  ", " ")
     html = report.to_html(figures=False)
     assert "elasticnet__l1_ratio=" in html and "best {}" not in html
+    # and the answer leads: the best parameters are in the headline of both
+    assert "elasticnet__alpha=" in text.split("Selected features")[0]
+    assert "elasticnet__alpha=" in html.split("<h2")[0]
 
 
 # -- displays on every kind of estimator ----------------------------------------------
