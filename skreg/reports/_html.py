@@ -223,7 +223,8 @@ def _features_html(report) -> list[str]:
             fmt(f["sign_consistency"], 2),
         ]  # fmt: skip
         rows.append(row)
-        classes.append("sel" if f["selected"] else "off")
+        # stable but not selected at the model's alpha: worth reading, not greyed
+        classes.append("sel" if f["selected"] else ("" if f["stable"] else "off"))
         shade = 0.0 if stab is None or not np.isfinite(stab) else float(stab)
         style = [""] * len(row)
         style[2] = f"background:rgba(31,119,180,{0.45 * shade:.2f})"

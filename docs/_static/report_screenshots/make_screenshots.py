@@ -56,7 +56,10 @@ def shot(page: Path, png: Path, height: int) -> None:
         )  # fmt: skip
     # A palette PNG keeps each screenshot small (well under 300 KB).
     image = Image.open(png).convert("RGB")
-    image.quantize(colors=192, dither=Image.Dither.NONE).save(png, optimize=True)
+    palette = image.quantize(
+        colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+    )
+    palette.save(png, optimize=True)
 
 
 if __name__ == "__main__":
