@@ -45,7 +45,12 @@ class FeatureSelectionReport:
 
     Render it with :meth:`to_text` (also ``str(report)``), :meth:`to_dict`,
     :meth:`to_json`, :meth:`to_frame` (pandas), :meth:`to_html` (figures need
-    matplotlib) or in a notebook (``_repr_html_``).
+    matplotlib) or in a notebook (``_repr_html_``). Text and HTML lead with the
+    :attr:`headline`: the model, its CV score, the features selected and stable, and
+    a banner for anything to check (no convergence, ``alpha_min`` at the edge of the
+    grid, an unstable selection). ConvergenceWarnings of the fits the report makes
+    (and of the model's own fit, when it fits the model) are counted in the
+    diagnostics, not printed.
 
     Attributes
     ----------
