@@ -17,18 +17,18 @@ import time
 import numpy as np
 from dask.distributed import Client, LocalCluster
 from joblib import parallel_config
-from sklearn.datasets import make_regression
+from sklearn.datasets import load_diabetes
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 
 from skreg import ElasticNet
 
-X, y = make_regression(
-    n_samples=300, n_features=40, n_informative=8, noise=5.0, random_state=0
-)
+# scikit-learn's diabetes data with its pairwise interactions and squares: 65 features.
+X, y = load_diabetes(return_X_y=True)
+X = PolynomialFeatures(2, include_bias=False).fit_transform(X)
 grid = {
-    "elasticnet__alpha": np.geomspace(1e-2, 10, 8),
+    "elasticnet__alpha": np.geomspace(0.05, 20, 8),
     "elasticnet__l1_ratio": [0.2, 0.5, 0.8, 1.0],
 }
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from skreg.utils._validation import check_is_fitted
+from skreg.reports import _plotting as plotting
+from skreg.reports._estimators import feature_names as _feature_names
+from skreg.reports._format import distinct_labels
+from skreg.reports._io import require_matplotlib
 
 __all__ = [
     "CVCurveDisplay",
@@ -20,57 +23,15 @@ __all__ = [
 ]
 
 
-def _legend_label(name, width: int = 30) -> str:
-    """Turn a feature name into literal legend text.
-
-    Names come from data files: control characters are escaped and long names cut
-    (``clean_text``), ``$`` is escaped so that matplotlib does not parse the name as
-    mathtext (an unbalanced ``$\\frac{`` would fail the whole figure), and a
-    leading underscore, which tells matplotlib to leave the line out of the legend,
-    gets a space in front.
-    """
-    from skreg.reports._render import clean_text
-
-    label = clean_text(name, width).replace("$", r"\$")
-    return " " + label if label.startswith("_") else label
-
-
-def _require_matplotlib(what: str):
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError as exc:
-        raise ImportError(
-            f"{what} needs matplotlib, which is not installed: "
-            "pip install 'skreg[plot]'"
-        ) from exc
-
-
-def _axes(ax, what):
-    _require_matplotlib(what)
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots()
-    return ax, ax.figure
-
-
-def _mark_alphas(ax, alpha_min, alpha_1se):
-    lines = []
-    if alpha_min is not None:
-        lines.append(ax.axvline(alpha_min, color="k", ls="--", lw=1, label="alpha_min"))
-    if alpha_1se is not None:
-        lines.append(ax.axvline(alpha_1se, color="k", ls=":", lw=1, label="alpha_1se"))
-    return lines
-
-
-def _final_step(estimator):
-    if hasattr(estimator, "best_estimator_"):
-        estimator = estimator.best_estimator_
-    return estimator[-1] if hasattr(estimator, "steps") else estimator
-
-
 class RegularizationPathDisplay:
-    """Coefficients along the regularization path, alpha decreasing to the right.
+    """Coefficients along the regularization path, glmnet style.
+
+    Coefficient curves against alpha (log scale, decreasing to the right), the
+    selected alphas marked, the leading features named at the right edge (no legend
+    over the curves; colours do not repeat among the named ones) and the number of
+    non-zero coefficients on a top axis. With many features only the first
+    ``max_lines`` to enter the path are drawn, and the figure says how many are left
+    out.
 
     Parameters
     ----------
@@ -79,7 +40,7 @@ class RegularizationPathDisplay:
     coefs : ndarray of shape (n_features, n_alphas)
         Coefficients along the path.
     feature_names : list of str, default=None
-        Line labels (legend shown for at most 12 features).
+        Names of the features (default ``x0, x1, ...``).
     alpha_min, alpha_1se : float, default=None
         Marked with vertical lines.
     l1_ratio : float, default=None
@@ -88,7 +49,13 @@ class RegularizationPathDisplay:
     Attributes
     ----------
     lines_ : list of matplotlib Line2D
-        One line per feature.
+        One line per feature drawn, in feature order.
+    shown_ : ndarray of int
+        Indices of the features drawn.
+    n_hidden_ : int
+        Features not drawn (``max_lines`` exceeded).
+    labels_ : list of matplotlib Text
+        The names at the right edge (or the legend's texts with ``legend=True``).
     ax_ : matplotlib Axes
     figure_ : matplotlib Figure
 
@@ -101,8 +68,8 @@ class RegularizationPathDisplay:
     >>> from skreg.reports import RegularizationPathDisplay
     >>> X, y = load_diabetes(return_X_y=True)
     >>> disp = RegularizationPathDisplay.from_estimator(Lasso(), X, y, alphas=20)
-    >>> len(disp.lines_)
-    10
+    >>> len(disp.lines_), disp.n_hidden_
+    (10, 0)
     """
 
     def __init__(
@@ -116,7 +83,7 @@ class RegularizationPathDisplay:
         self.alpha_1se = alpha_1se
         self.l1_ratio = l1_ratio
 
-    def plot(self, ax=None, *, legend=None):
+    def plot(self, ax=None, *, legend=None, max_lines=30, n_labels=10):
         """Draw the path.
 
         Parameters
@@ -124,19 +91,41 @@ class RegularizationPathDisplay:
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure when ``None``.
         legend : bool, default=None
-            Show a legend (default: when there are at most 12 features).
+            ``True`` puts the names in a legend instead of at the right edge.
+        max_lines : int, default=30
+            Draw at most this many features: the first to enter the path (ties by
+            largest ``|coef|``). The rest are counted in the figure.
+        n_labels : int, default=10
+            Name at most this many of the drawn features at the right edge (those
+            with the largest ``|coef|`` at the smallest alpha), each in its own
+            colour; the others are drawn thin and grey.
 
         Returns
         -------
         display : RegularizationPathDisplay
         """
-        ax, fig = _axes(ax, "RegularizationPathDisplay")
-        names = self.feature_names or [f"x{j}" for j in range(self.coefs.shape[0])]
-        self.lines_ = [
-            ax.plot(self.alphas, c, lw=1.3, label=_legend_label(n))[0]
-            for c, n in zip(self.coefs, names, strict=True)
-        ]
-        _mark_alphas(ax, self.alpha_min, self.alpha_1se)
+        ax, fig = plotting.axes(ax, "RegularizationPathDisplay")
+        p = self.coefs.shape[0]
+        names = self.feature_names or [f"x{j}" for j in range(p)]
+        shown = (
+            plotting.top_features(self.coefs, max_lines)
+            if p > max_lines
+            else np.arange(p)
+        )
+        end = self.coefs[shown, -1]
+        ranked = shown[np.argsort(-np.abs(end), kind="stable")]
+        named = np.sort(ranked[: min(n_labels, len(shown))])
+        palette = plotting.palette(len(named))
+        colour = {j: palette[k] for k, j in enumerate(named)}
+        self.lines_ = []
+        for j in shown:
+            style = {"color": colour[j], "lw": 1.6} if j in colour else {}
+            style = style or {"color": "0.72", "lw": 0.8}
+            label = plotting.legend_label(names[j])
+            (line,) = ax.plot(self.alphas, self.coefs[j], label=label, **style)
+            self.lines_.append(line)
+        self.shown_, self.n_hidden_ = shown, int(p - len(shown))
+        markers = plotting.mark_alphas(ax, self.alpha_min, self.alpha_1se)
         ax.set_xscale("log")
         if not ax.xaxis_inverted():
             ax.invert_xaxis()
@@ -146,11 +135,69 @@ class RegularizationPathDisplay:
         title = "Regularization path"
         if self.l1_ratio is not None:
             title += f" (l1_ratio={self.l1_ratio:g})"
-        ax.set_title(title)
-        if legend or (legend is None and len(names) <= 12):
-            ax.legend(fontsize="small", ncols=2, loc="best")
+        ax.set_title(title, fontsize="medium")
+        self._top_axis(ax)
+        if legend:
+            leg = ax.legend(fontsize="small", ncols=2, loc="best")
+            self.labels_ = list(leg.get_texts())
+        else:
+            self.labels_ = self._edge_labels(ax, named, names, colour)
+            if markers:
+                ax.legend(handles=markers, fontsize="small", loc="upper left")
+        if self.n_hidden_:
+            ax.text(
+                0.01, 0.01,
+                f"{len(shown)} of {p} features drawn (first to enter); "
+                f"{self.n_hidden_} left out",
+                transform=ax.transAxes, fontsize="x-small", color="0.3",
+            )  # fmt: skip
         self.ax_, self.figure_ = ax, fig
         return self
+
+    def _top_axis(self, ax):
+        """Show the number of non-zero coefficients at a few alphas, on top."""
+        df = (self.coefs != 0).sum(axis=0)
+        n = len(self.alphas)
+        if n < 2:
+            return
+        idx = np.unique(np.round(np.linspace(0, n - 1, min(7, n))).astype(int))
+        top = ax.secondary_xaxis("top")
+        top.set_xticks(self.alphas[idx], labels=[str(int(df[i])) for i in idx])
+        top.tick_params(labelsize="small")
+        top.set_xlabel("non-zero coefficients", fontsize="small")
+        top.xaxis.set_minor_locator(plotting.null_locator())
+
+    def _edge_labels(self, ax, named, names, colour):
+        """Names at the right edge, at each curve's last value, spread apart."""
+        if len(named) == 0:
+            return []
+        from matplotlib.transforms import blended_transform_factory
+
+        lo, hi = ax.get_ylim()
+        gap = 0.055 * (hi - lo)
+        ys = plotting.spread(self.coefs[named, -1], gap)
+        texts = distinct_labels([names[j] for j in named], 28)
+        trans = blended_transform_factory(ax.transAxes, ax.transData)
+        out = []
+        for j, y_end, y_text, text in zip(
+            named, self.coefs[named, -1], ys, texts, strict=True
+        ):
+            out.append(
+                ax.annotate(
+                    plotting.literal(text),
+                    xy=(1.0, y_end),
+                    xytext=(1.02, y_text),
+                    xycoords=trans,
+                    textcoords=trans,
+                    fontsize="small",
+                    color=colour[j],
+                    va="center",
+                    annotation_clip=False,
+                    arrowprops={"arrowstyle": "-", "color": colour[j], "lw": 0.5},
+                )  # fmt: skip
+            )
+        ax.set_ylim(lo, hi)
+        return out
 
     @classmethod
     def from_estimator(
@@ -161,17 +208,19 @@ class RegularizationPathDisplay:
         Parameters
         ----------
         estimator : estimator
-            A skreg linear model or CV estimator (fitted or not), possibly the last
-            step of a ``Pipeline``, whose earlier steps are fitted on ``X``.
+            A skreg linear model or CV estimator, alone, as the last step of a
+            ``Pipeline`` or inside a search (``GridSearchCV``); fitted or not (an
+            unfitted one is fitted on ``X``, ``y`` first).
         X : array-like of shape (n_samples, n_features)
             Training data.
         y : array-like of shape (n_samples,)
             Target values.
         alphas : int or array-like, default=None
-            Grid of the path: a fitted CV estimator's ``alphas_`` by default, else
-            100 alphas.
+            Grid of the path: a CV estimator's ``alphas_`` by default, else 100
+            alphas.
         feature_names : list of str, default=None
-            Line labels.
+            Names of the columns of ``X`` (default: the DataFrame's columns),
+            passed through a pipeline's ``get_feature_names_out``.
         ax : matplotlib Axes, default=None
             Axes to draw on.
 
@@ -181,55 +230,37 @@ class RegularizationPathDisplay:
         """
         from skreg._path import enet_path
 
-        _require_matplotlib("RegularizationPathDisplay")
-        final = _final_step(estimator)
-        if hasattr(estimator, "steps") and len(estimator.steps) > 1:
-            prefix = estimator[:-1]
-            try:
-                check_is_fitted(prefix)
-                X = prefix.transform(X)
-            except Exception:  # noqa: BLE001 - an unfitted prefix is fitted here
-                X = prefix.fit_transform(X, y)
+        require_matplotlib("RegularizationPathDisplay")
+        prefix, final, Xt = plotting.resolve(
+            estimator, X, y, "RegularizationPathDisplay"
+        )
         alpha_min = alpha_1se = None
-        if hasattr(final, "l1_ratio_"):
+        if hasattr(final, "l1_ratio_"):  # a fitted CV estimator
             l1_ratio = float(final.l1_ratio_)
             if alphas is None:
-                grid = np.atleast_2d(final.alphas_)
-                l1s = np.atleast_1d(np.asarray(final.l1_ratio, dtype=float))
-                alphas = (
-                    grid[int(np.flatnonzero(l1s == l1_ratio)[0])]
-                    if len(grid) > 1
-                    else grid[0]
-                )
+                alphas = np.atleast_2d(final.alphas_)[plotting.curve_index(final)]
             alpha_min = getattr(final, "alpha_min_", None)
             alpha_1se = getattr(final, "alpha_1se_", None)
         else:
             l1_ratio = float(getattr(final, "l1_ratio", 1.0))
         if l1_ratio <= 0:
             raise ValueError("The path needs l1_ratio > 0.")
-        if alphas is None:
-            alphas = 100
         grid, coefs, *_ = enet_path(
-            X,
-            y,
+            Xt,
+            np.asarray(y, dtype=np.float64).ravel(),
             l1_ratio=l1_ratio,
-            alphas=alphas,
+            alphas=100 if alphas is None else alphas,
             fit_intercept=getattr(final, "fit_intercept", True),
         )
-        if feature_names is None and hasattr(X, "columns"):
-            feature_names = [str(c) for c in X.columns]
+        names = _feature_names(feature_names, X, prefix, Xt.shape[1], final)
         disp = cls(
-            grid,
-            coefs,
-            feature_names=feature_names,
-            alpha_min=alpha_min,
-            alpha_1se=alpha_1se,
-            l1_ratio=l1_ratio,
-        )
+            grid, coefs, feature_names=names, alpha_min=alpha_min,
+            alpha_1se=alpha_1se, l1_ratio=l1_ratio,
+        )  # fmt: skip
         return disp.plot(ax=ax)
 
     @classmethod
-    def from_report(cls, report, *, ax=None):
+    def from_report(cls, report, *, ax=None, max_lines=30):
         """Plot the path stored in a :class:`FeatureSelectionReport`.
 
         Parameters
@@ -238,6 +269,8 @@ class RegularizationPathDisplay:
             A report with a path section.
         ax : matplotlib Axes, default=None
             Axes to draw on.
+        max_lines : int, default=30
+            Draw at most this many features (see :meth:`plot`).
 
         Returns
         -------
@@ -251,7 +284,7 @@ class RegularizationPathDisplay:
             alpha_min=p["alpha_min"],
             alpha_1se=p["alpha_1se"],
             l1_ratio=p["l1_ratio"],
-        ).plot(ax=ax)
+        ).plot(ax=ax, max_lines=max_lines)
 
 
 class CVCurveDisplay:
@@ -316,7 +349,7 @@ class CVCurveDisplay:
         -------
         display : CVCurveDisplay
         """
-        ax, fig = _axes(ax, "CVCurveDisplay")
+        ax, fig = plotting.axes(ax, "CVCurveDisplay")
         (self.line_,) = ax.plot(self.alphas, self.mse_mean, color="C3", label="mean")
         self.band_ = ax.fill_between(
             self.alphas,
@@ -326,7 +359,7 @@ class CVCurveDisplay:
             alpha=0.2,
             label="± 1 standard error",
         )
-        _mark_alphas(ax, self.alpha_min, self.alpha_1se)
+        plotting.mark_alphas(ax, self.alpha_min, self.alpha_1se)
         ax.set_xscale("log")
         if not ax.xaxis_inverted():
             ax.invert_xaxis()
@@ -347,8 +380,9 @@ class CVCurveDisplay:
         Parameters
         ----------
         estimator : ElasticNetCV or LassoCV
-            Fitted, or unfitted with ``X`` and ``y`` given; possibly the last step of
-            a ``Pipeline``. With several ``l1_ratio``, the curve of ``l1_ratio_``.
+            Fitted, or unfitted with ``X`` and ``y`` given (fitted here, in place);
+            alone, the last step of a ``Pipeline`` or inside a search. With several
+            ``l1_ratio``, the curve of ``l1_ratio_``.
         X, y : array-like, default=None
             Data to fit an unfitted estimator on.
         ax : matplotlib Axes, default=None
@@ -358,21 +392,15 @@ class CVCurveDisplay:
         -------
         display : CVCurveDisplay
         """
-        _require_matplotlib("CVCurveDisplay")
-        final = _final_step(estimator)
+        require_matplotlib("CVCurveDisplay")
+        _, final, _ = plotting.resolve(estimator, X, y, "CVCurveDisplay")
         if not hasattr(final, "mse_path_"):
-            if X is None:
-                raise ValueError(
-                    "The estimator is not fitted: pass X and y to fit it, or fit it."
-                )
-            estimator.fit(X, y)
-            final = _final_step(estimator)
-        mse = final.mse_path_
-        i = 0
-        if mse.ndim == 3:
-            l1s = np.atleast_1d(np.asarray(final.l1_ratio, dtype=float))
-            i = int(np.flatnonzero(l1s == final.l1_ratio_)[0])
-            mse = mse[i]
+            raise TypeError(
+                "CVCurveDisplay needs a CV estimator (skreg.ElasticNetCV or "
+                f"skreg.LassoCV); got {type(final).__name__}."
+            )
+        i = plotting.curve_index(final)
+        mse = final.mse_path_ if final.mse_path_.ndim == 2 else final.mse_path_[i]
         return cls(
             np.atleast_2d(final.alphas_)[i],
             mse.mean(axis=1),
@@ -460,38 +488,47 @@ class StabilityPathDisplay:
         self.stable = stable
         self.n_region = n_region
 
-    def plot(self, ax=None):
+    def plot(self, ax=None, *, max_lines=30):
         """Draw the stability paths.
 
         Parameters
         ----------
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure when ``None``.
+        max_lines : int, default=30
+            Besides the stable features (always drawn, in colour), draw at most this
+            many others (the most often selected, in grey); the rest are counted in
+            the figure.
 
         Returns
         -------
         display : StabilityPathDisplay
         """
-        ax, fig = _axes(ax, "StabilityPathDisplay")
+        ax, fig = plotting.axes(ax, "StabilityPathDisplay")
         p = self.probabilities.shape[0]
         names = self.feature_names or [f"x{j}" for j in range(p)]
         stable = (
             np.zeros(p, dtype=bool) if self.stable is None else np.asarray(self.stable)
         )
+        others = np.flatnonzero(~stable)
+        if len(others) > max_lines:
+            peak = self.probabilities[others].max(axis=1)
+            others = np.sort(others[np.argsort(-peak, kind="stable")[:max_lines]])
+        shown = np.sort(np.r_[np.flatnonzero(stable), others]).astype(int)
+        palette = dict(zip(np.flatnonzero(stable), plotting.palette(int(stable.sum())),
+                           strict=True))  # fmt: skip
         self.lines_ = []
-        k = 0
-        for j in range(p):
+        for j in shown:
             if stable[j]:
                 line = ax.plot(
-                    self.alphas, self.probabilities[j], lw=1.8, color=f"C{k % 10}",
-                    label=_legend_label(names[j]),
+                    self.alphas, self.probabilities[j], lw=1.8, color=palette[j],
+                    label=plotting.legend_label(names[j]),
                 )[0]  # fmt: skip
-                k += 1
             else:
-                line = ax.plot(self.alphas, self.probabilities[j], lw=0.8, color="0.7")[
-                    0
-                ]
+                line = ax.plot(self.alphas, self.probabilities[j], lw=0.8, color="0.7")
+                line = line[0]
             self.lines_.append(line)
+        self.shown_, self.n_hidden_ = shown, int(p - len(shown))
         if self.threshold is not None:
             ax.axhline(self.threshold, color="k", ls="--", lw=1, label="threshold")
         if self.n_region is not None and len(self.alphas) > 1:
@@ -503,7 +540,10 @@ class StabilityPathDisplay:
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("alpha (log scale, decreasing)")
         ax.set_ylabel("selection probability")
-        ax.set_title("Stability paths")
+        title = "Stability paths"
+        if self.n_hidden_:
+            title += f" ({len(shown)} of {p} features drawn)"
+        ax.set_title(title)
         ax.legend(fontsize="small", loc="lower right")
         self.ax_, self.figure_ = ax, fig
         return self
@@ -515,11 +555,13 @@ class StabilityPathDisplay:
         Parameters
         ----------
         estimator : StabilitySelector
-            Possibly the last step of a ``Pipeline``.
+            Fitted, or unfitted with ``X`` and ``y`` given (fitted here, in place);
+            alone, the last step of a ``Pipeline`` or inside a search.
         X, y : array-like, default=None
             Data to fit an unfitted selector on.
         feature_names : list of str, default=None
-            Labels (default: ``feature_names_in_`` or ``x0, x1, ...``).
+            Labels (default: the names out of a pipeline's earlier steps, the
+            selector's ``feature_names_in_``, or ``x0, x1, ...``).
         ax : matplotlib Axes, default=None
             Axes to draw on.
 
@@ -527,21 +569,19 @@ class StabilityPathDisplay:
         -------
         display : StabilityPathDisplay
         """
-        _require_matplotlib("StabilityPathDisplay")
-        final = _final_step(estimator)
+        require_matplotlib("StabilityPathDisplay")
+        prefix, final, _ = plotting.resolve(estimator, X, y, "StabilityPathDisplay")
         if not hasattr(final, "selection_probabilities_"):
-            if X is None:
-                raise ValueError(
-                    "The selector is not fitted: pass X and y to fit it, or fit it."
-                )
-            estimator.fit(X, y)
-            final = _final_step(estimator)
-        if feature_names is None and hasattr(final, "feature_names_in_"):
-            feature_names = [str(n) for n in final.feature_names_in_]
+            raise TypeError(
+                "StabilityPathDisplay needs a StabilitySelector; got "
+                f"{type(final).__name__}."
+            )
+        n_features = final.selection_probabilities_.shape[0]
+        names = _feature_names(feature_names, X, prefix, n_features, final)
         return cls(
             final.alphas_,
             final.selection_probabilities_,
-            feature_names=feature_names,
+            feature_names=names,
             threshold=final.threshold,
             stable=final.support_,
             n_region=final.n_region_alphas_,
@@ -631,7 +671,7 @@ class TrainingCurveDisplay:
         -------
         display : TrainingCurveDisplay
         """
-        ax, fig = _axes(ax, "TrainingCurveDisplay")
+        ax, fig = plotting.axes(ax, "TrainingCurveDisplay")
         epochs = np.arange(1, len(self.train_loss) + 1)
         (self.train_line_,) = ax.plot(epochs, self.train_loss, label="training loss")
         self.validation_line_ = None
@@ -674,8 +714,8 @@ class TrainingCurveDisplay:
         -------
         display : TrainingCurveDisplay
         """
-        _require_matplotlib("TrainingCurveDisplay")
-        final = _final_step(estimator)
+        require_matplotlib("TrainingCurveDisplay")
+        final = plotting.final_step(estimator)
         train = getattr(final, "train_loss_curve_", None)
         if train is None:
             train = getattr(final, "loss_curve_", None)
