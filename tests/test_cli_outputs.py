@@ -153,9 +153,7 @@ def test_ctrl_c_in_a_subprocess(data_csv, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
 
 
-def test_an_unexpected_error_is_one_line_naming_the_debug_switch(
-    data_csv, monkeypatch
-):
+def test_an_unexpected_error_is_one_line_naming_the_debug_switch(data_csv, monkeypatch):
     from skreg.reports import FeatureSelectionReport
 
     def broken(*args, **kwargs):

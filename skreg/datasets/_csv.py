@@ -330,17 +330,22 @@ def _parse_cell(cell: str) -> float | None:
         return None
 
 
-def _convert_pandas(lines, sep, usecols):
-    """Convert a block of plain lines (no quote, no blank line) with pandas."""
+def _convert_pandas(text, n_lines, n_fields, sep, usecols):
+    """Convert a block of plain lines (no quote) with pandas' C parser, or None.
+
+    ``text`` holds ``n_lines`` lines and ``n_lines * (n_fields - 1)`` delimiters.
+    The parser takes its width from the first line and fails on a wider one, so a
+    result ``n_fields`` wide has no line wider, hence none narrower (nor blank).
+    """
     import pandas as pd
 
+    wanted = set(usecols)
     try:
         frame = pd.read_csv(
-            io.StringIO("".join(lines)),
+            io.StringIO(text),
             sep=sep,
             header=None,
-            usecols=usecols,
-            dtype=np.float64,
+            dtype={j: np.float64 if j in wanted else object for j in range(n_fields)},
             na_filter=False,
             quoting=csv.QUOTE_NONE,
             skip_blank_lines=False,
@@ -348,16 +353,22 @@ def _convert_pandas(lines, sep, usecols):
         )
     except (ValueError, TypeError, OverflowError):
         return None
-    values = frame.to_numpy(dtype=np.float64)
-    return values if values.shape == (len(lines), len(usecols)) else None
+    if frame.shape != (n_lines, n_fields):
+        return None
+    return frame.iloc[:, usecols].to_numpy(dtype=np.float64)
 
 
-def _convert_stdlib(lines, sep, usecols):
-    """Convert a block of plain lines (no quote, no blank line) with ``float``."""
-    values = np.empty((len(lines), len(usecols)))
+def _convert_stdlib(text, n_lines, n_fields, sep, usecols):
+    """Convert a block of plain lines (no quote) with ``float`` per cell, or None."""
+    values = np.empty((n_lines, len(usecols)))
+    lines = text.splitlines()
+    if len(lines) != n_lines:
+        return None
     try:
         for i, line in enumerate(lines):
-            cells = line.rstrip("\r\n").split(sep)
+            cells = line.split(sep)
+            if len(cells) != n_fields:
+                return None
             values[i] = [float(cells[j]) for j in usecols]
     except ValueError:
         return None
@@ -518,10 +529,9 @@ def _read(stream, size, path, shown, target, *, use_pandas, encoding, missing, s
         m = len(block)
         cols.reserve(m, per_row, None if size is None else size - read_so_far)
         values = None
-        if '"' not in "".join(block) and all(
-            line.count(sep) == n_fields - 1 for line in block
-        ):
-            values = convert(block, sep, [used[k] for k in active])
+        text = "".join(block)
+        if '"' not in text and text.count(sep) == m * (n_fields - 1):
+            values = convert(text, m, n_fields, sep, [used[k] for k in active])
         if values is not None:
             _store(cols, values, active, t_pos, f_pos)
             cols.lines[cols.n : cols.n + m] = np.arange(line_no + 1, line_no + m + 1)
@@ -592,7 +602,13 @@ def _store(cols, values, active, t_pos, f_pos) -> None:
     if t_pos in where:
         cols.y[i : i + m] = values[:, where[t_pos]]
     if len(where) - (t_pos in where) == len(f_pos):
-        cols.X[i : i + m] = values[:, [where[k] for k in f_pos]]
+        np.take(
+            values,
+            [where[k] for k in f_pos],
+            axis=1,
+            out=cols.X[i : i + m],
+            mode="clip",
+        )
     else:  # columns already known not to be numbers are skipped
         for c, k in enumerate(f_pos):
             if k in where:
