@@ -8,7 +8,8 @@ size of the numeric data (rows x columns x 8 bytes)::
 
     python benchmarks/csv_read.py --rows 500000 --cols 40 --file /tmp/big.csv
 
-``--readers`` picks what to time: ``skreg`` (the command's reader) and ``pandas``
+``--readers`` picks what to time: ``skreg`` (the command's reader, with pandas
+converting the blocks), ``skreg-stdlib`` (the same without pandas) and ``pandas``
 (plain ``pandas.read_csv``, for reference).
 """
 
@@ -38,7 +39,7 @@ if reader == "pandas":
     shape = frame.shape
 else:
     from skreg.cli import _read
-    data = _read(path, target, encoding="utf-8", missing="error")
+    data = _read(path, target, use_pandas=reader == "skreg")
     shape = (data.X.shape[0], data.X.shape[1] + 1)
 seconds = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -64,7 +65,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=500_000)
     parser.add_argument("--cols", type=int, default=40)
     parser.add_argument("--file", default="/tmp/skreg_csv_read.csv")
-    parser.add_argument("--readers", nargs="+", default=["skreg", "pandas"])
+    parser.add_argument(
+        "--readers", nargs="+", default=["skreg", "skreg-stdlib", "pandas"]
+    )
     args = parser.parse_args()
     path = Path(args.file)
     if not path.exists():
@@ -83,7 +86,7 @@ def main() -> None:
         r = json.loads(res.stdout)
         extra = r["peak"] - r["baseline"]
         print(
-            f"{reader:7s} {r['seconds']:6.1f} s  peak RSS {r['peak'] / 1e6:7.0f} MB "
+            f"{reader:12s} {r['seconds']:6.1f} s  peak RSS {r['peak'] / 1e6:7.0f} MB "
             f"(baseline {r['baseline'] / 1e6:.0f} MB; above it {extra / 1e6:.0f} MB "
             f"= {extra / size:.2f}x the file, {extra / numeric:.2f}x the numeric "
             f"data)  shape {tuple(r['shape'])}"

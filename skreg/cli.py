@@ -392,21 +392,25 @@ def run_report(args, out=None, err=None) -> int:
     for kind, dest in outputs:
         where = "standard output" if dest is None else clean_text(str(dest), 200)
         print(f"\nWrote {kind.upper()} report to {where}", file=out)
-    if not any(kind == "html" for kind, _ in outputs):
-        print(f"\n{_figures_hint()}", file=out)
+    hint = _figures_hint(any(kind == "html" for kind, _ in outputs))
+    if hint:
+        print(f"\n{hint}", file=out)
     print(f"\nDone in {time.perf_counter() - start:.1f} s.", file=out)
     return 0
 
 
-def _figures_hint() -> str:
-    """Where the figures are: the HTML page, which needs matplotlib."""
+def _figures_hint(html: bool) -> str | None:
+    """Say where the figures are: in the HTML page, when matplotlib is installed."""
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         return (
-            "Figures (regularization path, CV curve, stability path): pip install "
-            "'skreg[plot]', then add --html report.html"
+            "Figures (regularization path, CV curve, stability path) need matplotlib: "
+            "pip install 'skreg[plot]'"
+            + ("" if html else ", then add --html report.html")
         )
+    if html:
+        return None
     return (
         "Figures (regularization path, CV curve, stability path): add "
         "--html report.html"
