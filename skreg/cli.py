@@ -703,12 +703,15 @@ def main(argv: list[str] | None = None, *, out=None, err=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in (*COMMANDS, "-h", "--help", "--version"):
         argv = ["report", *argv]
-    parser = _build_parser()
+    err_stream = sys.stderr if err is None else err
     try:
+        parser = _build_parser()  # imports skreg: Ctrl-C may come already
         args = parser.parse_args(argv)
     except SystemExit as e:  # argparse's own errors (exit 2) and --help (exit 0)
         return int(e.code or 0)
-    err_stream = sys.stderr if err is None else err
+    except KeyboardInterrupt:
+        print("skreg: interrupted", file=err_stream)
+        return 130
     if out is None or err is None:
         # The real stdout / stderr: a name's characters must not fail the run on a
         # terminal that cannot show them (e.g. an ASCII locale).

@@ -254,3 +254,22 @@ def test_reading_peaks_near_the_numeric_data_not_the_text(tmp_path, use_pandas):
     base, peak, n = map(int, res.stdout.split())
     assert n == rows
     assert peak - base < 2 * numeric + 25e6, (peak - base) / numeric
+
+
+def test_a_numeric_row_number_column_is_pointed_out(tmp_path):
+    X, y = table()
+    path = tmp_path / "obs.csv"
+    lines = ["Obs,a,b,y"] + [
+        f"{i + 1},{x[0]:.6g},{x[1]:.6g},{t:.6g}"
+        for i, (x, t) in enumerate(zip(X, y, strict=True))
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    status, out, err = run([str(path), "--target", "y", *FAST])
+    assert status == 0, err
+    assert (
+        "note: column 'Obs' holds the row numbers 1..40; it is used as a feature: if "
+        "it is an id, pass --index-col Obs"
+    ) in out
+    status, out, err = run([str(path), "--target", "y", "--index-col", "Obs", *FAST])
+    assert status == 0, err
+    assert "row numbers" not in out

@@ -560,6 +560,7 @@ def _read(stream, size, path, shown, target, *, use_pandas, encoding, missing, s
     if target in bad_names or (bad_names and not one_hot):
         raise CSVError(_non_numeric(bad_names, target, shown, max_levels))
     _check_finite(X, y, names, target, header, lines, skip=bad_names)
+    notes += _row_number_notes(X, names, bad_names)
     if bad_names:
         X, names = _one_hot(
             path, encoding, sep, X, names, bad_names, max_levels, n, shown, notes
@@ -631,6 +632,23 @@ def _store_row(cols, row, line, used, active, t_pos, dest, bad) -> None:
             cols.X[i, dest[k]] = v
     cols.lines[i] = line
     cols.n += 1
+
+
+def _row_number_notes(X, names, skip) -> list[str]:
+    """Point out a feature that holds the row numbers (an id read as a number)."""
+    n = X.shape[0]
+    notes = []
+    for c, h in enumerate(names):
+        col = X[:, c]
+        if n < 3 or h in skip or col[0] not in (0.0, 1.0):
+            continue
+        if col[-1] == col[0] + n - 1 and np.array_equal(col, col[0] + np.arange(n)):
+            notes.append(
+                f"note: column {show_name(h)} holds the row numbers "
+                f"{col[0]:g}..{col[-1]:g}; it is used as a feature: if it is an id, "
+                f"pass --index-col {_arg(h)}"
+            )
+    return notes
 
 
 def _check_finite(X, y, names, target, header, lines, skip=()) -> None:
