@@ -635,12 +635,12 @@ def _store_row(cols, row, line, used, active, t_pos, dest, bad) -> None:
 
 
 def _row_number_notes(X, names, skip) -> list[str]:
-    """Point out a feature that holds the row numbers (an id read as a number)."""
+    """Point out a feature holding the row numbers (from 10 rows): an id, maybe."""
     n = X.shape[0]
     notes = []
     for c, h in enumerate(names):
         col = X[:, c]
-        if n < 3 or h in skip or col[0] not in (0.0, 1.0):
+        if n < 10 or h in skip or col[0] not in (0.0, 1.0):
             continue
         if col[-1] == col[0] + n - 1 and np.array_equal(col, col[0] + np.arange(n)):
             notes.append(
