@@ -216,7 +216,12 @@ def test_many_blocks_quotes_and_blank_lines_match_the_csv_module(tmp_path):
 MEMORY_CHILD = r"""
 import resource, sys
 import numpy as np
+from skreg.datasets import default_csv_path
 from skreg.datasets._csv import read_numeric_csv
+
+# A first small read loads what the reader imports lazily (pandas' parser modules):
+# libraries, not the reader's memory.
+read_numeric_csv(default_csv_path(), "target", use_pandas=sys.argv[2] == "1")
 
 def rss():
     with open("/proc/self/statm") as f:

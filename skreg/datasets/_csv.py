@@ -342,7 +342,7 @@ def _convert_pandas(text, n_lines, n_fields, sep, usecols):
     wanted = set(usecols)
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(text.encode("utf-8")),
             sep=sep,
             header=None,
             dtype={j: np.float64 if j in wanted else object for j in range(n_fields)},
