@@ -2,6 +2,10 @@
 
 import sys
 
-from skreg.cli import main
+try:
+    from skreg.cli import main
+except KeyboardInterrupt:  # Ctrl-C while the libraries load: one line, no traceback
+    print("skreg: interrupted", file=sys.stderr)
+    sys.exit(130)
 
 sys.exit(main())

@@ -12,8 +12,11 @@ parameters and the kept features.
 Errors in the input (a missing, empty, binary or mis-encoded file, a missing target
 column, non-numeric or missing values, a constant target, ...) print one line to
 stderr and exit with status 2, as argparse does, before any fitting; the checks live
-in :mod:`skreg.datasets._csv`. Output files are written all or none. ``SECURITY.md``
-says what the command trusts.
+in :mod:`skreg.datasets._csv`. Output files are written all or none, only to regular
+files (or ``-``, standard output). Ctrl-C prints one line and exits with status 130;
+any other error prints one line naming it and exits with status 1 (``--debug`` or
+``SKREG_DEBUG=1`` shows the traceback instead). ``SECURITY.md`` says what the command
+trusts.
 """
 
 from __future__ import annotations
@@ -21,12 +24,15 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+
+from skreg.datasets._csv import MAX_LEVELS
 
 COMMANDS = ("report", "search")
 MISSING_OPTIONS = ("error", "drop", "impute")
@@ -45,14 +51,18 @@ def read_csv(
     use_pandas: bool | None = None,
     encoding: str = "utf-8",
     missing: str = "error",
+    **options,
 ):
     """Read a numeric CSV file with a header; return ``(X, y, feature_names)``.
 
-    Uses pandas when installed (``use_pandas=None``), else the standard library; both
-    accept the same files and give the same arrays. Raises :class:`CLIError` (one
-    line) naming the problem: a missing, empty, binary or mis-encoded file, ragged
-    rows, duplicate or empty column names, a missing target column (with the closest
-    name), non-numeric, infinite, huge or missing values (see ``missing``).
+    Streams the file once; plain blocks of lines are converted by pandas when
+    installed (``use_pandas=None``), else by the standard library; both accept the
+    same files and give the same arrays. Raises :class:`CLIError` (one line) naming
+    the problem: a missing, empty, binary or mis-encoded file, ragged rows, duplicate
+    or empty column names, a missing target column (with the closest name),
+    non-numeric, infinite, huge or missing values (see ``missing``). ``options``
+    are those of :func:`skreg.datasets._csv.read_numeric_csv`: ``sep``, ``drop``,
+    ``index_col``, ``one_hot``, ``max_levels``.
 
     Examples
     --------
@@ -63,19 +73,31 @@ def read_csv(
     ((442, 10), ['age', 'sex'])
     """
     data = _read(
-        path, target, use_pandas=use_pandas, encoding=encoding, missing=missing
+        path,
+        target,
+        use_pandas=use_pandas,
+        encoding=encoding,
+        missing=missing,
+        **options,
     )
     return data.X, data.y, data.feature_names
 
 
-def _read(path, target, *, use_pandas=None, encoding="utf-8", missing="error"):
+def _read(
+    path, target, *, use_pandas=None, encoding="utf-8", missing="error", **options
+):
     from skreg.datasets._csv import CSVError, read_numeric_csv
 
     if use_pandas is None:
         use_pandas = _have_pandas()
     try:
         return read_numeric_csv(
-            path, target, use_pandas=use_pandas, encoding=encoding, missing=missing
+            path,
+            target,
+            use_pandas=use_pandas,
+            encoding=encoding,
+            missing=missing,
+            **options,
         )
     except CSVError as e:
         raise CLIError(str(e)) from None
@@ -112,19 +134,66 @@ def _progress_callbacks(args, err):
     return (), max(1, args.verbose)
 
 
-def _check_outputs(args, data_path) -> list[tuple[str, Path]]:
-    """Return the requested output files, checked before any fitting."""
+STDOUT = "-"
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _not_regular(dest: Path) -> str | None:
+    """Say what ``dest`` is if it exists and is not a regular file (links followed)."""
+    try:
+        mode = os.stat(dest).st_mode
+    except OSError:  # absent (or a dangling link): a new file
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    for test, what in _FILE_KINDS:
+        if test(mode):
+            return what
+    return "not a regular file"  # pragma: no cover - e.g. a door on Solaris
+
+
+def _refuse_special(dest: Path) -> None:
     from skreg.datasets._csv import show_name
 
-    outputs = [(k, Path(d)) for k, d in (("html", args.html), ("json", args.json)) if d]
-    if len(outputs) == 2 and outputs[0][1].resolve() == outputs[1][1].resolve():
+    what = _not_regular(dest)
+    if what is not None:
+        raise CLIError(
+            f"cannot write {show_name(str(dest), 80)}: it is {what}, not a regular "
+            "file; give a file path, or - for standard output"
+        )
+
+
+def _check_outputs(args, data_path) -> list[tuple[str, Path | None]]:
+    """Return the requested outputs (``None``: stdout), checked before any fitting.
+
+    A destination must be absent or a regular file: the report is written to a
+    temporary file renamed over it, which would replace a FIFO or a device (as
+    root, ``/dev/null`` itself) by a regular file.
+    """
+    from skreg.datasets._csv import show_name
+
+    given = [(k, d) for k, d in (("html", args.html), ("json", args.json)) if d]
+    if sum(d == STDOUT for _, d in given) > 1:
+        raise CLIError("--html and --json cannot both be - (standard output)")
+    outputs = [(k, None if d == STDOUT else Path(d)) for k, d in given]
+    files = [dest for _, dest in outputs if dest is not None]
+    if len(files) == 2 and files[0].resolve() == files[1].resolve():
         raise CLIError("--html and --json name the same file")
     for kind, dest in outputs:
+        if dest is None:
+            continue
         shown = show_name(str(dest), 80)
         if data_path is not None and dest.resolve() == Path(data_path).resolve():
             raise CLIError(f"--{kind} {shown} would overwrite the input data")
         if dest.is_dir():
             raise CLIError(f"cannot write {shown}: it is a directory")
+        _refuse_special(dest)
         if not dest.parent.is_dir():
             raise CLIError(
                 f"cannot write {shown}: no such directory "
@@ -159,6 +228,7 @@ def _write_outputs(contents: list[tuple[Path, str]]) -> None:
                 f.write(text)
             os.chmod(tmp, new_file_mode(dest))
         for tmp, dest in staged:
+            _refuse_special(dest)  # again: it may have appeared during the fit
             backup = None
             if dest.exists():
                 backup = tmp + ".old"
@@ -177,6 +247,8 @@ def _write_outputs(contents: list[tuple[Path, str]]) -> None:
                     os.replace(backup, old)
             except OSError:  # pragma: no cover - best effort; report the first error
                 pass
+        if isinstance(e, CLIError):
+            raise CLIError(f"{e}; no output file written") from None
         if isinstance(e, OSError):
             raise CLIError(
                 f"cannot write {show_name(str(dest), 80)}: {e.strerror or e}; "
@@ -209,6 +281,7 @@ def run_report(args, out=None, err=None) -> int:
 
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
+    real_out = out
     if args.data is None:
         path, target = default_csv_path(), args.target or DEFAULT_TARGET
         source = "bundled data: scikit-learn's diabetes set"
@@ -224,8 +297,23 @@ def run_report(args, out=None, err=None) -> int:
         raise CLIError(f"--weakness must be in (0, 1], got {args.weakness}")
     if args.n_bootstrap < 0:
         raise CLIError(f"--n-bootstrap must be >= 0, got {args.n_bootstrap}")
+    if args.tol is not None and not args.tol > 0:
+        raise CLIError(f"--tol must be > 0, got {args.tol}")
     outputs = _check_outputs(args, args.data)
-    data = _read(path, target, encoding=args.encoding, missing=args.missing)
+    to_stdout = any(dest is None for _, dest in outputs)
+    if to_stdout:  # stdout carries the file alone; the text report is not printed
+        out = err
+    data = _read(
+        path,
+        target,
+        encoding=args.encoding,
+        missing=args.missing,
+        sep=args.sep,
+        drop=args.drop,
+        index_col=args.index_col,
+        one_hot=args.one_hot,
+        max_levels=args.max_levels,
+    )
     X, y, names = data.X, data.y, data.feature_names
     shown_source = show_name(str(source), 80)
     if X.shape[0] < 2 * args.cv:
@@ -246,6 +334,8 @@ def run_report(args, out=None, err=None) -> int:
         cv=args.cv,
         alpha_rule=args.alpha_rule,
         n_jobs=args.n_jobs,
+        max_iter=args.max_iter,
+        tol=args.tol,
     )
     estimator = model if args.no_standardize else make_pipeline(StandardScaler(), model)
     callbacks, verbose = _progress_callbacks(args, err)
@@ -293,14 +383,38 @@ def run_report(args, out=None, err=None) -> int:
     ]
     # Write the files before the text: they must not depend on the console reader
     # (``skreg report ... --html r.html | head`` still writes r.html).
-    _write_outputs(rendered)
-    print(report.to_text(max_rows=args.max_rows), file=out, end="")
+    _write_outputs([(dest, text) for dest, text in rendered if dest is not None])
+    if to_stdout:
+        text = next(text for dest, text in rendered if dest is None)
+        print(text, file=real_out, end="" if text.endswith("\n") else "\n")
+    else:
+        print(report.to_text(max_rows=args.max_rows), file=out, end="")
     for kind, dest in outputs:
-        print(
-            f"\nWrote {kind.upper()} report to {clean_text(str(dest), 200)}", file=out
-        )
+        where = "standard output" if dest is None else clean_text(str(dest), 200)
+        print(f"\nWrote {kind.upper()} report to {where}", file=out)
+    hint = _figures_hint(any(kind == "html" for kind, _ in outputs))
+    if hint:
+        print(f"\n{hint}", file=out)
     print(f"\nDone in {time.perf_counter() - start:.1f} s.", file=out)
     return 0
+
+
+def _figures_hint(html: bool) -> str | None:
+    """Say where the figures are: in the HTML page, when matplotlib is installed."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return (
+            "Figures (regularization path, CV curve, stability path) need matplotlib: "
+            "pip install 'skreg[plot]'"
+            + ("" if html else ", then add --html report.html")
+        )
+    if html:
+        return None
+    return (
+        "Figures (regularization path, CV curve, stability path): add "
+        "--html report.html"
+    )
 
 
 # -- the search command ----------------------------------------------------------------
@@ -377,6 +491,16 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
     return value
+
+
+def _separator(text: str) -> str:
+    named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "space": " "}
+    sep = named.get(text.lower(), text)
+    if len(sep) != 1 or sep in '\r\n"':
+        raise argparse.ArgumentTypeError(
+            f"must be one character (or tab, comma, semicolon, space), got {text!r}"
+        )
+    return sep
 
 
 def _folds(text: str) -> int:
@@ -465,8 +589,61 @@ def _build_parser() -> argparse.ArgumentParser:
         default="utf-8",
         help="text encoding of the CSV file, e.g. latin-1 (utf-8)",
     )
-    rep.add_argument("--html", metavar="PATH", help="also write a self-contained HTML")
-    rep.add_argument("--json", metavar="PATH", help="also write the report as JSON")
+    rep.add_argument(
+        "--sep",
+        type=_separator,
+        metavar="SEP",
+        help="field delimiter, e.g. ';' or tab (default: comma, semicolon or tab, "
+        "detected from the first lines)",
+    )
+    rep.add_argument(
+        "--drop",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="COL",
+        help="columns to leave out (put the CSV file before this option)",
+    )
+    rep.add_argument(
+        "--index-col",
+        metavar="COL",
+        help="a column of row labels (an id): not a feature",
+    )
+    rep.add_argument(
+        "--one-hot",
+        action="store_true",
+        help="encode text columns as one indicator column per value (at most "
+        "--max-levels values a column, else an error)",
+    )
+    rep.add_argument(
+        "--max-levels",
+        type=_positive_int,
+        default=MAX_LEVELS,
+        help=f"most distinct values of a text column for --one-hot ({MAX_LEVELS})",
+    )
+    rep.add_argument(
+        "--max-iter",
+        type=_positive_int,
+        default=1000,
+        help="most solver iterations per alpha (1000)",
+    )
+    rep.add_argument(
+        "--tol",
+        type=float,
+        default=None,
+        help="solver tolerance, as scikit-learn's (default: a duality gap certifying "
+        "1e-6 relative suboptimality)",
+    )
+    rep.add_argument(
+        "--html",
+        metavar="PATH",
+        help="also write a self-contained HTML page (- for standard output)",
+    )
+    rep.add_argument(
+        "--json",
+        metavar="PATH",
+        help="also write the report as JSON (- for standard output)",
+    )
     rep.add_argument(
         "-v", "--verbose", action="count", default=0, help="progress lines on stderr"
     )
@@ -474,6 +651,11 @@ def _build_parser() -> argparse.ArgumentParser:
         "--progress",
         action="store_true",
         help="scikit-learn's ProgressBar (scikit-learn >= 1.9 and rich), else lines",
+    )
+    rep.add_argument(
+        "--debug",
+        action="store_true",
+        help="show the traceback of an unexpected error (also SKREG_DEBUG=1)",
     )
     rep.set_defaults(func=run_report)
 
@@ -487,6 +669,11 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     srch.add_argument("--cv", type=_folds, default=5, help="CV folds, >= 2 (5)")
     srch.add_argument("--n-jobs", type=int, default=1, help="parallel jobs (1)")
+    srch.add_argument(
+        "--debug",
+        action="store_true",
+        help="show the traceback of an unexpected error (also SKREG_DEBUG=1)",
+    )
     srch.set_defaults(func=_run_search)
     return parser
 
@@ -510,17 +697,21 @@ def main(argv: list[str] | None = None, *, out=None, err=None) -> int:
     -------
     status : int
         0 on success, 2 on an input error (one line on ``err``), 1 on another error
-        (one line too) or when stdout is closed early.
+        (one line too, unless ``--debug`` or ``SKREG_DEBUG=1``: the traceback) or when
+        stdout is closed early, 130 on Ctrl-C (one line).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in (*COMMANDS, "-h", "--help", "--version"):
         argv = ["report", *argv]
-    parser = _build_parser()
+    err_stream = sys.stderr if err is None else err
     try:
+        parser = _build_parser()  # imports skreg: Ctrl-C may come already
         args = parser.parse_args(argv)
     except SystemExit as e:  # argparse's own errors (exit 2) and --help (exit 0)
         return int(e.code or 0)
-    err_stream = sys.stderr if err is None else err
+    except KeyboardInterrupt:
+        print("skreg: interrupted", file=err_stream)
+        return 130
     if out is None or err is None:
         # The real stdout / stderr: a name's characters must not fail the run on a
         # terminal that cannot show them (e.g. an ASCII locale).
@@ -538,10 +729,23 @@ def main(argv: list[str] | None = None, *, out=None, err=None) -> int:
     except CLIError as e:
         print(f"skreg {args.command}: error: {_one_line(str(e))}", file=err_stream)
         return 2
-    except (ValueError, MemoryError, OSError) as e:
+    except KeyboardInterrupt:
+        # The output files are staged and renamed last: an interrupt leaves none.
+        print(
+            f"skreg {args.command}: interrupted; no output file written",
+            file=err_stream,
+        )
+        return 130
+    except Exception as e:
+        if args.debug or os.environ.get("SKREG_DEBUG", "") not in ("", "0"):
+            raise
         # Not foreseen above: still one line, no traceback, and a different status.
         message = _one_line(f"{type(e).__name__}: {e}")
-        print(f"skreg {args.command}: error: {message}", file=err_stream)
+        print(
+            f"skreg {args.command}: error: {message} (--debug or SKREG_DEBUG=1 "
+            "shows the traceback)",
+            file=err_stream,
+        )
         return 1
 
 

@@ -192,3 +192,32 @@ def test_python_dash_m_in_a_subprocess(tmp_path):
     )  # fmt: skip
     assert res.returncode == 2 and res.stderr.startswith("skreg report: error:")
     assert "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("html", [True, False])
+def test_console_says_how_to_get_the_figures(csv_file, tmp_path, monkeypatch, html):
+    args = [str(csv_file), "--target", "outcome", *FAST]
+    if html:
+        args += ["--html", str(tmp_path / "r.html")]
+    status, out, err = run(args)
+    assert status == 0, err
+    if html:
+        assert "Figures (" not in out
+    else:
+        assert "Figures (regularization path, CV curve, stability path): add " in out
+    # Without matplotlib (its import fails), the line names the extra.
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    hint = cli._figures_hint(html)
+    assert "need matplotlib: pip install 'skreg[plot]'" in hint
+    assert ("then add --html report.html" in hint) is not html
+
+
+def test_readme_first_command_installs_the_figures_and_names_the_docs_build():
+    readme = (ROOT / "README.md").read_text()
+    commands = [
+        line
+        for line in readme.split("```bash\n", 1)[1].split("```", 1)[0].splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert 'pip install ".[plot]" && python -m skreg --html report.html' in commands[0]
+    assert any("python -m sphinx -b html docs docs/_build/html" in c for c in commands)

@@ -87,6 +87,10 @@ CASES = [
      "encoding, e.g. --encoding latin-1 or --encoding cp1252"),
     ("unknown encoding", GOOD.encode(), ["--encoding", "klingon"],
      "unknown encoding 'klingon' (--encoding)"),
+    ("binary codec", GOOD.encode(), ["--encoding", "hex"], "'hex' is not a text "
+     "encoding (--encoding): give one such as utf-8, latin-1 or cp1252"),
+    ("latin-1 late in the file", (GOOD + "1,2,3,caf\xe9\n").encode("latin-1"), [],
+     "is not valid utf-8 text (byte 0xe9 on line 14)"),
     ("misspelt target", GOOD.encode(), ["--target", "prise"],
      "target column 'prise' not found; did you mean 'price'? (columns: 'a', 'b', "
      "'c', 'price')"),
@@ -96,7 +100,9 @@ CASES = [
      "target column 'zzz' not found (columns: 'a', 'b', 'c', 'price')"),
     ("non-numeric features", csv_text(["a", "b", "c", "city", "flag", "price"],
      NON_NUMERIC).encode(), [], "non-numeric columns in '{path}': 'city', 'flag' "
-     "(e.g. 'city0' in 'city' on line 2); skreg encodes nothing silently"),
+     "(e.g. 'city0' in 'city' on line 2); skreg encodes nothing silently: pass "
+     "--one-hot to encode them (at most 20 distinct values each), --drop city to "
+     "leave them out, or --index-col city for an id column"),
     ("many non-numeric features", csv_text(MANY_HEADER, MANY).encode(), [],
      "'f01', 'f02', 'f03', 'f04', 'f05', 'f06', 'f07', 'f08', 'f09', 'f10' and 2 "
      "more (e.g. '?'"),
@@ -365,7 +371,10 @@ def test_a_failure_after_fitting_leaves_no_output(
     assert err.count("\n") == 1 and "Traceback" not in err, err
     if stage == "render":
         assert status == 1
-        assert err == "skreg report: error: ValueError: rendering failed on two lines\n"
+        assert err == (
+            "skreg report: error: ValueError: rendering failed on two lines (--debug "
+            "or SKREG_DEBUG=1 shows the traceback)\n"
+        )
     else:
         assert status == 2
         assert "; no output file written" in err
