@@ -169,6 +169,7 @@ def solve_cd(
     warm_path: bool = False,
     solve_ws_first: bool = False,
     compiled_below: int = _SMALL,
+    rng: np.random.Generator | None = None,
     verbose: int = 0,
 ) -> SolverResult:
     """Minimise the elastic net by working-set proximal coordinate descent.
@@ -227,6 +228,10 @@ def solve_cd(
         Dense problems with at most this many features are solved by one compiled
         call (:meth:`QuadraticData.solve_full`: cyclic epochs over every feature, the
         gap at the current residual every 10 epochs); 0 disables it.
+    rng : numpy.random.Generator, default=None
+        ``selection="random"``: each epoch visits its coordinates in a random order
+        drawn from ``rng`` (the compiled small-problem call and the covariance form,
+        which sweep in a fixed order, are then not used). ``None``: index order.
     verbose : int, default=0
         Print one line per outer iteration when positive.
 
@@ -237,6 +242,8 @@ def solve_cd(
     l1_reg, l2_reg = penalty.kernel_params()
     positive = penalty.positive
     R, offset = data.init_residual(w) if residual is None else residual
+    if rng is not None:
+        compiled_below, gram = 0, False
     if not data.sparse and data.n_features <= compiled_below and not verbose:
         # A few features: working sets, extrapolation and screening cost more Python
         # time than they save; one compiled call runs the whole solve.
@@ -248,6 +255,7 @@ def solve_cd(
         )
     active = np.arange(data.n_features, dtype=np.int64)
     state = _DualState(data, l1_reg, l2_reg, positive)
+    state.rng = rng
     screening = screening and l1_reg > 0
     n_epochs = 0
     prev_gap = np.inf
@@ -307,7 +315,9 @@ def solve_cd(
         ws = _working_set(w, grad, active, ws_init, ws_start, state, stalled)
         ws_init = None
         if ws.shape[0] == 0:
-            continue
+            # Screening removed every feature: w = 0 is optimal, and the gap left is
+            # rounding that no epoch can reduce (with tol=0 it never reaches 0).
+            break
         tol_in = max(_INNER_GAP_FRACTION * gap, 0.5 * tol_abs)
         use_gram = gram
         if use_gram is None:
@@ -399,6 +409,7 @@ class _DualState:
         self.best_dual = -np.inf
         self.candidate = None
         self.ws_size = 0
+        self.rng = None
         self._points = []
 
     def gap(self, w, R, offset, active, grad, tol, rel_tol):
@@ -484,7 +495,8 @@ def _inner_loop(
             check = converged or (k + 1) % _TARGET_MAX == 0 or (dense and check)
         if full_sweep or check:
             before = w[ws] != 0
-            _, offset = data.epoch(w, R, offset, ws, l1_reg, l2_reg, positive)
+            order = ws if state.rng is None else state.rng.permutation(ws)
+            _, offset = data.epoch(w, R, offset, order, l1_reg, l2_reg, positive)
             after = w[ws] != 0
             if target is None:
                 full_sweep = not np.array_equal(before, after)
@@ -492,7 +504,8 @@ def _inner_loop(
                 full_sweep = bool(np.any(after & ~before))
             sweep = ws[after]
         else:
-            _, offset = data.epoch(w, R, offset, sweep, l1_reg, l2_reg, positive)
+            order = sweep if state.rng is None else state.rng.permutation(sweep)
+            _, offset = data.epoch(w, R, offset, order, l1_reg, l2_reg, positive)
         n_epochs += 1
         if K:
             slot = k % (K + 1)
