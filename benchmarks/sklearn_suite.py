@@ -41,32 +41,25 @@ SEED = 42
 EXCLUDED = {
     "test_set_order_dense": "scikit-learn's private _set_order helper",
     "test_set_order_sparse": "scikit-learn's private _set_order helper",
-    "test_enet_coordinate_descent_raises_convergence": (
-        "calls scikit-learn's private _cd_fast kernel directly"
+    "test_cython_solver_equivalence": "calls scikit-learn's private _cd_fast kernels",
+    "test_lassoCV_does_not_set_precompute": (
+        "monkeypatches scikit-learn's private _coordinate_descent module"
     ),
-    "test_cd_fast_kkt_condition": "calls scikit-learn's private _cd_fast kernels",
-    "test_multi_task_lasso_and_enet": "MultiTask* estimators (not in skreg)",
-    "test_multi_task_lasso_readonly_data": "MultiTask* estimators (not in skreg)",
-    "test_multitask_enet_and_lasso_cv": "MultiTask* estimators (not in skreg)",
-    "test_multi_task_lasso_cv_dtype": "MultiTask* estimators (not in skreg)",
-    "test_multi_task_lasso_dtype": "MultiTask* estimators (not in skreg)",
-    "test_multi_task_lasso_vs_skglm": "MultiTask* estimators (not in skreg)",
-    "test_multitask_cv_estimators_with_sample_weight": (
-        "MultiTask* estimators (not in skreg)"
+    "test_path_function_deprecated_n_alphas": (
+        "the deprecated n_alphas parameter and alphas=None warning texts"
     ),
-    "test_multitask_enet_and_lasso_cv_n_alphas_deprecation": (
-        "MultiTask* estimators and the deprecated n_alphas warning text"
-    ),
-    "test_cv_estimators_reject_params_with_no_routing_enabled": (
-        "MultiTask* estimators are among its parameters"
-    ),
-    "test_enet_cv_n_alphas_deprecation": (
-        "the deprecated n_alphas parameter and its warning text"
-    ),
-    "test_enet_cv_alphas_deprecation": (
-        "the deprecated n_alphas parameter and its warning text"
-    ),
+    "test_multi_task_lasso_vs_skglm": "MultiTask* estimators only (not in skreg)",
+    "test_multi_task_lasso_and_enet": "MultiTask* estimators only (not in skreg)",
+    "test_multi_task_lasso_readonly_data": "MultiTask* estimators only (not in skreg)",
+    "test_multitask_enet_and_lasso_cv": "MultiTask* estimators only (not in skreg)",
+    "test_warm_start_multitask_lasso": "MultiTask* estimators only (not in skreg)",
+    "test_convergence_warnings": "MultiTask* estimators only (not in skreg)",
+    "test_multi_task_lasso_cv_dtype": "MultiTask* estimators only (not in skreg)",
 }
+
+# Tests that still fail at this commit, by cause (see the report); the pytest entry
+# fails on any other failure. Empty this as the causes are fixed.
+PENDING = {}
 
 
 _CONFTEST = """

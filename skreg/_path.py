@@ -85,8 +85,9 @@ def check_gram(precompute, X, sample_weight, fit_intercept, check_input):
     like scikit-learn's: with ``fit_intercept`` and columns that are not centred it
     is ignored with scikit-learn's ``UserWarning`` (``"auto"``); otherwise one entry
     is compared with the (weighted) product of two columns and a mismatch raises
-    ``ValueError``. A valid array selects the covariance form, whose working-set
-    blocks the solver computes from ``X``: the same matrix up to rounding.
+    ``ValueError``. A valid array leaves the choice to the solver (``None``): its
+    working-set blocks of the Gram matrix are computed from ``X``, the same
+    numbers up to rounding.
     """
     if sp.issparse(X) or (isinstance(precompute, str) and precompute == "auto"):
         return None
@@ -130,7 +131,7 @@ def check_gram(precompute, X, sample_weight, fit_intercept, check_input):
                 f"it was computed properly. For element ({f1},{f2}) we computed "
                 f"{expected} but the user-supplied value was {actual}."
             )
-    return True
+    return None
 
 
 def _prepare(X, y, sample_weight, fit_intercept) -> QuadraticData:
@@ -250,8 +251,8 @@ def enet_path(
     precompute : bool, "auto" or array-like of shape (n_features, n_features), \
             default="auto"
         Form of the coordinate-descent epochs on dense ``X``, validated and used as
-        by :class:`ElasticNet` (a Gram array is checked against ``X`` and selects the
-        covariance form).
+        by :class:`ElasticNet` (a Gram array is checked against ``X``, then the
+        solver computes the Gram blocks it needs from ``X``).
     Xy : array-like of shape (n_features,), default=None
         Accepted for scikit-learn compatibility and not used: skreg computes the
         products with ``y`` it needs.

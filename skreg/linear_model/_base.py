@@ -127,7 +127,7 @@ class BaseElasticNet(LinearModelMixin):
             X, y = self._validate_xy(X, y)
             sample_weight = check_sample_weight(sample_weight, X, X.dtype)
         else:
-            X, y = self._trusted_xy(X, y)
+            X, y = self._trusted_xy(X, y, sample_weight)
             if sample_weight is not None and not np.isscalar(sample_weight):
                 sample_weight = np.ascontiguousarray(sample_weight, dtype=X.dtype)
         if np.isscalar(sample_weight):
@@ -241,7 +241,7 @@ class BaseElasticNet(LinearModelMixin):
         X, y = checked
         return X, np.asarray(y, dtype=X.dtype)
 
-    def _trusted_xy(self, X, y):
+    def _trusted_xy(self, X, y, sample_weight):
         """``check_input=False``: no copy, no finiteness check, layout checked.
 
         As in scikit-learn, ``X`` must then be a float32/float64 Fortran-ordered
@@ -250,7 +250,10 @@ class BaseElasticNet(LinearModelMixin):
         if sp.issparse(X):
             if X.dtype not in (np.float32, np.float64):
                 raise ValueError("With check_input=False, X must be float32/float64.")
-        elif not (
+        elif sample_weight is not None and isinstance(X, np.ndarray):
+            # scikit-learn reorders X when it rescales it by the weights.
+            X = np.asfortranarray(X)
+        if not sp.issparse(X) and not (
             isinstance(X, np.ndarray)
             and X.ndim == 2
             and X.dtype in (np.float32, np.float64)

@@ -22,11 +22,11 @@ _SHARED_PARAMETERS = """
         is ``False``) chooses per working set. Results agree to the tolerance
         either way. A Gram matrix ``X^T X`` is validated as scikit-learn does (one
         entry checked, ``ValueError`` if it does not match; ignored with a
-        ``UserWarning`` when ``fit_intercept=True`` and ``X`` is not centred) and
-        selects the covariance form; its working-set blocks are computed from
-        ``X`` (the same numbers up to rounding), so the array itself is not read
-        further. Problems with at most 32 dense features are solved by one compiled
-        cyclic call whatever ``precompute`` says.
+        ``UserWarning`` when ``fit_intercept=True`` and ``X`` is not centred), then
+        treated as ``"auto"``: the solver computes the Gram blocks of its working
+        sets from ``X`` (the same numbers up to rounding) and does not read the
+        array further. Problems with at most 32 dense features are solved by one
+        compiled cyclic call whatever ``precompute`` says.
 
     max_iter : int, default=1000
         Maximum number of epochs: passes of coordinate descent over the working set

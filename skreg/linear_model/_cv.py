@@ -15,6 +15,7 @@ import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import check_cv
+from sklearn.utils import check_scalar
 
 from skreg._path import _enet_path, _path_options, _uses_homotopy, alpha_grid, enet_path
 from skreg.datafits import DEFAULT_REL_TOL
@@ -212,6 +213,9 @@ class _BaseCV(LinearModelMixin):
                 for l1 in l1_ratios
             ]
         else:
+            # scikit-learn's element-wise checks and messages.
+            for i, a in enumerate(np.ravel(np.asarray(self.alphas, dtype=object))):
+                check_scalar(a, f"alphas[{i}]", target_type=Real, min_val=0.0)
             alphas = np.sort(np.asarray(self.alphas, dtype=np.float64).ravel())[::-1]
             grids = [alphas] * len(l1_ratios)
         cv = check_cv(self.cv)
@@ -264,7 +268,8 @@ class _BaseCV(LinearModelMixin):
         self.alpha_ = float(alphas_best[i_refit])
         self.l1_ratio_ = best_l1
         self.cv_se_ = cv_se
-        if len(l1_ratios) == 1:  # squeezed as scikit-learn does
+        if len(l1_ratios) == 1 or not isinstance(self.alphas, Integral):
+            # squeezed as scikit-learn does (one grid: given, or one l1_ratio)
             self.mse_path_ = mse_path[0]
             self.alphas_ = grids[0]
             self.cv_se_ = self.cv_se_[0]
