@@ -59,7 +59,31 @@ EXCLUDED = {
 
 # Tests that still fail at this commit, by cause (see the report); the pytest entry
 # fails on any other failure. Empty this as the causes are fixed.
-PENDING = {}
+_EXACT = "dense/sparse or setting-to-setting differences of 1e-6..1e-4 (finishing step)"
+PENDING = {
+    "test_sparse_dense_equality": _EXACT,
+    "test_sparse_dense_descent_paths": _EXACT,
+    "test_same_output_sparse_dense_lasso_and_enet_cv": _EXACT,
+    "test_same_multiple_output_sparse_dense": _EXACT,
+    "test_sparse_input_dtype_enet_and_lassocv": _EXACT + ", float32 vs float64",
+    "test_random_descent": _EXACT + ", cyclic vs random at tol=1e-9",
+    "test_enet_ridge_consistency": _EXACT + ", against Ridge",
+    "test_enet_ols_consistency": _EXACT + ", against LinearRegression",
+    "test_1d_multioutput_enet_and_multitask_enet_cv": (
+        "CV coefficients against scikit-learn's MultiTask*CV to 7 decimals"
+    ),
+    "test_1d_multioutput_lasso_and_multitask_lasso_cv": (
+        "CV coefficients against scikit-learn's MultiTask*CV to 7 decimals"
+    ),
+    "test_warm_start": (
+        "two warm-started 5-epoch fits differ from one 10-epoch fit (working sets "
+        "and extrapolation restart)"
+    ),
+    "test_enet_nonfinite_params": (
+        "X of 1.8e308: skreg's scale check raises a ValueError with its own message "
+        "before any epoch"
+    ),
+}
 
 
 _CONFTEST = """

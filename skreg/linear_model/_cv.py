@@ -196,7 +196,9 @@ class _BaseCV(LinearModelMixin):
         if isinstance(self.alphas, Integral):
             if np.any(l1_ratios == 0):
                 raise ValueError(
-                    "l1_ratio=0 needs an explicit alphas grid (alpha_max is infinite "
+                    "Automatic alpha grid generation is not supported for "
+                    "l1_ratio=0. Please supply a grid by providing your estimator "
+                    "with the appropriate `alphas=` argument (alpha_max is infinite "
                     "for ridge)."
                 )
             grids = [
