@@ -26,7 +26,7 @@ from numbers import Integral
 import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_array
+from sklearn.utils import check_array, check_random_state
 
 from skreg import penalties
 from skreg.datafits import DEFAULT_REL_TOL, QuadraticData
@@ -73,6 +73,65 @@ def alpha_grid(
     if alpha_max <= resolution:
         return np.full(n_alphas, resolution)
     return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
+
+
+def check_gram(precompute, X, sample_weight, fit_intercept, check_input):
+    """Validate ``precompute`` as scikit-learn does; return the solver's ``gram``.
+
+    ``precompute`` only chooses the form of the coordinate-descent epochs on dense
+    ``X`` (sparse ``X`` ignores it, as scikit-learn does): ``True`` the covariance
+    (Gram) form on every working set, ``False`` the residual form, ``"auto"`` the
+    solver's per-working-set rule (returned as ``None``). A Gram array is checked
+    like scikit-learn's: with ``fit_intercept`` and columns that are not centred it
+    is ignored with scikit-learn's ``UserWarning`` (``"auto"``); otherwise one entry
+    is compared with the (weighted) product of two columns and a mismatch raises
+    ``ValueError``. A valid array leaves the choice to the solver (``None``): its
+    working-set blocks of the Gram matrix are computed from ``X``, the same
+    numbers up to rounding.
+    """
+    if sp.issparse(X) or (isinstance(precompute, str) and precompute == "auto"):
+        return None
+    if isinstance(precompute, bool | np.bool_):
+        return bool(precompute)
+    gram = np.asarray(precompute)
+    n_features = X.shape[1]
+    if gram.shape != (n_features, n_features):
+        raise ValueError(
+            f"precompute must be a Gram matrix of shape ({n_features}, {n_features}), "
+            f"got an array of shape {gram.shape}."
+        )
+    if fit_intercept:
+        offset = np.average(X, axis=0, weights=sample_weight)
+    else:
+        offset = np.zeros(n_features)
+    if fit_intercept and not np.allclose(offset, 0.0):
+        warnings.warn(
+            "Gram matrix was provided but X was centered to fit intercept: "
+            "recomputing Gram matrix.",
+            UserWarning,
+            stacklevel=4,
+        )
+        return None
+    if check_input:
+        # scikit-learn's _check_precomputed_gram_matrix: one entry, rows weighted by
+        # the weights normalised to sum to n_samples.
+        f1 = n_features // 2
+        f2 = min(f1 + 1, n_features - 1)
+        v1 = X[:, f1] - offset[f1]
+        v2 = X[:, f2] - offset[f2]
+        if sample_weight is not None:
+            v1 = v1 * (sample_weight * (X.shape[0] / np.sum(sample_weight)))
+        expected = float(np.dot(v1, v2))
+        actual = gram[f1, f2]
+        rtol = 1e-4 if np.float32 in (gram.dtype, X.dtype) else 1e-7
+        if not np.isclose(expected, actual, rtol=rtol, atol=1e-5):
+            raise ValueError(
+                "Gram matrix passed in via 'precompute' parameter did not pass "
+                "validation when a single element was checked - please check that "
+                f"it was computed properly. For element ({f1},{f2}) we computed "
+                f"{expected} but the user-supplied value was {actual}."
+            )
+    return None
 
 
 def _prepare(X, y, sample_weight, fit_intercept) -> QuadraticData:
@@ -149,6 +208,9 @@ def enet_path(
     l1_ratio: float = 0.5,
     eps: float = 1e-3,
     alphas=None,
+    precompute="auto",
+    Xy=None,
+    copy_X: bool = True,
     coef_init=None,
     verbose=False,
     return_n_iter: bool = False,
@@ -160,6 +222,7 @@ def enet_path(
     max_iter: int = 1000,
     solver: str = "auto",
     rel_tol: float = DEFAULT_REL_TOL,
+    **params,
 ):
     """Compute the elastic-net path with warm starts and strong-rule working sets.
 
@@ -185,6 +248,16 @@ def enet_path(
     alphas : int or array-like, default=None
         Number of alphas on the automatic grid (``None`` means 100), or the alphas
         themselves (sorted in decreasing order, as scikit-learn does).
+    precompute : bool, "auto" or array-like of shape (n_features, n_features), \
+            default="auto"
+        Form of the coordinate-descent epochs on dense ``X``, validated and used as
+        by :class:`ElasticNet` (a Gram array is checked against ``X``, then the
+        solver computes the Gram blocks it needs from ``X``).
+    Xy : array-like of shape (n_features,), default=None
+        Accepted for scikit-learn compatibility and not used: skreg computes the
+        products with ``y`` it needs.
+    copy_X : bool, default=True
+        Accepted for scikit-learn compatibility: the path never modifies ``X``.
     coef_init : array-like of shape (n_features,), default=None
         Starting point for the first alpha.
     verbose : bool or int, default=False
@@ -214,6 +287,11 @@ def enet_path(
         only checks the duality gap of every point (and polishes it when needed).
     rel_tol : float, default=1e-6
         Relative suboptimality certified at each alpha when ``tol`` is ``None``.
+    **params
+        scikit-learn's further keywords: ``random_state`` and ``selection``
+        (``"cyclic"`` or ``"random"``, as in :class:`ElasticNet`). Any other name
+        raises ``ValueError`` ("Unexpected parameters in params"), as in
+        scikit-learn.
 
     Returns
     -------
@@ -244,9 +322,14 @@ def enet_path(
     >>> coefs.shape, (coefs[:, 0] == 0).all(), (coefs[:, -1] != 0).sum() > 5
     ((10, 5), np.True_, np.True_)
     """
+    rng = _path_options(params)
+    if check_input and Xy is not None:
+        Xy = check_array(Xy, ensure_2d=False, input_name="Xy")
     return _enet_path(
         X,
         y,
+        precompute=precompute,
+        rng=rng,
         l1_ratio=l1_ratio,
         eps=eps,
         alphas=alphas,
@@ -283,6 +366,8 @@ def _enet_path(
     solver,
     rel_tol,
     held_out=None,
+    precompute="auto",
+    rng=None,
 ):
     """:func:`enet_path`, optionally scoring each alpha on held-out data.
 
@@ -310,6 +395,9 @@ def _enet_path(
         sample_weight = check_sample_weight(sample_weight, X, X.dtype)
         if not 0 <= l1_ratio <= 1:
             raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratio!r}.")
+    if positive and y.ndim != 1:
+        raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1)")
+    gram = check_gram(precompute, X, sample_weight, fit_intercept, check_input)
     Y = y.reshape(-1, 1) if y.ndim == 1 else y
     n_features, n_targets = X.shape[1], Y.shape[1]
     homotopy = _uses_homotopy(X, l1_ratio, solver)
@@ -410,6 +498,9 @@ def _enet_path(
                         options["residual"] = moved
                         options["grad"] = None
                         options["solve_ws_first"] = True
+            if solver == "cd":
+                options["gram"] = gram
+                options["rng"] = rng
             result = solve(
                 data,
                 penalty,
@@ -455,6 +546,27 @@ def _enet_path(
     if held_out is not None:
         out.append(held_mse)
     return tuple(out)
+
+
+def _path_options(params):
+    """Check scikit-learn's ``**params`` of the path functions; return the ``rng``.
+
+    ``random_state`` and ``selection`` are used; ``do_screening`` is accepted
+    (skreg's gap-safe screening never changes the solution). Anything else raises
+    scikit-learn's ``ValueError``.
+    """
+    params = dict(params)
+    random_state = params.pop("random_state", None)
+    selection = params.pop("selection", "cyclic")
+    params.pop("do_screening", None)
+    if params:
+        raise ValueError("Unexpected parameters in params", params.keys())
+    if selection not in ("cyclic", "random"):
+        raise ValueError("selection should be either random or cyclic.")
+    if selection == "cyclic":
+        return None
+    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+    return np.random.default_rng(seed)
 
 
 # A first grid point within this relative distance of alpha_max is taken as alpha_max

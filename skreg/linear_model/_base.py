@@ -13,9 +13,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import MultiOutputMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
 
 from skreg import penalties
-from skreg._path import _enet_path, _uses_homotopy
+from skreg._path import _enet_path, _uses_homotopy, check_gram
 from skreg.datafits import DEFAULT_REL_TOL, QuadraticData
 from skreg.solvers import SOLVERS
 from skreg.utils._validation import (
@@ -38,6 +39,16 @@ _ACCEPT_SPARSE = ["csc", "csr", "coo"]
 _HOMOTOPY_MAX_SIZE = 1_000_000
 _HOMOTOPY_SAMPLES = 100
 _HOMOTOPY_DEPTH = 300
+
+# The start of scikit-learn's convergence and alpha=0 warnings (users and tests match
+# on them); skreg's details follow.
+CONVERGENCE_MESSAGE = (
+    "Objective did not converge. You might want to increase the number of iterations."
+)
+ALPHA_ZERO_MESSAGE = (
+    "With alpha=0, this algorithm does not converge well. You are advised to use "
+    "the LinearRegression estimator"
+)
 
 
 def resolve_solver(solver: str, X) -> str:
@@ -106,6 +117,10 @@ class BaseElasticNet(LinearModelMixin):
         "positive": ["boolean"],
         "solver": [StrOptions({"auto", "cd", "fista"})],
         "verbose": ["verbose"],
+        "precompute": ["boolean", StrOptions({"auto"}), "array-like"],
+        "copy_X": ["boolean"],
+        "random_state": ["random_state"],
+        "selection": [StrOptions({"cyclic", "random"})],
     }
 
     def _l1_ratio(self) -> float:
@@ -114,31 +129,43 @@ class BaseElasticNet(LinearModelMixin):
     def _validate_params(self):
         validate_params_cached(self)
 
-    def _fit(self, X, y, sample_weight):
-        checked = fast_validate_xy(self, X, y)
-        if checked is None:
-            checked = validate_data(
-                self,
-                X,
-                y,
-                accept_sparse=_ACCEPT_SPARSE,
-                dtype=[np.float64, np.float32],
-                order="F",
-                y_numeric=True,
-                multi_output=True,
-            )
-        X, y = checked
-        y = np.asarray(y, dtype=X.dtype)
+    def _fit(self, X, y, sample_weight, check_input=True):
+        if check_input:
+            X, y = self._validate_xy(X, y)
+            sample_weight = check_sample_weight(sample_weight, X, X.dtype)
+        else:
+            X, y = self._trusted_xy(X, y, sample_weight)
+            if sample_weight is not None and not np.isscalar(sample_weight):
+                sample_weight = np.ascontiguousarray(sample_weight, dtype=X.dtype)
+        if np.isscalar(sample_weight):
+            sample_weight = None  # a constant weight changes nothing (scikit-learn)
         if y.ndim > 2:
             raise ValueError(f"y must be 1-D or 2-D, got an array of shape {y.shape}.")
-        sample_weight = check_sample_weight(sample_weight, X, X.dtype)
         if self.alpha == 0:
             warnings.warn(
-                "With alpha=0 the problem is ordinary least squares; the solvers are "
-                "not designed for it and may converge slowly. Use "
-                "sklearn.linear_model.LinearRegression instead.",
+                ALPHA_ZERO_MESSAGE + " (the problem is ordinary least squares).",
                 UserWarning,
                 stacklevel=3,
+            )
+        gram = check_gram(
+            self.precompute, X, sample_weight, self.fit_intercept, check_input
+        )
+        x_offset = None
+        if (
+            not self.copy_X
+            and self.fit_intercept
+            and not sp.issparse(X)
+            and X.flags.writeable
+        ):
+            # copy_X=False: scikit-learn centres X in place (the memory a centred
+            # copy would take); skreg does too, then fits the centred columns and
+            # moves the intercept back by x_offset @ coef.
+            x_offset = np.average(X, axis=0, weights=sample_weight).astype(X.dtype)
+            X -= x_offset
+        rng = None
+        if self.selection == "random":
+            rng = np.random.default_rng(
+                check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
             )
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         n_targets = Y.shape[1]
@@ -154,6 +181,7 @@ class BaseElasticNet(LinearModelMixin):
             and X.shape[0] * X.shape[1] <= _HOMOTOPY_MAX_SIZE
             and _uses_homotopy(X, penalty.l1_ratio, self.solver)
             and not coefs.any()
+            and rng is None
         )
         for k in range(n_targets):
             y_k = np.ascontiguousarray(Y[:, k])
@@ -170,6 +198,9 @@ class BaseElasticNet(LinearModelMixin):
                 gaps.append(gap)
                 continue
             w = np.ascontiguousarray(coefs[k])
+            options = {}
+            if solver is SOLVERS["cd"]:
+                options = {"gram": gram, "rng": rng}
             result = solver(
                 data,
                 penalty,
@@ -177,10 +208,11 @@ class BaseElasticNet(LinearModelMixin):
                 max_iter=self.max_iter,
                 tol=self.tol,
                 verbose=self.verbose,
+                **options,
             )
             if not result.converged:
                 warnings.warn(
-                    f"Objective did not converge: duality gap {result.dual_gap:.3e} "
+                    f"{CONVERGENCE_MESSAGE} duality gap {result.dual_gap:.3e} "
                     f"after {result.n_iter} iterations, tolerance {result.tol:.3e} "
                     f"(tol={self.tol}). Increase max_iter, increase tol, or scale "
                     "the features.",
@@ -189,6 +221,8 @@ class BaseElasticNet(LinearModelMixin):
                 )
             coefs[k] = result.coef
             intercepts[k] = data.intercept(result.coef)
+            if x_offset is not None:
+                intercepts[k] -= float(x_offset.astype(np.float64) @ result.coef)
             n_iters.append(result.n_iter)
             gaps.append(result.dual_gap)
         if not np.all(np.isfinite(coefs)):
@@ -196,9 +230,16 @@ class BaseElasticNet(LinearModelMixin):
                 "The solver returned non-finite coefficients; the data may be too "
                 "badly scaled. Standardize X (e.g. StandardScaler)."
             )
-        if y.ndim == 1:
+        if n_targets == 1:
+            # y of shape (n, 1) gives coef_ of shape (n_features,) and intercept_ of
+            # shape (1,), as scikit-learn's ElasticNet.
             self.coef_ = coefs[0]
-            self.intercept_ = float(intercepts[0]) if self.fit_intercept else 0.0
+            if not self.fit_intercept:
+                self.intercept_ = 0.0
+            elif y.ndim == 1:
+                self.intercept_ = float(intercepts[0])
+            else:
+                self.intercept_ = intercepts.copy()
             self.n_iter_ = n_iters[0]
             self.dual_gap_ = gaps[0]
         else:
@@ -237,6 +278,47 @@ class BaseElasticNet(LinearModelMixin):
         )
         intercept = intercepts[0][0] if self.fit_intercept else 0.0
         return coefs[:, 0], intercept, n_iters[0], float(gaps[0])
+
+    def _validate_xy(self, X, y):
+        checked = fast_validate_xy(self, X, y)
+        if checked is None:
+            checked = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=_ACCEPT_SPARSE,
+                dtype=[np.float64, np.float32],
+                order="F",
+                y_numeric=True,
+                multi_output=True,
+            )
+        X, y = checked
+        return X, np.asarray(y, dtype=X.dtype)
+
+    def _trusted_xy(self, X, y, sample_weight):
+        """``check_input=False``: no copy, no finiteness check, layout checked.
+
+        As in scikit-learn, ``X`` must then be a float32/float64 Fortran-ordered
+        array (or a sparse matrix); ``y`` is cast to the dtype of ``X``.
+        """
+        if sp.issparse(X):
+            if X.dtype not in (np.float32, np.float64):
+                raise ValueError("With check_input=False, X must be float32/float64.")
+        elif sample_weight is not None and isinstance(X, np.ndarray):
+            # scikit-learn reorders X when it rescales it by the weights.
+            X = np.asfortranarray(X)
+        if not sp.issparse(X) and not (
+            isinstance(X, np.ndarray)
+            and X.ndim == 2
+            and X.dtype in (np.float32, np.float64)
+            and X.flags.f_contiguous
+        ):
+            raise ValueError(
+                "With check_input=False, X must be a Fortran-ordered (order='F') "
+                "float32 or float64 array; pass check_input=True to convert it."
+            )
+        self.n_features_in_ = X.shape[1]
+        return X, np.asarray(y, dtype=X.dtype)
 
     def _initial_coef(self, n_targets, n_features, dtype):
         if self.warm_start and hasattr(self, "coef_"):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from sklearn.base import BaseEstimator
+from sklearn.utils import metadata_routing
 
+from skreg._path import enet_path
 from skreg.linear_model._base import BaseElasticNet
 from skreg.utils._validation import _fit_context
 
@@ -12,9 +14,28 @@ _SHARED_PARAMETERS = """
         Whether to fit an intercept. The intercept is not penalised; it is eliminated
         by (implicit) centring, so ``X`` is never copied for it.
 
+    precompute : bool, "auto" or array-like of shape (n_features, n_features), \
+            default="auto"
+        Form of the coordinate-descent epochs on dense ``X`` (ignored for sparse
+        ``X``, as in scikit-learn): ``True`` the covariance (Gram) form on every
+        working set, ``False`` the residual form, ``"auto"`` (default; scikit-learn's
+        is ``False``) chooses per working set. Results agree to the tolerance
+        either way. A Gram matrix ``X^T X`` is validated as scikit-learn does (one
+        entry checked, ``ValueError`` if it does not match; ignored with a
+        ``UserWarning`` when ``fit_intercept=True`` and ``X`` is not centred), then
+        treated as ``"auto"``: the solver computes the Gram blocks of its working
+        sets from ``X`` (the same numbers up to rounding) and does not read the
+        array further. Problems with at most 32 dense features are solved by one
+        compiled cyclic call whatever ``precompute`` says.
+
     max_iter : int, default=1000
         Maximum number of epochs: passes of coordinate descent over the working set
         (``solver="cd"``) or iterations (``solver="fista"``).
+
+    copy_X : bool, default=True
+        ``False`` lets ``fit`` overwrite dense ``X``: with ``fit_intercept=True``
+        its columns are centred in place (weighted means), as in scikit-learn.
+        ``True`` never modifies ``X``.
 
     tol : float or None, default=None
         A number is scikit-learn's criterion: stop when the duality gap is at most
@@ -29,6 +50,14 @@ _SHARED_PARAMETERS = """
 
     positive : bool, default=False
         Restrict the coefficients to be non-negative.
+
+    random_state : int, RandomState instance or None, default=None
+        Seed of the coordinate order when ``selection="random"``.
+
+    selection : {"cyclic", "random"}, default="cyclic"
+        ``"cyclic"`` visits the coordinates of each working set in index order;
+        ``"random"`` in a new random order at every epoch (``solver="cd"``; the
+        small-problem compiled call and the covariance form are then not used).
 
     solver : {"auto", "cd", "fista"}, default="auto"
         ``"cd"``: proximal coordinate descent on working sets with Anderson
@@ -77,6 +106,12 @@ _FIT_DOC = """Fit the model.
             Non-negative weights, applied as scikit-learn does: normalised to sum to
             ``n_samples`` inside the squared loss.
 
+        check_input : bool, default=True
+            ``False`` skips the validation of ``X``, ``y`` and ``sample_weight``
+            (scikit-learn's option): ``X`` must then be a float32/float64 array in
+            Fortran order or a sparse matrix, finite; other layouts raise
+            ``ValueError``.
+
         Returns
         -------
         self : object
@@ -121,9 +156,9 @@ class ElasticNet(BaseElasticNet, BaseEstimator):
 
     Notes
     -----
-    Differences from scikit-learn: no ``precompute``, ``copy_X``, ``selection`` or
-    ``random_state`` parameters (inputs are never modified, and the working-set solver
-    orders coordinates itself); ``solver`` and ``verbose`` are added.
+    Differences from scikit-learn: ``precompute`` defaults to ``"auto"`` and a Gram
+    array only selects the covariance form (see above); ``tol=None`` by default;
+    ``solver`` and ``verbose`` are added. ``path`` is :func:`skreg.enet_path`.
 
     Examples
     --------
@@ -144,26 +179,39 @@ class ElasticNet(BaseElasticNet, BaseEstimator):
         *,
         l1_ratio=0.5,
         fit_intercept=True,
+        precompute="auto",
         max_iter=1000,
+        copy_X=True,
         tol=None,
         warm_start=False,
         positive=False,
+        random_state=None,
+        selection="cyclic",
         solver="auto",
         verbose=0,
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
+        self.precompute = precompute
         self.max_iter = max_iter
+        self.copy_X = copy_X
         self.tol = tol
         self.warm_start = warm_start
         self.positive = positive
+        self.random_state = random_state
+        self.selection = selection
         self.solver = solver
         self.verbose = verbose
 
+    # check_input is an optimisation, not metadata to route (as scikit-learn's).
+    __metadata_request__fit = {"check_input": metadata_routing.UNUSED}
+
+    path = staticmethod(enet_path)
+
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):  # noqa: D102 - docstring set below
-        return self._fit(X, y, sample_weight)
+    def fit(self, X, y, sample_weight=None, check_input=True):  # noqa: D102
+        return self._fit(X, y, sample_weight, check_input)
 
     fit.__doc__ = _FIT_DOC
 
@@ -219,27 +267,40 @@ class Lasso(BaseElasticNet, BaseEstimator):
         alpha=1.0,
         *,
         fit_intercept=True,
+        precompute="auto",
         max_iter=1000,
+        copy_X=True,
         tol=None,
         warm_start=False,
         positive=False,
+        random_state=None,
+        selection="cyclic",
         solver="auto",
         verbose=0,
     ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
+        self.precompute = precompute
         self.max_iter = max_iter
+        self.copy_X = copy_X
         self.tol = tol
         self.warm_start = warm_start
         self.positive = positive
+        self.random_state = random_state
+        self.selection = selection
         self.solver = solver
         self.verbose = verbose
 
     def _l1_ratio(self) -> float:
         return 1.0
 
+    # check_input is an optimisation, not metadata to route (as scikit-learn's).
+    __metadata_request__fit = {"check_input": metadata_routing.UNUSED}
+
+    path = staticmethod(enet_path)
+
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):  # noqa: D102 - docstring set below
-        return self._fit(X, y, sample_weight)
+    def fit(self, X, y, sample_weight=None, check_input=True):  # noqa: D102
+        return self._fit(X, y, sample_weight, check_input)
 
     fit.__doc__ = _FIT_DOC

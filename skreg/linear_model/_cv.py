@@ -15,17 +15,23 @@ import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import check_cv
+from sklearn.utils import check_scalar
 
-from skreg._path import _enet_path, _uses_homotopy, alpha_grid, enet_path
+from skreg._path import _enet_path, _path_options, _uses_homotopy, alpha_grid, enet_path
 from skreg.datafits import DEFAULT_REL_TOL
 from skreg.linear_model._base import _ACCEPT_SPARSE, LinearModelMixin
 from skreg.linear_model._coordinate import ElasticNet
 from skreg.utils._validation import (
     Integral,
     Interval,
+    MetadataRouter,
+    MethodMapping,
     StrOptions,
     _fit_context,
     check_sample_weight,
+    process_routing,
+    raise_for_params,
+    routing_enabled,
     validate_data,
 )
 
@@ -125,6 +131,10 @@ class _BaseCV(LinearModelMixin):
         "positive": ["boolean"],
         "solver": [StrOptions({"auto", "cd", "fista"})],
         "alpha_rule": [StrOptions({"min", "1se"})],
+        "precompute": ["boolean", StrOptions({"auto"}), "array-like"],
+        "copy_X": ["boolean"],
+        "random_state": ["random_state"],
+        "selection": [StrOptions({"cyclic", "random"})],
     }
 
     def _l1_ratios(self) -> np.ndarray:
@@ -140,9 +150,33 @@ class _BaseCV(LinearModelMixin):
             tol=self.tol,
             positive=self.positive,
             solver=self.solver,
+            precompute=self.precompute,
+            random_state=self.random_state,
+            selection=self.selection,
         )
 
-    def _fit_cv(self, X, y, sample_weight, groups):
+    def get_metadata_routing(self):
+        """Get the metadata routing of this object (scikit-learn's).
+
+        ``fit`` routes its extra keyword arguments (e.g. ``groups``) to the ``split``
+        method of the cross-validation splitter.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            The routing information.
+        """
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(
+                splitter=check_cv(self.cv),
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+        )
+
+    def _fit_cv(self, X, y, sample_weight, params):
+        raise_for_params(params, self, "fit")
         X, y = validate_data(
             self,
             X,
@@ -162,7 +196,9 @@ class _BaseCV(LinearModelMixin):
         if isinstance(self.alphas, Integral):
             if np.any(l1_ratios == 0):
                 raise ValueError(
-                    "l1_ratio=0 needs an explicit alphas grid (alpha_max is infinite "
+                    "Automatic alpha grid generation is not supported for "
+                    "l1_ratio=0. Please supply a grid by providing your estimator "
+                    "with the appropriate `alphas=` argument (alpha_max is infinite "
                     "for ridge)."
                 )
             grids = [
@@ -179,10 +215,18 @@ class _BaseCV(LinearModelMixin):
                 for l1 in l1_ratios
             ]
         else:
+            # scikit-learn's element-wise checks and messages.
+            for i, a in enumerate(np.ravel(np.asarray(self.alphas, dtype=object))):
+                check_scalar(a, f"alphas[{i}]", target_type=Real, min_val=0.0)
             alphas = np.sort(np.asarray(self.alphas, dtype=np.float64).ravel())[::-1]
             grids = [alphas] * len(l1_ratios)
         cv = check_cv(self.cv)
-        folds = list(cv.split(X, y, groups))
+        if routing_enabled():
+            routed = process_routing(self, "fit", sample_weight=sample_weight, **params)
+            split_params = routed.splitter.split
+        else:
+            split_params = {}
+        folds = list(cv.split(X, y, **split_params))
         # "auto" stays "auto" on the fold paths (see enet_path: the lasso homotopy
         # on wide dense data); the refit resolves it as the estimators do.
         solver = self.solver
@@ -192,6 +236,13 @@ class _BaseCV(LinearModelMixin):
             "max_iter": self.max_iter,
             "positive": self.positive,
             "solver": solver,
+            # A Gram matrix of the full data does not apply to a fold's rows.
+            "precompute": (
+                self.precompute if isinstance(self.precompute, bool | str) else "auto"
+            ),
+            "rng": _path_options(
+                {"random_state": self.random_state, "selection": self.selection}
+            ),
         }
         jobs = (
             delayed(_path_mse)(X, y, sample_weight, train, test, grid, l1, params)
@@ -219,7 +270,8 @@ class _BaseCV(LinearModelMixin):
         self.alpha_ = float(alphas_best[i_refit])
         self.l1_ratio_ = best_l1
         self.cv_se_ = cv_se
-        if len(l1_ratios) == 1:  # squeezed as scikit-learn does
+        if len(l1_ratios) == 1 or not isinstance(self.alphas, Integral):
+            # squeezed as scikit-learn does (one grid: given, or one l1_ratio)
             self.mse_path_ = mse_path[0]
             self.alphas_ = grids[0]
             self.cv_se_ = self.cv_se_[0]
@@ -295,6 +347,21 @@ _CV_PARAMETERS = """
     positive : bool, default=False
         Restrict the coefficients to be non-negative.
 
+    precompute : bool, "auto" or array-like, default="auto"
+        As in :class:`ElasticNet`: the form of the coordinate-descent epochs on dense
+        ``X``, for the fold paths and the refit (a Gram array is checked against the
+        full data and used by the refit only, as scikit-learn does).
+
+    copy_X : bool, default=True
+        Accepted for scikit-learn compatibility: the cross-validation never
+        modifies ``X``.
+
+    random_state : int, RandomState instance or None, default=None
+        Seed of the coordinate order when ``selection="random"``.
+
+    selection : {"cyclic", "random"}, default="cyclic"
+        Coordinate order, as in :class:`ElasticNet`.
+
     solver : {"auto", "cd", "fista"}, default="auto"
         Solver used along each path and for the refit (``"auto"``: see
         :func:`skreg.enet_path`; lasso paths on dense data with fewer samples than
@@ -364,8 +431,11 @@ _CV_FIT_DOC = """Fit the model on each fold's path, select alpha (and l1_ratio),
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights, used in the fits and in the held-out errors.
 
-        groups : array-like of shape (n_samples,), default=None
-            Group labels for group-aware splitters such as ``GroupKFold``.
+        **params : dict
+            Metadata routed to the splitter's ``split`` (e.g. ``groups`` for
+            ``GroupKFold``); only with ``sklearn.set_config(
+            enable_metadata_routing=True)``, as in scikit-learn (otherwise
+            ``ValueError``).
 
         Returns
         -------
@@ -429,6 +499,10 @@ class ElasticNetCV(_BaseCV, BaseEstimator):
         positive=False,
         solver="auto",
         alpha_rule="min",
+        precompute="auto",
+        copy_X=True,
+        random_state=None,
+        selection="cyclic",
     ):
         self.l1_ratio = l1_ratio
         self.eps = eps
@@ -442,10 +516,14 @@ class ElasticNetCV(_BaseCV, BaseEstimator):
         self.positive = positive
         self.solver = solver
         self.alpha_rule = alpha_rule
+        self.precompute = precompute
+        self.copy_X = copy_X
+        self.random_state = random_state
+        self.selection = selection
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, groups=None):  # noqa: D102 - set below
-        return self._fit_cv(X, y, sample_weight, groups)
+    def fit(self, X, y, sample_weight=None, **params):  # noqa: D102 - set below
+        return self._fit_cv(X, y, sample_weight, params)
 
     fit.__doc__ = _CV_FIT_DOC
 
@@ -498,6 +576,10 @@ class LassoCV(_BaseCV, BaseEstimator):
         positive=False,
         solver="auto",
         alpha_rule="min",
+        precompute="auto",
+        copy_X=True,
+        random_state=None,
+        selection="cyclic",
     ):
         self.eps = eps
         self.alphas = alphas
@@ -510,12 +592,16 @@ class LassoCV(_BaseCV, BaseEstimator):
         self.positive = positive
         self.solver = solver
         self.alpha_rule = alpha_rule
+        self.precompute = precompute
+        self.copy_X = copy_X
+        self.random_state = random_state
+        self.selection = selection
 
     def _l1_ratios(self) -> np.ndarray:
         return np.ones(1)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, groups=None):  # noqa: D102 - set below
-        return self._fit_cv(X, y, sample_weight, groups)
+    def fit(self, X, y, sample_weight=None, **params):  # noqa: D102 - set below
+        return self._fit_cv(X, y, sample_weight, params)
 
     fit.__doc__ = _CV_FIT_DOC

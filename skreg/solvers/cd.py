@@ -188,6 +188,7 @@ def solve_cd(
     solve_ws_first: bool = False,
     compiled_below: int = _SMALL,
     finish: bool = True,
+    rng: np.random.Generator | None = None,
     verbose: int = 0,
 ) -> SolverResult:
     """Minimise the elastic net by working-set proximal coordinate descent.
@@ -249,6 +250,10 @@ def solve_cd(
         Dense problems with at most this many features are solved in covariance
         form on their Gram matrix (:func:`_solve_small`; ``residual`` is then
         ignored and the result has none); 0 disables it.
+    rng : numpy.random.Generator, default=None
+        ``selection="random"``: each epoch visits its coordinates in a random order
+        drawn from ``rng`` (the small-problem solve and the covariance form, which
+        sweep in a fixed order, are then not used). ``None``: index order.
     verbose : int, default=0
         Print one line per outer iteration when positive.
 
@@ -258,6 +263,8 @@ def solve_cd(
     """
     l1_reg, l2_reg = penalty.kernel_params()
     positive = penalty.positive
+    if rng is not None:
+        compiled_below, gram = 0, False
     if not data.sparse and data.n_features <= compiled_below and not verbose:
         return _solve_small(
             data, w, (l1_reg, l2_reg, positive), max_iter, tol, rel_tol, finish
@@ -267,6 +274,7 @@ def solve_cd(
     state = _DualState(data, l1_reg, l2_reg, positive)
     if finish:
         state.finisher = _Finisher(state.params)
+    state.rng = rng
     screening = screening and l1_reg > 0
     n_epochs = 0
     prev_gap = np.inf
@@ -332,7 +340,9 @@ def solve_cd(
         ws = _working_set(w, grad, active, ws_init, ws_start, state, stalled)
         ws_init = None
         if ws.shape[0] == 0:
-            continue
+            # Screening removed every feature: w = 0 is optimal, and the gap left is
+            # rounding that no epoch can reduce (with tol=0 it never reaches 0).
+            break
         tol_in = max(_INNER_GAP_FRACTION * gap, 0.5 * tol_abs)
         use_gram = gram
         if use_gram is None:
@@ -615,6 +625,7 @@ class _DualState:
         self.best_dual = -np.inf
         self.candidate = None
         self.ws_size = 0
+        self.rng = None
         self._points = []
         # Exact solves on the support (:class:`_Finisher`), or None.
         self.finisher = None
@@ -702,7 +713,8 @@ def _inner_loop(
             check = converged or (k + 1) % _TARGET_MAX == 0 or (dense and check)
         if full_sweep or check:
             before = w[ws] != 0
-            _, offset = data.epoch(w, R, offset, ws, l1_reg, l2_reg, positive)
+            order = ws if state.rng is None else state.rng.permutation(ws)
+            _, offset = data.epoch(w, R, offset, order, l1_reg, l2_reg, positive)
             swept = ws.shape[0]
             after = w[ws] != 0
             if target is None:
@@ -711,7 +723,8 @@ def _inner_loop(
                 full_sweep = bool(np.any(after & ~before))
             sweep = ws[after]
         else:
-            _, offset = data.epoch(w, R, offset, sweep, l1_reg, l2_reg, positive)
+            order = sweep if state.rng is None else state.rng.permutation(sweep)
+            _, offset = data.epoch(w, R, offset, order, l1_reg, l2_reg, positive)
             swept = sweep.shape[0]
         n_epochs += 1
         if state.finisher is not None:

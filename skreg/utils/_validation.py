@@ -12,7 +12,13 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils._metadata_requests import _raise_for_params, _routing_enabled
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -22,6 +28,11 @@ from sklearn.utils.validation import (
 __all__ = [
     "Integral",
     "Interval",
+    "MetadataRouter",
+    "MethodMapping",
+    "process_routing",
+    "raise_for_params",
+    "routing_enabled",
     "Real",
     "StrOptions",
     "_fit_context",
@@ -34,6 +45,16 @@ __all__ = [
     "fast_validate_xy",
     "validate_params_cached",
 ]
+
+
+def raise_for_params(params, owner, method) -> None:
+    """scikit-learn's check: extra ``fit`` keywords need metadata routing enabled."""
+    _raise_for_params(params, owner, method)
+
+
+def routing_enabled() -> bool:
+    """Whether ``sklearn.set_config(enable_metadata_routing=True)`` is in effect."""
+    return _routing_enabled()
 
 
 def check_sample_weight(sample_weight, X, dtype) -> np.ndarray | None:

@@ -1,0 +1,228 @@
+"""Run scikit-learn's own coordinate-descent tests on skreg's estimators.
+
+The installed scikit-learn's ``sklearn/linear_model/tests/test_coordinate_descent.py``
+and ``test_sparse_coordinate_descent.py`` are copied into a temporary directory, and
+``ElasticNet``, ``ElasticNetCV``, ``Lasso``, ``LassoCV``, ``enet_path`` and
+``lasso_path`` are rebound to skreg's right after scikit-learn's imports (one line
+inserted after the module's leading import block, so that module-level
+``parametrize`` lists already hold skreg's classes). A generated ``conftest.py``
+provides scikit-learn's ``global_random_seed`` fixture (one seed, ``SEED``, as
+scikit-learn's conftest does without ``SKLEARN_TESTS_GLOBAL_RANDOM_SEED``), deselects
+the tests of :data:`EXCLUDED` and records every outcome. pytest runs in a subprocess
+with scikit-learn's default warning filters (warnings are not errors).
+
+Usage::
+
+    python benchmarks/sklearn_suite.py [-v] [-k EXPR]
+
+prints the counts and each failing test with the last line of its error; the pytest
+entry is ``tests/linear_model/test_sklearn_suite.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+FILES = ("test_coordinate_descent.py", "test_sparse_coordinate_descent.py")
+REBOUND = ("ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "enet_path", "lasso_path")
+SEED = 42
+
+# The only tests not run: they test scikit-learn's private internals or estimators
+# skreg does not provide. Test function name -> reason (every parametrisation).
+EXCLUDED = {
+    "test_set_order_dense": "scikit-learn's private _set_order helper",
+    "test_set_order_sparse": "scikit-learn's private _set_order helper",
+    "test_cython_solver_equivalence": "calls scikit-learn's private _cd_fast kernels",
+    "test_lassoCV_does_not_set_precompute": (
+        "monkeypatches scikit-learn's private _coordinate_descent module"
+    ),
+    "test_path_function_deprecated_n_alphas": (
+        "the deprecated n_alphas parameter and alphas=None warning texts"
+    ),
+    "test_multi_task_lasso_vs_skglm": "MultiTask* estimators only (not in skreg)",
+    "test_multi_task_lasso_and_enet": "MultiTask* estimators only (not in skreg)",
+    "test_multi_task_lasso_readonly_data": "MultiTask* estimators only (not in skreg)",
+    "test_multitask_enet_and_lasso_cv": "MultiTask* estimators only (not in skreg)",
+    "test_warm_start_multitask_lasso": "MultiTask* estimators only (not in skreg)",
+    "test_convergence_warnings": "MultiTask* estimators only (not in skreg)",
+    "test_multi_task_lasso_cv_dtype": "MultiTask* estimators only (not in skreg)",
+    # These compare coef_ to 7 decimals with scikit-learn's MultiTask*CV, whose
+    # refit stops at tol=1e-4: measured 1.1e-4 from the optimum (skreg's: 3e-11).
+    "test_1d_multioutput_enet_and_multitask_enet_cv": (
+        "reference is a MultiTask* estimator's inexact solution (not in skreg)"
+    ),
+    "test_1d_multioutput_lasso_and_multitask_lasso_cv": (
+        "reference is a MultiTask* estimator's inexact solution (not in skreg)"
+    ),
+}
+
+# Tests that still fail at this commit, by cause (see the report); the pytest entry
+# fails on any other failure. Empty this as the causes are fixed.
+_EXACT = "dense/sparse or setting-to-setting differences of 1e-6..1e-4 (finishing step)"
+PENDING = {
+    "test_sparse_dense_equality": _EXACT,
+    "test_sparse_dense_descent_paths": _EXACT,
+    "test_same_output_sparse_dense_lasso_and_enet_cv": _EXACT,
+    "test_same_multiple_output_sparse_dense": _EXACT,
+    "test_sparse_input_dtype_enet_and_lassocv": _EXACT + ", float32 vs float64",
+    "test_random_descent": _EXACT + ", cyclic vs random at tol=1e-9",
+    "test_enet_ridge_consistency": _EXACT + ", against Ridge",
+    "test_enet_ols_consistency": _EXACT + ", against LinearRegression",
+    "test_warm_start": (
+        "two warm-started 5-epoch fits differ from one 10-epoch fit (working sets "
+        "and extrapolation restart)"
+    ),
+    "test_enet_nonfinite_params": (
+        "X of 1.8e308: skreg's scale check raises a ValueError with its own message "
+        "before any epoch"
+    ),
+}
+
+
+_CONFTEST = """
+import json
+import os
+
+import pytest
+
+_EXCLUDED = set(json.loads(os.environ["SKREG_SUITE_EXCLUDED"]))
+_OUT = os.environ["SKREG_SUITE_OUT"]
+_RESULTS = {}
+
+
+@pytest.fixture(params=[int(os.environ["SKREG_SUITE_SEED"])])
+def global_random_seed(request):
+    return request.param
+
+
+def pytest_collection_modifyitems(config, items):
+    kept, dropped = [], []
+    for item in items:
+        name = getattr(item, "originalname", None) or item.name
+        (dropped if name in _EXCLUDED else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+    for item in dropped:
+        _RESULTS[item.nodeid] = ["excluded", ""]
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" or report.outcome != "passed":
+        message = ""
+        if report.outcome == "failed":
+            lines = str(report.longrepr).strip().splitlines()
+            errors = [x for x in lines if x.startswith("E ")] or lines[-1:]
+            message = errors[0][:300]
+        prev = _RESULTS.get(report.nodeid)
+        if prev is None or prev[0] == "passed":
+            _RESULTS[report.nodeid] = [report.outcome, message]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    with open(_OUT, "w") as f:
+        json.dump(_RESULTS, f, indent=0)
+"""
+
+
+def _rebind(source: str) -> str:
+    """Insert skreg's six names after the module's leading import block."""
+    tree = ast.parse(source)
+    end = 0
+    for node in tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            end = node.end_lineno
+        elif end and not isinstance(node, ast.Expr):
+            break
+    names = ", ".join(REBOUND)
+    lines = source.splitlines(keepends=True)
+    line = f"from skreg import {names}  # noqa: E402,F811 (rebound by skreg)\n"
+    return "".join(lines[:end] + [line] + lines[end:])
+
+
+def run(extra_args=(), verbose=False, excluded=None) -> dict:
+    """Copy, rebind and run the two files; return ``{nodeid: [outcome, message]}``."""
+    import sklearn
+
+    src = Path(sklearn.__file__).parent / "linear_model" / "tests"
+    with tempfile.TemporaryDirectory(prefix="skreg_sklearn_suite_") as tmp:
+        tmp = Path(tmp)
+        for name in FILES:
+            (tmp / name).write_text(_rebind((src / name).read_text()))
+        (tmp / "conftest.py").write_text(_CONFTEST)
+        (tmp / "pytest.ini").write_text("[pytest]\n")
+        out = tmp / "results.json"
+        env = dict(os.environ)
+        env.update(
+            SKREG_SUITE_EXCLUDED=json.dumps(
+                sorted(EXCLUDED if excluded is None else excluded)
+            ),
+            SKREG_SUITE_OUT=str(out),
+            SKREG_SUITE_SEED=str(SEED),
+        )
+        env.setdefault("MPLBACKEND", "Agg")
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q" if not verbose else "-v",
+            "--tb=line",
+            "-W",
+            "ignore::DeprecationWarning",
+            *FILES,
+            *extra_args,
+        ]
+        subprocess.run(
+            cmd,
+            cwd=tmp,
+            env=env,
+            stdout=None if verbose else subprocess.DEVNULL,
+            check=False,
+        )
+        return json.loads(out.read_text())
+
+
+def summary(results: dict) -> Counter:
+    """Count outcomes (passed, failed, skipped, excluded)."""
+    return Counter(outcome for outcome, _ in results.values())
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("-k", default=None, help="pytest -k expression")
+    parser.add_argument(
+        "--no-exclusions", action="store_true", help="run the excluded tests too"
+    )
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    results = run(
+        ["-k", args.k] if args.k else [],
+        verbose=args.verbose,
+        excluded={} if args.no_exclusions else None,
+    )
+    elapsed = time.perf_counter() - start
+    for nodeid, (outcome, message) in sorted(results.items()):
+        if outcome == "failed":
+            print(f"FAILED {nodeid}\n    {message}")
+    counts = summary(results)
+    print(
+        ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+        + f" of {len(results)} in {elapsed:.0f} s"
+    )
+    return 1 if counts.get("failed") else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
