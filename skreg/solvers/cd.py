@@ -111,6 +111,8 @@ _FINISH_COST = 2
 # refinement steps after a full one, and the relative rounding of the objective below
 # which a finished point counts as no worse.
 _FINISH_DAMPING = 1e-12
+# Solves a step on a Hessian block the caller already has may always afford.
+_FINISH_FREE_SOLVES = 4
 _FINISH_REFINE = 2
 _FINISH_ROUNDING = 4 * np.finfo(np.float64).eps
 # The Python cost of an epoch, in multiply-adds (about 10 microseconds): credited to
@@ -426,22 +428,26 @@ class _Finisher:
         self.last = None
         self.tried = set()
 
-    def step(self, data, w, R, offset, S, grad_S):
+    def step(self, data, w, R, offset, S, grad_S, hessian=None):
         """Try the steps from the support ``S`` of ``w`` (``grad_S``: gradient there).
 
         Returns the new ``(R, offset)`` with ``w`` updated in place, or ``None`` when
         ``w`` is kept. ``R=None`` works in covariance form (:meth:`QuadraticData.gram`)
-        and returns ``(None, 0.0)`` when ``w`` moved.
+        and returns ``(None, 0.0)`` when ``w`` moved. A ``hessian`` block the caller
+        already has (a covariance-form inner loop's) makes the step cheap: it is
+        then tried whether or not the pattern has settled, and costs no credit.
         """
         size = S.shape[0]
         # In column passes: the Gram block, then each solve.
-        gram_cost = size**2 / _FINISH_COST
+        gram_cost = 0.0 if hessian is not None else size**2 / _FINISH_COST
         solve_cost = size**3 / (3 * data.n_samples * _FINISH_COST)
+        if hessian is not None:
+            self.credit = max(self.credit, solve_cost * _FINISH_FREE_SOLVES)
         pattern = S.tobytes(), np.signbit(w[S]).tobytes()
         settled, self.last = pattern == self.last, pattern
         if (
             size == 0
-            or (self.settle and not settled)
+            or (self.settle and not settled and hessian is None)
             or pattern in self.tried
             or gram_cost + solve_cost > self.credit
         ):
@@ -449,7 +455,7 @@ class _Finisher:
         self.tried.add(pattern)
         self.credit -= gram_cost
         w_old = np.ascontiguousarray(w[S])
-        w_new = self._newton(data, w, S, grad_S, solve_cost, R is None)
+        w_new = self._newton(data, w, S, grad_S, solve_cost, R is None, hessian)
         if w_new is None:
             return None
         w_new = w_new.astype(w.dtype)
@@ -479,7 +485,7 @@ class _Finisher:
         w[S] = w_new
         return R_new, offset_new
 
-    def _newton(self, data, w, S, grad_S, solve_cost, covariance):
+    def _newton(self, data, w, S, grad_S, solve_cost, covariance, hessian=None):
         """Run the active-set Newton loop of the class docstring (``None``: failed).
 
         Once a step keeps every sign, up to ``_FINISH_REFINE`` more steps from the
@@ -489,7 +495,7 @@ class _Finisher:
         l1_reg, l2_reg, _ = self.params
         w_S = w[S].astype(np.float64)
         signs = np.sign(w_S)
-        H = data.hessian(S)
+        H = data.hessian(S) if hessian is None else np.array(hessian, np.float64)
         H.flat[:: S.shape[0] + 1] += l2_reg
         # Jacobi scaling: the solves see a unit diagonal whatever the column scales,
         # and the damping is relative to it.
@@ -864,6 +870,16 @@ def _inner_loop_gram(
                 break
     w[ws] = w_ws
     R = R - cols @ (w_ws - w0)
+    if state.finisher is not None:
+        # The Hessian block of the support is part of G: an exact solve on it is
+        # nearly free (the gap computed next checks it).
+        pos = np.flatnonzero(w_ws)
+        S = ws[pos]
+        moved = state.finisher.step(
+            data, w, R, offset, S, -q[pos], hessian=G[np.ix_(pos, pos)]
+        )
+        if moved is not None:
+            R, offset = moved
     return n_epochs, offset, R
 
 

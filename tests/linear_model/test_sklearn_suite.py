@@ -145,6 +145,7 @@ def test_path_attribute_and_signature():
     assert_allclose(coefs_random, ref, rtol=0, atol=5e-5)
 
 
+@pytest.mark.iteration_budget
 def test_tol_zero_does_not_hang():
     # Screening can discard every feature; the gap left is rounding that tol=0 never
     # accepts: the solver must stop (and warn) instead of looping.
