@@ -280,6 +280,8 @@ def solve_cd(
     screening = screening and l1_reg > 0
     n_epochs = 0
     prev_gap = np.inf
+    polished = False
+    finished_at = -1
     last_epochs = 0
     rebuilt = 0
     if grad is None and not w.any():
@@ -308,6 +310,9 @@ def solve_cd(
                 grad[unknown] = data.gradient(R, offset, unknown)
             grad_init = None
         gap, tol_abs = state.gap(w, R, offset, active, grad, tol, rel_tol)
+        if state.finisher is not None:
+            # The gradient's column passes count as work done, as the epochs'.
+            state.finisher.credit += active.shape[0]
         stalled = gap > _STALL_RATIO * prev_gap
         if stalled and n_epochs - rebuilt >= _REBUILD_EPOCHS:
             # The incrementally updated residual drifts by rounding over many epochs;
@@ -322,6 +327,18 @@ def solve_cd(
                 f"[skreg cd] epoch {n_epochs}: gap {gap:.3e} (tol {tol_abs:.3e}), "
                 f"{active.shape[0]} features in play"
             )
+        if gap <= tol_abs and state.finisher is not None and not polished:
+            # Converged: one exact solve on the support, if the epochs paid for it,
+            # takes the point from the tolerance to the optimum (dense and sparse
+            # fits, or two solvers, then agree to rounding).
+            polished = True
+            pos = state.finisher.support(w[active])
+            moved = state.finisher.step(
+                data, w, R, offset, active[pos], grad[pos], polish=True
+            )
+            if moved is not None:
+                R, offset = moved
+                continue
         if gap <= tol_abs or n_epochs >= max_iter:
             break
         if screening:
@@ -333,8 +350,11 @@ def solve_cd(
                     offset = data.update_residual(R, offset, nonzero, -w[nonzero])
                     w[nonzero] = 0.0
                 active, grad = active[keep], grad[keep]
-        if state.finisher is not None:
-            pos = np.flatnonzero(w[active])
+        if state.finisher is not None and finished_at != n_epochs:
+            # (At most one step between two rounds of epochs: a step that gains
+            # nothing measurable must not repeat forever.)
+            finished_at = n_epochs
+            pos = state.finisher.support(w[active])
             moved = state.finisher.step(data, w, R, offset, active[pos], grad[pos])
             if moved is not None:
                 R, offset = moved
@@ -423,12 +443,19 @@ class _Finisher:
 
     def __init__(self, params, settle=True):
         self.params = params
+        # Without L1 part and sign constraint the objective is smooth: one Newton
+        # step on every feature in play is exact, and signs do not matter.
+        self.smooth = params[0] == 0.0 and not params[2]
         self.settle = settle
         self.credit = 0.0
         self.last = None
         self.tried = set()
 
-    def step(self, data, w, R, offset, S, grad_S, hessian=None):
+    def support(self, w) -> np.ndarray:
+        """Positions in ``w`` that a step moves: the nonzeros (all when smooth)."""
+        return np.arange(w.shape[0]) if self.smooth else np.flatnonzero(w)
+
+    def step(self, data, w, R, offset, S, grad_S, hessian=None, polish=False):
         """Try the steps from the support ``S`` of ``w`` (``grad_S``: gradient there).
 
         Returns the new ``(R, offset)`` with ``w`` updated in place, or ``None`` when
@@ -436,6 +463,8 @@ class _Finisher:
         and returns ``(None, 0.0)`` when ``w`` moved. A ``hessian`` block the caller
         already has (a covariance-form inner loop's) makes the step cheap: it is
         then tried whether or not the pattern has settled, and costs no credit.
+        ``polish``: the point is converged; try once more (unsettled or tried
+        patterns too) if the credit allows, to reach the optimum.
         """
         size = S.shape[0]
         # In column passes: the Gram block, then each solve.
@@ -443,12 +472,13 @@ class _Finisher:
         solve_cost = size**3 / (3 * data.n_samples * _FINISH_COST)
         if hessian is not None:
             self.credit = max(self.credit, solve_cost * _FINISH_FREE_SOLVES)
-        pattern = S.tobytes(), np.signbit(w[S]).tobytes()
+        signs = b"" if self.smooth else np.signbit(w[S]).tobytes()
+        pattern = S.tobytes(), signs
         settled, self.last = pattern == self.last, pattern
         if (
             size == 0
-            or (self.settle and not settled and hessian is None)
-            or pattern in self.tried
+            or (self.settle and not settled and hessian is None and not polish)
+            or (pattern in self.tried and not polish)
             or gram_cost + solve_cost > self.credit
         ):
             return None
@@ -516,6 +546,9 @@ class _Finisher:
             if not np.all(np.isfinite(d)):
                 return None
             new = w_S[keep] + d
+            if self.smooth:
+                w_S[keep] = new
+                return w_S
             crossed = np.flatnonzero(np.sign(new) != signs[keep])
             if not crossed.shape[0]:
                 w_S[keep] = new
@@ -571,6 +604,7 @@ def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
     q = b - G @ w.astype(np.float64)
     finisher = _Finisher(params, settle=False) if finish else None
     n_epochs = 0
+    polished = False
     phase = _GAP_CHECK_EVERY if finish else _PHASE
     while True:
         epochs, gap, tol_abs, rounding = data.solve_gram(
@@ -582,12 +616,19 @@ def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
         if gap <= tol_abs and rounding > _ROUNDING_SHARE * tol_abs:
             gap, primal, grad = data.exact_gap(w, *params)
             tol_abs = data.gap_threshold(tol, primal, rel_tol)
-        if gap <= tol_abs or n_epochs >= max_iter or finisher is None:
+        converged = gap <= tol_abs
+        if (converged and polished) or n_epochs >= max_iter or finisher is None:
             break
-        S = np.flatnonzero(w)
+        # Between phases, and once at convergence (to the optimum from the
+        # tolerance), a finishing step.
+        polished = converged
+        S = finisher.support(w)
         finisher.credit = np.inf
-        if finisher.step(data, w, None, 0.0, S, grad[S]) is not None:
+        moved = finisher.step(data, w, None, 0.0, S, grad[S], polish=converged)
+        if moved is not None:
             q[:] = b - G @ w.astype(np.float64)
+        elif converged:
+            break
     return SolverResult(w, n_epochs, gap, tol_abs, gap <= tol_abs, grad, None)
 
 
@@ -763,7 +804,7 @@ def _inner_loop(
                 prev_decrease = decrease
             prev_primal = primal
         if check and state.finisher is not None:
-            S = ws[w[ws] != 0]
+            S = ws[state.finisher.support(w[ws])]
             moved = state.finisher.step(
                 data, w, R, offset, S, data.gradient(R, offset, S)
             )
@@ -873,7 +914,7 @@ def _inner_loop_gram(
     if state.finisher is not None:
         # The Hessian block of the support is part of G: an exact solve on it is
         # nearly free (the gap computed next checks it).
-        pos = np.flatnonzero(w_ws)
+        pos = state.finisher.support(w_ws)
         S = ws[pos]
         moved = state.finisher.step(
             data, w, R, offset, S, -q[pos], hessian=G[np.ix_(pos, pos)]
