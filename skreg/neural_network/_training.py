@@ -201,6 +201,7 @@ def _split_validation(est, X, Y, sample_weight, fraction):
             "The validation set is too small. Increase 'validation_fraction' or the "
             "size of your dataset."
         )
+
     def contig(a):
         return a.tocsr() if sp.issparse(a) else np.ascontiguousarray(a)
 
