@@ -222,9 +222,8 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
                 trainer = self._relaxed_trainer(
                     path, k, Xt, yt, Xv, yv, refit_alpha, 0.0
                 )
-                train_early_stopping(
-                    trainer, _SCORE_MAX_ITER, _SCORE_NO_CHANGE, self.tol
-                )
+                max_iter = min(_SCORE_MAX_ITER, self.max_iter)
+                train_early_stopping(trainer, max_iter, _SCORE_NO_CHANGE, self.tol)
                 scores[k], ses[k] = trainer.validation()
         return path, scores, ses
 
@@ -260,6 +259,7 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
             dtype=[np.float64, np.float32],
             order="C",
             y_numeric=not is_classifier(self),
+            multi_output=not is_classifier(self),
         )
         y = self._prepare_target(y)
         grid = None if self.alphas is None else _check_alphas(self.alphas)
@@ -310,6 +310,7 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         self.validation_loss_path_ = main.validation_loss
         self.exit_alphas_ = exit_alphas(grid, main.support)
         self.dense_epochs_ = main.dense_epochs
+        self.n_iter_ = int(main.dense_epochs + main.n_epochs.sum())
         self.support_ = main.support[i_best].copy()
         self.n_features_selected_ = int(self.support_.sum())
         self._refit(main, i_best, X, y, train, val, refit_grid)
@@ -470,6 +471,9 @@ _SHARED_DOC = """
         Epochs each point took (warm-started).
     dense_epochs_ : int
         Epochs of the dense fit that starts the path.
+    n_iter_ : int
+        Epochs of the path on the training part of the split, dense fit included
+        (the fold paths and the relaxed fits come on top).
     estimator_ : estimator
         The refit network on the selected inputs (its ``loss_curve_``,
         ``train_loss_curve_`` and ``validation_loss_curve_`` are the refit's
@@ -622,7 +626,8 @@ class RegularizedMLPClassifierCV(ClassifierMixin, _BaseRegularizedMLPCV):
         y : ndarray of shape (n_samples,)
             Predicted classes.
         """
-        return self.estimator_.predict(self._selected(X))
+        Xs = self._selected(X)
+        return self.estimator_.predict(Xs)
 
     def predict_proba(self, X):
         """Class probabilities, in the order of ``classes_``.
@@ -637,4 +642,5 @@ class RegularizedMLPClassifierCV(ClassifierMixin, _BaseRegularizedMLPCV):
         proba : ndarray of shape (n_samples, n_classes)
             Probability of each class.
         """
-        return self.estimator_.predict_proba(self._selected(X))
+        Xs = self._selected(X)
+        return self.estimator_.predict_proba(Xs)

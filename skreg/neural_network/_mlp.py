@@ -394,6 +394,16 @@ class _BaseRegularizedMLP(BaseEstimator):
         if holds_out and not incremental and self.validation_loss_curve_ is None:
             self.validation_loss_curve_ = []
 
+        return self._train(X, Y, sample_weight, incremental)
+
+    def _train(self, X, Y, sample_weight, incremental):
+        """Run :func:`fit_stochastic` on validated arrays; raise if training diverged.
+
+        ``X`` (C-contiguous or CSR) and ``Y`` (2-D) are in the network's dtype, as
+        ``_validate_input`` returns them. :func:`~skreg.neural_network.mlp_path` calls
+        this directly for its epochs, skipping the per-call validation of
+        ``partial_fit``.
+        """
         # Training diverged when a product overflows (numpy), when the loss leaves
         # the network's dtype, or when a weight is not finite. The first two can
         # happen with weights that are still finite (1e144 after three SGD steps on

@@ -141,7 +141,8 @@ class _Trainer:
             )
 
     def epoch(self):
-        self.est.partial_fit(self.X, self.y)
+        # One partial_fit epoch on the arrays validated once in __init__.
+        self.est._train(self.Xn, self.Yn, None, True)
         self.epochs += 1
 
     def validation(self):
