@@ -132,6 +132,7 @@ class _Trainer:
             kwargs = {"classes": classes} if is_classifier(est) else {}
             est.partial_fit(X, y, **kwargs)
             self.epochs = 1
+        self.best_epochs = self.epochs
         # The arrays as the network sees them (validated once; Y 2-D, binarized).
         self.Xn, self.Yn = est._validate_input(X, y, incremental=True, reset=False)
         self.Xv = self.Yv = None
@@ -206,7 +207,7 @@ def train_early_stopping(trainer, max_iter, n_iter_no_change, tol):
     """
     est = trainer.est
     curve = []
-    best, best_snap, count = np.inf, None, 0
+    best, best_snap, best_epoch, count = np.inf, None, 0, 0
     while True:
         if trainer.Xv is not None:
             loss = trainer.validation()[0]
@@ -221,12 +222,16 @@ def train_early_stopping(trainer, max_iter, n_iter_no_change, tol):
             best = loss
             if trainer.Xv is not None:
                 best_snap = trainer.snapshot()
-                est.best_epoch_ = len(curve) - 1
+                best_epoch = len(curve) - 1
+                trainer.best_epochs = trainer.epochs
         if count > n_iter_no_change or trainer.epochs >= max_iter:
             break
         trainer.epoch()
     if best_snap is not None:
         trainer.restore(best_snap)
+        # Epochs trained when the best weights were reached (curve[0] is the
+        # starting point), overriding what the epoch loop recorded.
+        est.best_epoch_ = best_epoch
         est.best_validation_loss_ = float(best)
     return curve
 

@@ -201,7 +201,9 @@ def test_fitted_attributes_for_reports(weak_fits):
     assert np.all(est.exit_alphas_[est.support_] > est.alpha_)
     refit = est.estimator_
     assert len(refit.train_loss_curve_) == len(refit.loss_curve_) > 0
-    assert len(refit.validation_loss_curve_) > 0
+    curves = est.refit_curves_
+    assert len(curves["train"]) > 0 and len(curves["validation"]) > 0
+    assert np.argmin(curves["validation"]) == curves["best_epoch"]
     assert est.n_iter_ == est.dense_epochs_ + est.n_epochs_path_[:, 0].sum()
 
 
