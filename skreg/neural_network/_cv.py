@@ -208,6 +208,7 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         )
         scores = path.validation_loss.copy()
         ses = path.validation_se.copy()
+
         if self.refit == "relaxed":
             # Relax the sparse side: points with at most the inputs of the penalized
             # optimum (the others keep their penalized score).

@@ -146,14 +146,19 @@ class _Trainer:
         self.est._train(self.Xn, self.Yn, None, True)
         self.epochs += 1
 
-    def validation(self):
-        """``(mean, standard error)`` of the validation loss."""
+    def validation(self, samples=False):
+        """``(mean, standard error)`` of the validation loss.
+
+        With ``samples=True``, ``(mean, standard error, per-sample losses)``.
+        """
         losses = sample_losses(self.est, self.Xv, self.Yv)
         se = (
             float(np.std(losses, ddof=1) / np.sqrt(len(losses)))
             if len(losses) > 1
             else 0.0
         )
+        if samples:
+            return float(np.mean(losses)), se, losses
         return float(np.mean(losses)), se
 
     def train_loss(self):
@@ -302,7 +307,8 @@ def mlp_path(
         ``n_features`` (n_points,), ``train_loss`` and ``validation_loss`` (data losses
         at the end of each point; ``nan`` without validation set),
         ``validation_se`` (standard error of the mean validation loss over the
-        validation samples), ``n_epochs`` (epochs per point), ``dense_epochs``,
+        validation samples), ``validation_sample_losses`` (n_points, n_val) (``None``
+        without validation set), ``n_epochs`` (epochs per point), ``dense_epochs``,
         ``dense_validation_curve``, ``alpha_max``, ``estimator`` (the network at the
         last point) and, with ``return_coefs``, ``coefs`` and ``intercepts`` (lists
         over points).
@@ -361,7 +367,7 @@ def mlp_path(
     else:
         grid = user_alphas
 
-    records = {k: [] for k in ("support", "train", "val", "se", "epochs")}
+    records = {k: [] for k in ("support", "train", "val", "se", "epochs", "losses")}
     coefs, intercepts = [], []
     support = None
     for k, alpha in enumerate(grid):
@@ -377,11 +383,15 @@ def mlp_path(
             )
             support = _support(est)
             train = trainer.train_loss()
-            val, se = trainer.validation() if has_val else (np.nan, np.nan)
+            if has_val:
+                val, se, losses = trainer.validation(samples=True)
+            else:
+                val, se, losses = np.nan, np.nan, None
         records["support"].append(support)
         records["train"].append(train)
         records["val"].append(val)
         records["se"].append(se)
+        records["losses"].append(losses)
         records["epochs"].append(n_ep)
         if return_coefs:
             snap = trainer.snapshot()
@@ -398,6 +408,7 @@ def mlp_path(
         train_loss=np.array(records["train"]),
         validation_loss=np.array(records["val"]),
         validation_se=np.array(records["se"]),
+        validation_sample_losses=(np.array(records["losses"]) if has_val else None),
         n_epochs=np.array(records["epochs"], dtype=int),
         dense_epochs=int(dense_epochs),
         dense_validation_curve=np.array(dense_curve),
