@@ -110,6 +110,10 @@ def _score(design, y, y_pred):
     return r2_score(y, y_pred)
 
 
+def _missed(support):
+    return " ".join(str(j) for j in np.flatnonzero(~support[:N_INFORMATIVE]))
+
+
 def run_cv(design, X, y, X_test, y_test, **params):
     cls = (
         RegularizedMLPClassifierCV
@@ -123,6 +127,7 @@ def run_cv(design, X, y, X_test, y_test, **params):
     return {
         "kept": est.n_features_selected_,
         "informative": int(est.support_[:N_INFORMATIVE].sum()),
+        "missed": _missed(est.support_),
         "score": _score(design, y_test, est.predict(X_test)),
         "seconds": seconds,
         "alpha": est.alpha_,
@@ -159,6 +164,7 @@ def run_network(design, X, y, X_test, y_test, columns, hidden=(64,)):
     return {
         "kept": len(columns),
         "informative": int(np.sum(np.asarray(columns) < N_INFORMATIVE)),
+        "missed": "",
         "score": _score(design, y_test, pred),
         "seconds": seconds,
         "alpha": np.nan,
@@ -180,6 +186,7 @@ def run_lassonet(design, X, y, X_test, y_test):
     return {
         "kept": int(support.sum()),
         "informative": int(support[:N_INFORMATIVE].sum()),
+        "missed": _missed(support),
         "score": _score(design, y_test, est.predict(X_test).ravel()),
         "seconds": seconds,
         "alpha": float(est.best_lambda_),
@@ -220,7 +227,7 @@ def main():
     rows = []
     header = (
         f"{'design':<15}{'seed':>5}  {'method':<22}{'kept':>6}{'inf':>5}"
-        f"{'score':>8}{'seconds':>9}{'epochs':>8}"
+        f"{'score':>8}{'seconds':>9}{'epochs':>8}  missed informative"
     )
     print(header)
     for design in args.designs:
@@ -243,6 +250,7 @@ def main():
             results["noise-free ceiling"] = {
                 "kept": N_INFORMATIVE,
                 "informative": N_INFORMATIVE,
+                "missed": "",
                 "score": ceiling,
                 "seconds": np.nan,
                 "alpha": np.nan,
@@ -252,7 +260,7 @@ def main():
                 print(
                     f"{design:<15}{seed:>5}  {name:<22}{r['kept']:>6}"
                     f"{r['informative']:>5}{r['score']:>8.3f}{r['seconds']:>9.2f}"
-                    f"{r['epochs']:>8}"
+                    f"{r['epochs']:>8}  {r['missed']}"
                 )
                 rows.append({"design": design, "seed": seed, "method": name, **r})
             if lassonet is None:
