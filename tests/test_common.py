@@ -40,7 +40,8 @@ from skreg.utils.discovery import all_estimators
 _MLP_CV_CHECK = {
     "hidden_layer_sizes": (8,),
     "alphas": (1e-4, 1e-3),
-    "max_iter": 20,
+    "max_iter": 15,
+    "n_iter_no_change": 3,
     "max_epochs_per_alpha": 2,
     "learning_rate_init": 0.03,
     "refit_alphas": (1e-3,),
