@@ -488,12 +488,13 @@ _SHARED_DOC = """
         Alpha of the one-standard-error rule and of the best mean score.
     alphas_ : ndarray of shape (n_points,)
         The path's grid, increasing (dense to empty).
-    support_ : ndarray of shape (n_features_in_,) of bool
-        Selected inputs (``get_support()``).
+    support_ : ndarray of shape (n_features_in_,)
+        Boolean mask of the selected inputs (``get_support()``).
     n_features_selected_ : int
         Number of selected inputs.
-    support_path_ : ndarray of shape (n_points, n_features_in_) of bool
-        Inputs kept at each point of the path on the training part of the split.
+    support_path_ : ndarray of shape (n_points, n_features)
+        Boolean masks of the inputs kept at each point of the path on the training
+        part of the split.
     n_features_path_ : ndarray of shape (n_points,)
         Number of inputs kept at each point.
     exit_alphas_ : ndarray of shape (n_features_in_,)
