@@ -10,7 +10,13 @@ from skreg.linear_model import (
     enet_path,
     lasso_path,
 )
-from skreg.neural_network import RegularizedMLPClassifier, RegularizedMLPRegressor
+from skreg.neural_network import (
+    RegularizedMLPClassifier,
+    RegularizedMLPClassifierCV,
+    RegularizedMLPRegressor,
+    RegularizedMLPRegressorCV,
+    mlp_path,
+)
 from skreg.reports import FeatureSelectionReport, StabilitySelector
 
 try:
@@ -25,9 +31,12 @@ __all__ = [
     "Lasso",
     "LassoCV",
     "RegularizedMLPClassifier",
+    "RegularizedMLPClassifierCV",
     "RegularizedMLPRegressor",
+    "RegularizedMLPRegressorCV",
     "StabilitySelector",
     "__version__",
     "enet_path",
     "lasso_path",
+    "mlp_path",
 ]

@@ -32,9 +32,27 @@ from skreg.utils.discovery import all_estimators
 # StabilitySelector: with its defaults the stable set of the checks' tiny 3-feature
 # data is empty and scikit-learn's "No features were selected" warning (an error
 # here) fires; a short grid and few subsamples keep the checks fast and meaningful.
+# The path-selecting MLPs: a small network, a short grid and few epochs keep each of
+# their ~50 checks fast. Several checks fit pure noise, on which an automatic grid
+# rightly ends at the empty model and SelectorMixin.transform then warns (an error
+# here): two small alphas keep inputs; tests/neural_network/test_mlp_path.py covers
+# the automatic grid.
+_MLP_CV_CHECK = {
+    "hidden_layer_sizes": (8,),
+    "alphas": (1e-4, 1e-3),
+    "max_iter": 15,
+    "n_iter_no_change": 3,
+    "max_epochs_per_alpha": 2,
+    "learning_rate_init": 0.03,
+    "refit_alphas": (1e-3,),
+    "selection": "min",
+    "random_state": 0,
+}
 CHECK_PARAMS = {
     "ElasticNetCV": {"eps": 0.1},
     "LassoCV": {"eps": 0.1},
+    "RegularizedMLPClassifierCV": _MLP_CV_CHECK,
+    "RegularizedMLPRegressorCV": _MLP_CV_CHECK,
     "StabilitySelector": {
         "alphas": 5,
         "n_bootstrap": 4,
@@ -49,6 +67,11 @@ ESTIMATORS = [cls(**CHECK_PARAMS.get(name, {})) for name, cls in all_estimators(
 def test_discovery_finds_the_linear_models():
     names = {name for name, _ in all_estimators()}
     assert {"ElasticNet", "Lasso"} <= names
+
+
+def test_discovery_finds_the_mlp_selectors():
+    names = {name for name, _ in all_estimators()}
+    assert {"RegularizedMLPRegressorCV", "RegularizedMLPClassifierCV"} <= names
 
 
 def _check_names(estimator):
@@ -68,7 +91,12 @@ def test_check_param_validation(estimator):
 # scikit-learn's MLP) and warn when Adam has not met ``tol`` on the checks' tiny data;
 # as in scikit-learn's own test_common, that warning is not a failure there. The
 # linear models get no such allowance: they must converge without warning.
-STOCHASTIC = ("RegularizedMLPClassifier", "RegularizedMLPRegressor")
+STOCHASTIC = (
+    "RegularizedMLPClassifier",
+    "RegularizedMLPRegressor",
+    "RegularizedMLPClassifierCV",
+    "RegularizedMLPRegressorCV",
+)
 
 
 @parametrize_with_checks(ESTIMATORS)

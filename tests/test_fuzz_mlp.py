@@ -15,9 +15,11 @@ and why:
   small step both follow the same trajectory (and, since the fuzzing found they did
   not, the same dropout masks) to float32 rounding; after many epochs the
   non-convex training may drift apart, so only one epoch is compared;
-- objective no worse than at zero, dense = sparse, ``alpha >= alpha_max``: do not
-  apply (non-convex loss, no closed-form ``alpha_max``, dense input only: sparse
-  input is a clear ``TypeError``, fuzzed below);
+- dense = sparse: applies since issue 25 (CSR input, first-layer products
+  sparse-dense): any sparse format gives the dense fit's weights to rounding, fuzzed
+  below;
+- objective no worse than at zero, ``alpha >= alpha_max``: do not apply (non-convex
+  loss, no closed-form ``alpha_max``);
 - integer weights = repeated rows: does not apply to minibatch training with
   shuffling (a repeated row lands in different batches, and the number of steps per
   epoch changes), so weights are fuzzed only for finiteness and non-mutation.
@@ -234,15 +236,16 @@ def test_float32_follows_float64_for_one_epoch(Est, data):
 
 @pytest.mark.parametrize("Est", ESTIMATORS, ids=lambda c: c.__name__)
 @given(data=st.data())
-def test_sparse_input_is_a_clear_type_error(Est, data):
-    """The networks take dense input only: sparse ``X`` (any format, either dtype) is
-    a ``TypeError`` that says so, in ``fit`` and in ``predict``, never a crash
-    inside a kernel."""
+def test_sparse_input_equals_dense(Est, data):
+    """Sparse ``X`` (any format, either dtype) trains the network that dense ``X``
+    trains (same ``random_state``: same initialisation and batches), to rounding:
+    only the first layer's products change, from BLAS to sparse-dense."""
     X, y, sw, _ = data.draw(mlp_problems(Est, scaled=False))
     fmt = data.draw(st.sampled_from(["csr", "csc", "coo"]), label="format")
     Xs = sp.coo_matrix(X).asformat(fmt)
-    with pytest.raises(TypeError, match="dense data is required"):
-        fit(make(Est), Xs, y, sw)
-    est = fit(make(Est), X, y, sw)
-    with pytest.raises(TypeError, match="dense data is required"):
-        est.predict(Xs)
+    dense = fit(make(Est), X, y, sw)
+    sparse = fit(make(Est), Xs, y, sw)
+    tol = 1e-4 if X.dtype == np.float32 else 1e-9
+    for a, b in zip(dense.coefs_, sparse.coefs_, strict=True):
+        np.testing.assert_allclose(b, a, rtol=tol, atol=tol)
+    np.testing.assert_allclose(sparse.predict(Xs), dense.predict(X), rtol=tol, atol=tol)

@@ -22,6 +22,7 @@ from __future__ import annotations
 from itertools import chain
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
@@ -50,6 +51,20 @@ from skreg.utils._validation import (
 )
 
 __all__ = ["RegularizedMLPClassifier", "RegularizedMLPRegressor"]
+
+
+def _matmul(A, B, out):
+    """``out[...] = A @ B``, with ``A`` dense (BLAS into ``out``) or scipy.sparse.
+
+    Only the first layer sees sparse inputs: there ``X_batch @ W_1`` (forward) and
+    ``X_batch.T @ delta_1`` (the first-layer gradient) are sparse-dense products that
+    cost ``O(nnz * n_units)``; the batch is never densified.
+    """
+    if sp.issparse(A):
+        out[...] = A @ B
+    else:
+        np.matmul(A, B, out=out)
+    return out
 
 
 class _BaseRegularizedMLP(BaseEstimator):
@@ -202,7 +217,7 @@ class _BaseRegularizedMLP(BaseEstimator):
             ACTIVATIONS["identity"](activations[0], zero_bias, U, rate)
         hidden_activation = ACTIVATIONS[self.activation]
         for i in range(n_hidden):
-            np.matmul(activations[i], self.coefs_[i], out=activations[i + 1])
+            _matmul(activations[i], self.coefs_[i], activations[i + 1])
             mask = None if masks is None else masks[i + 1]
             if mask is None:
                 hidden_activation(activations[i + 1], self.intercepts_[i])
@@ -251,7 +266,7 @@ class _BaseRegularizedMLP(BaseEstimator):
         )
         derivative = DERIVATIVES[self.activation]
         for i in range(last, -1, -1):
-            np.matmul(activations[i].T, deltas[i], out=coef_grads[i])
+            _matmul(activations[i].T, deltas[i], coef_grads[i])
             if i > 0:
                 np.matmul(deltas[i], self.coefs_[i].T, out=deltas[i - 1])
                 mask = None if masks is None else masks[i]
@@ -266,7 +281,10 @@ class _BaseRegularizedMLP(BaseEstimator):
     def _forward_pass_fast(self, X):
         """Return the outputs of the network on validated ``X`` (dropout off)."""
         dtype = self.coefs_[0].dtype
-        activation = np.asarray(X, dtype=dtype)
+        if sp.issparse(X):
+            activation = X.astype(dtype, copy=False)
+        else:
+            activation = np.asarray(X, dtype=dtype)
         hidden_activation = ACTIVATIONS[self.activation]
         last = len(self.coefs_) - 1
         for i, (W, b) in enumerate(zip(self.coefs_, self.intercepts_, strict=True)):
@@ -342,9 +360,17 @@ class _BaseRegularizedMLP(BaseEstimator):
         X, Y = self._validate_input(X, y, incremental, reset=first_pass)
         check_squares_fit(X, "X")
         check_squares_fit(Y, "y")
+        if sp.issparse(X) and self.input_dropout > 0:
+            raise ValueError(
+                "input_dropout > 0 is not supported for sparse X: dropping entries "
+                "of a CSR matrix would densify the batch. Use input_dropout=0."
+            )
         if not first_pass:
             dtype = self.coefs_[0].dtype
-            X = np.ascontiguousarray(X, dtype=dtype)
+            if sp.issparse(X):
+                X = X.astype(dtype, copy=False)
+            else:
+                X = np.ascontiguousarray(X, dtype=dtype)
             Y = np.ascontiguousarray(Y, dtype=dtype)
             if Y.shape[1] != self.n_outputs_:
                 raise ValueError(
@@ -368,6 +394,16 @@ class _BaseRegularizedMLP(BaseEstimator):
         if holds_out and not incremental and self.validation_loss_curve_ is None:
             self.validation_loss_curve_ = []
 
+        return self._train(X, Y, sample_weight, incremental)
+
+    def _train(self, X, Y, sample_weight, incremental):
+        """Run :func:`fit_stochastic` on validated arrays; raise if training diverged.
+
+        ``X`` (C-contiguous or CSR) and ``Y`` (2-D) are in the network's dtype, as
+        ``_validate_input`` returns them. :func:`~skreg.neural_network.mlp_path` calls
+        this directly for its epochs, skipping the per-call validation of
+        ``partial_fit``.
+        """
         # Training diverged when a product overflows (numpy), when the loss leaves
         # the network's dtype, or when a weight is not finite. The first two can
         # happen with weights that are still finite (1e144 after three SGD steps on
@@ -496,6 +532,7 @@ class RegularizedMLPRegressor(RegressorMixin, _BaseRegularizedMLP):
             y_numeric=True,
             dtype=[np.float64, np.float32],
             order="C",
+            accept_sparse="csr",
             reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
@@ -560,7 +597,13 @@ class RegularizedMLPRegressor(RegressorMixin, _BaseRegularizedMLP):
             Predicted values, in the dtype of the fitted weights.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = validate_data(
+            self,
+            X,
+            reset=False,
+            dtype=[np.float64, np.float32],
+            accept_sparse="csr",
+        )
         y_pred = self._forward_pass_fast(X)
         if y_pred.shape[1] == 1:
             return y_pred.ravel()
@@ -568,6 +611,7 @@ class RegularizedMLPRegressor(RegressorMixin, _BaseRegularizedMLP):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
         return tags
@@ -649,6 +693,7 @@ class RegularizedMLPClassifier(ClassifierMixin, _BaseRegularizedMLP):
             multi_output=True,
             dtype=[np.float64, np.float32],
             order="C",
+            accept_sparse="csr",
             reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
@@ -749,7 +794,13 @@ class RegularizedMLPClassifier(ClassifierMixin, _BaseRegularizedMLP):
             Predicted classes.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = validate_data(
+            self,
+            X,
+            reset=False,
+            dtype=[np.float64, np.float32],
+            accept_sparse="csr",
+        )
         y_pred = self._forward_pass_fast(X)
         if self.n_outputs_ == 1:
             y_pred = y_pred.ravel()
@@ -769,7 +820,13 @@ class RegularizedMLPClassifier(ClassifierMixin, _BaseRegularizedMLP):
             Probability of each class, in the order of ``classes_``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = validate_data(
+            self,
+            X,
+            reset=False,
+            dtype=[np.float64, np.float32],
+            accept_sparse="csr",
+        )
         y_pred = self._forward_pass_fast(X)
         if self.n_outputs_ == 1:
             p = y_pred.ravel()
@@ -794,5 +851,6 @@ class RegularizedMLPClassifier(ClassifierMixin, _BaseRegularizedMLP):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = True
         return tags

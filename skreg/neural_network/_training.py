@@ -21,6 +21,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -200,7 +201,10 @@ def _split_validation(est, X, Y, sample_weight, fraction):
             "The validation set is too small. Increase 'validation_fraction' or the "
             "size of your dataset."
         )
-    contig = np.ascontiguousarray
+
+    def contig(a):
+        return a.tocsr() if sp.issparse(a) else np.ascontiguousarray(a)
+
     sw_tr = None if sw_tr is None else contig(sw_tr)
     sw_val = None if sw_val is None else contig(sw_val)
     return contig(X_tr), contig(Y_tr), sw_tr, contig(X_val), contig(Y_val), sw_val
@@ -319,7 +323,10 @@ def _fit_stochastic(est, X, Y, sample_weight, incremental):
 
     rates = [est.input_dropout] + [est.dropout] * (len(est.coefs_) - 1)
     dropout_on = any(r > 0 for r in rates)
-    gather = est.shuffle or est.input_dropout > 0
+    # A sparse X (CSR, validated upstream; input dropout is refused for it) is never
+    # copied into a dense buffer: a shuffled batch is the CSR row subset X[idx].
+    sparse_X = sp.issparse(X)
+    gather = (est.shuffle or est.input_dropout > 0) and not sparse_X
     units = [X.shape[1]] + [c.shape[1] for c in est.coefs_]
     ws = Workspace(units, batch_size, X.dtype, rates, gather)
     eval_ws = None
@@ -363,7 +370,10 @@ def _fit_stochastic(est, X, Y, sample_weight, incremental):
             activations = v["activations"]
             if est.shuffle:
                 idx = sample_idx[start:stop]
-                Xb = np.take(X, idx, axis=0, out=v["X"], mode="clip")
+                if sparse_X:
+                    Xb = X[idx]
+                else:
+                    Xb = np.take(X, idx, axis=0, out=v["X"], mode="clip")
                 Yb = np.take(Y, idx, axis=0, out=v["Y"], mode="clip")
                 if sample_weight is None:
                     swb = v["sample_weight"]
