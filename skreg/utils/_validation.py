@@ -55,13 +55,22 @@ def check_sample_weight(sample_weight, X, dtype) -> np.ndarray | None:
 
 
 def as_kernel_csc(X) -> sp.csc_array | sp.csc_matrix:
-    """Return ``X`` as CSC with sorted int32 indices (int64 only when nnz needs it).
+    """Return ``X`` as canonical CSC with int32 indices (int64 when nnz needs it).
 
     The compiled sparse kernels specialise on the index dtype; normalising it here keeps
-    one compiled signature per floating dtype. ``X`` is copied only when its format or
-    index dtype changes, never modified.
+    one compiled signature per floating dtype. They also need the canonical format
+    (sorted row indices, no duplicate entries): duplicates would be counted once per
+    stored entry in the column norms but summed in the products, which solves another
+    problem than the one given (issue 26). ``X`` is copied only when its format, index
+    dtype or canonical form changes, never modified.
     """
+    X_in = X
     X = X.tocsc() if X.format != "csc" else X
+    if not X.has_canonical_format:
+        # sum_duplicates works in place: on a copy, never on the caller's matrix
+        # (a converted matrix is already a copy).
+        X = X.copy() if X is X_in else X
+        X.sum_duplicates()
     idx_dtype = (
         np.int32 if max(X.nnz, X.shape[0]) < np.iinfo(np.int32).max else np.int64
     )
