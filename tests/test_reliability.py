@@ -13,6 +13,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -29,9 +35,7 @@ def _duplicated(X_dense, fmt, seed=0):
     cols = np.concatenate([coo.col, coo.col])
     vals = np.concatenate([coo.data * share, coo.data * (1.0 - share)])
     order = rng.permutation(rows.shape[0])
-    dup = sp.coo_matrix(
-        (vals[order], (rows[order], cols[order])), shape=X_dense.shape
-    )
+    dup = sp.coo_matrix((vals[order], (rows[order], cols[order])), shape=X_dense.shape)
     if fmt == "coo":
         return dup
     # Compressed storage built from its arrays keeps the duplicates (scipy's
@@ -64,3 +68,103 @@ def test_duplicate_sparse_entries_fit_as_dense(regression, fmt, weighted):
     # The user's matrix is untouched (same stored entries, duplicates included).
     np.testing.assert_array_equal(X_dup.data, before[0])
     assert X_dup.nnz == before[1]
+
+
+# -- 1. A damaged or full Numba cache -----------------------------------------------
+
+# A fit in a fresh process, printing (as JSON) its coefficients and every warning.
+# PATCH may replace the cache's file writer by one that fails as a full disk does.
+_CACHE_FIT = """
+import errno, json, warnings
+warnings.simplefilter("always")
+if {enospc!r}:
+    # A full disk, simulated: every cache write fails as open() does on a
+    # filesystem without free blocks (writing the temporary file of
+    # IndexDataCacheFile._open_for_write, which both the index and data use).
+    import numba.core.caching as caching
+
+    def _full(self, path):
+        raise OSError(errno.ENOSPC, "No space left on device", path + ".tmp")
+
+    caching.IndexDataCacheFile._open_for_write = _full
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    import numpy as np
+    from skreg import Lasso
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 5))
+    y = X @ np.arange(5.0) + rng.standard_normal(30)
+    coef = [Lasso(alpha=a).fit(X, y).coef_.tolist() for a in (0.1, 0.2)]
+print(json.dumps({{
+    "coef": coef,
+    "warnings": [[w.category.__name__, str(w.message)] for w in caught],
+}}))
+"""
+
+
+def _fit_in_subprocess(cache_dir, enospc=False):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_")}
+    env["NUMBA_CACHE_DIR"] = str(cache_dir)
+    proc = subprocess.run(
+        [sys.executable, "-c", _CACHE_FIT.format(enospc=enospc)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def warm_cache(tmp_path_factory):
+    """A cache directory filled by one fit, and that fit's output."""
+    cache = tmp_path_factory.mktemp("warm") / "cache"
+    out = _fit_in_subprocess(cache)
+    assert out["warnings"] == []
+    assert list(cache.rglob("*.nbi")) and list(cache.rglob("*.nbc"))
+    return cache, out["coef"]
+
+
+def _truncate_index(cache):
+    for f in cache.rglob("*.nbi"):
+        f.write_bytes(b"")  # EOFError: Ran out of input
+
+
+def _garble_data(cache):
+    for f in cache.rglob("*.nbc"):
+        f.write_bytes(b"\x80\x05garbage, not a pickle" * 4)  # UnpicklingError
+
+
+def _assert_one_cache_warning(warnings, cache):
+    assert len(warnings) == 1, warnings
+    category, message = warnings[0]
+    assert category == "NumbaCacheWarning"
+    assert str(cache) in message
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", [_truncate_index, _garble_data])
+def test_damaged_cache_warns_once_and_heals(warm_cache, tmp_path, damage):
+    source, coef = warm_cache
+    cache = tmp_path / "cache"
+    shutil.copytree(source, cache)
+    damage(cache)
+    out = _fit_in_subprocess(cache)
+    _assert_one_cache_warning(out["warnings"], cache)
+    np.testing.assert_allclose(out["coef"], coef, rtol=1e-12, atol=1e-14)
+    # The broken entries were replaced: the next process loads them silently.
+    again = _fit_in_subprocess(cache)
+    assert again["warnings"] == []
+    np.testing.assert_allclose(again["coef"], coef, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.slow
+def test_full_cache_disk_warns_once_and_fits(warm_cache, tmp_path):
+    _, coef = warm_cache
+    cache = tmp_path / "cache"
+    out = _fit_in_subprocess(cache, enospc=True)
+    _assert_one_cache_warning(out["warnings"], cache)
+    assert "No space left on device" in out["warnings"][0][1]
+    np.testing.assert_allclose(out["coef"], coef, rtol=1e-12, atol=1e-14)
+    assert not list(cache.rglob("*.tmp.*"))
