@@ -169,8 +169,9 @@ class QuadraticData:
       ``ymean - xmean @ w``.
 
     Dense unweighted ``X`` is used as given (Fortran-ordered, never copied); dense
-    weighted ``X`` is centred and scaled in one copy (as scikit-learn does); sparse
-    ``X`` is CSC with int32 indices, its values scaled when weighted.
+    weighted ``X`` is centred and scaled in one copy (as scikit-learn does), or in
+    place with ``copy_X=False``; sparse ``X`` is CSC with int32 indices, its values
+    scaled when weighted.
 
     Parameters
     ----------
@@ -182,9 +183,14 @@ class QuadraticData:
         Validated non-negative weights.
     fit_intercept : bool
         Whether to centre.
+    copy_X : bool, default=True
+        ``False`` lets a weighted fit centre and scale dense ``X`` in place (when it
+        is Fortran-ordered and writeable): for a caller's private copy only, such as
+        the one validation made of C-ordered input (``tests/test_reliability.py``
+        measures the peak memory).
     """
 
-    def __init__(self, X, y, sample_weight=None, fit_intercept=True):
+    def __init__(self, X, y, sample_weight=None, fit_intercept=True, copy_X=True):
         n, p = X.shape
         dtype = X.dtype
         self.n_samples, self.n_features, self.dtype = n, p, dtype
@@ -263,7 +269,13 @@ class QuadraticData:
                 norms2[noise] = 0.0
             else:
                 if self.row_scale is not None:
-                    X = (X - self.xmean) * self.row_scale[:, None]
+                    # One copy of X at most, centred and scaled column by column
+                    # ((X - xmean) * scale would hold two temporaries at once).
+                    # The constant columns are found on the way, exactly.
+                    in_place = not copy_X and X.flags.f_contiguous and X.flags.writeable
+                    X = X if in_place else np.array(X, dtype=dtype, order="F")
+                    const_value = np.empty(p, np.float64)
+                    _quad.center_scale_dense(X, self.xmean, self.row_scale, const_value)
                     self.kernel_xmean = np.zeros(p, dtype=dtype)
                 else:
                     self.kernel_xmean = self.xmean
@@ -290,10 +302,13 @@ class QuadraticData:
         self._grad0 = None if self.sparse else (-xty * self.inv_n).astype(dtype)
         if fit_intercept and noise.any():
             cand = np.flatnonzero(noise)
-            columns = X_in[:, cand]
-            if sw is not None and not sw.all():
-                columns = columns[np.flatnonzero(sw)]
-            lo, hi = _column_range(columns)
+            if not self.sparse and self.row_scale is not None:
+                lo = hi = const_value[cand]  # NaN (lo != hi) where not constant
+            else:
+                columns = X_in[:, cand]
+                if sw is not None and not sw.all():
+                    columns = columns[np.flatnonzero(sw)]
+                lo, hi = _column_range(columns)
             const = np.zeros(p, dtype=bool)
             const[cand[lo == hi]] = True
             if const.any():

@@ -168,3 +168,75 @@ def test_full_cache_disk_warns_once_and_fits(warm_cache, tmp_path):
     assert "No space left on device" in out["warnings"][0][1]
     np.testing.assert_allclose(out["coef"], coef, rtol=1e-12, atol=1e-14)
     assert not list(cache.rglob("*.tmp.*"))
+
+
+# -- 7. Memory: one copy of X for a weighted dense fit ----------------------------
+
+# Peak RSS of a weighted fit, beyond the process's peak once X is allocated, in units
+# of X's size. The kernels are compiled first on a small problem, and X (80 MB)
+# outweighs everything allocated before it, so the peak before the fit is the
+# resident size with X. ru_maxrss is in kilobytes on Linux, bytes on macOS.
+_MEMORY_FIT = """
+import json, resource, sys
+import numpy as np
+from skreg import Lasso
+
+order, weighted = sys.argv[1], sys.argv[2] == "1"
+rng = np.random.default_rng(0)
+small = rng.standard_normal((50, 40))
+Lasso(alpha=0.1).fit(small, small[:, 0], sample_weight=np.ones(50))
+n, p = 40_000, 250
+X = np.empty((n, p), order=order)
+for j in range(p):  # filled in place: no temporary raises the peak before the fit
+    X[:, j] = rng.standard_normal(n)
+y = X[:, :5].sum(axis=1) + rng.standard_normal(n)
+sw = rng.uniform(0.5, 2.0, n) if weighted else None
+unit = 1 if sys.platform == "darwin" else 1024
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * unit
+Lasso(alpha=0.5, max_iter=20, tol=1e-2).fit(X, y, sample_weight=sw)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * unit
+print(json.dumps({"ratio": (after - before) / X.nbytes}))
+"""
+
+
+def _peak_ratio(order, weighted):
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_DISABLE_JIT"}
+    proc = subprocess.run(
+        [sys.executable, "-c", _MEMORY_FIT, order, "1" if weighted else "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])["ratio"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    sys.platform not in ("linux", "darwin"), reason="ru_maxrss semantics"
+)
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_weighted_dense_fit_copies_x_once(order):
+    # One copy of X (centred and row-scaled, Fortran-ordered), plus a margin of a
+    # fifth of X for the vectors and the interpreter (n = 40,000 rows).
+    assert _peak_ratio(order, weighted=True) <= 1.2
+
+
+@pytest.mark.parametrize("kind", ["C", "F", "list", "int"])
+def test_weighted_fit_leaves_x_unchanged(regression, kind):
+    # The in-place centring works on validation's copy only, never on the input.
+    X = regression.X.copy(order="C" if kind != "F" else "F")
+    X[:, 4] = 7.0  # a constant column, found exactly
+    if kind == "int":
+        X = np.round(X * 10).astype(np.int64)
+    given = X.tolist() if kind == "list" else X
+    kept = np.array(X, copy=True)
+    sw = regression.sample_weight
+    model = Lasso(alpha=0.05).fit(given, regression.y, sample_weight=sw)
+    np.testing.assert_array_equal(np.asarray(given), kept)
+    ref = Lasso(alpha=0.05).fit(
+        np.asfortranarray(kept, dtype=float), regression.y, sample_weight=sw
+    )
+    np.testing.assert_array_equal(model.coef_, ref.coef_)
+    assert model.coef_[4] == 0.0

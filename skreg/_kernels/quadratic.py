@@ -622,3 +622,33 @@ def dense_column_stats(X, y, center, mean_out, sq_out, xty_out):
         mean_out[j] = m
         sq_out[j] = sq
         xty_out[j] = xy
+
+
+@jit
+def center_scale_dense(X, xmean, row_scale, const_value):
+    """Centre and row-scale ``X`` in place; flag its constant columns.
+
+    ``X`` (n, p), Fortran-ordered, float32 or float64, becomes
+    ``(X - xmean) * row_scale[:, None]`` computed in its dtype (``xmean`` (p,) and
+    ``row_scale`` (n,) of the same dtype), one column at a time, so a weighted fit
+    needs no temporary beyond its one copy of ``X``. ``const_value[j]`` (float64) is
+    set to the column's value when it is constant on the rows with a positive scale
+    (read before centring, so exactly), else to NaN. Inputs are validated upstream.
+    """
+    n, p = X.shape
+    for j in range(p):
+        m = xmean[j]
+        seen = False
+        const = True
+        value = 0.0
+        for i in range(n):
+            x = X[i, j]
+            s = row_scale[i]
+            if s > 0:
+                if not seen:
+                    value = np.float64(x)
+                    seen = True
+                elif np.float64(x) != value:
+                    const = False
+            X[i, j] = (x - m) * s
+        const_value[j] = value if seen and const else np.nan

@@ -25,6 +25,7 @@ from skreg.utils._validation import (
     check_is_fitted,
     check_sample_weight,
     fast_validate_xy,
+    is_private_copy,
     validate_data,
     validate_params_cached,
 )
@@ -107,6 +108,7 @@ class BaseElasticNet(LinearModelMixin):
         validate_params_cached(self)
 
     def _fit(self, X, y, sample_weight):
+        X_given = X
         checked = fast_validate_xy(self, X, y)
         if checked is None:
             checked = validate_data(
@@ -143,7 +145,12 @@ class BaseElasticNet(LinearModelMixin):
         n_iters, gaps = [], []
         for k in range(n_targets):
             data = QuadraticData(
-                X, np.ascontiguousarray(Y[:, k]), sample_weight, self.fit_intercept
+                X,
+                np.ascontiguousarray(Y[:, k]),
+                sample_weight,
+                self.fit_intercept,
+                # A single target may centre validation's own copy of X in place.
+                copy_X=n_targets > 1 or not is_private_copy(X, X_given),
             )
             w = np.ascontiguousarray(coefs[k])
             result = solver(

@@ -32,6 +32,7 @@ __all__ = [
     "check_finite_scalar",
     "check_squares_fit",
     "fast_validate_xy",
+    "is_private_copy",
     "validate_params_cached",
 ]
 
@@ -171,3 +172,18 @@ def fast_validate_xy(estimator, X, y):
         del estimator.feature_names_in_
     estimator.n_features_in_ = p
     return np.asfortranarray(X), y
+
+
+def is_private_copy(X, X_given) -> bool:
+    """Tell whether validation made ``X`` a fresh array that nothing else refers to.
+
+    True only when the caller passed an ``ndarray`` (or a list) and ``X`` owns its
+    memory and shares none with it: then ``X`` (say, the Fortran-ordered copy of a
+    C-ordered array) may be overwritten. Anything else, notably pandas objects
+    whose arrays may be views of the caller's frame, answers ``False``.
+    """
+    if not isinstance(X, np.ndarray) or not isinstance(X_given, np.ndarray | list):
+        return False
+    if X is X_given or not X.flags.owndata:
+        return False
+    return not (isinstance(X_given, np.ndarray) and np.shares_memory(X, X_given))
