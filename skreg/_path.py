@@ -21,7 +21,7 @@ solutions on the current support, kept only when it lowers the objective.
 from __future__ import annotations
 
 import warnings
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
@@ -61,6 +61,10 @@ def alpha_grid(
     >>> alpha_grid(X, y, n_alphas=3, eps=0.01, fit_intercept=False).round(4).tolist()
     [1.6667, 0.1667, 0.0167]
     """
+    _check_l1_ratio(l1_ratio)
+    _check_eps(eps)
+    if isinstance(n_alphas, bool) or not isinstance(n_alphas, Integral) or n_alphas < 1:
+        raise ValueError(f"n_alphas must be an int >= 1, got {n_alphas!r}.")
     if l1_ratio <= 0:
         raise ValueError(
             "Automatic alpha grid generation needs l1_ratio > 0; pass alphas "
@@ -73,6 +77,37 @@ def alpha_grid(
     if alpha_max <= resolution:
         return np.full(n_alphas, resolution)
     return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def _check_l1_ratio(l1_ratio) -> None:
+    if not (_is_real(l1_ratio) and 0 <= l1_ratio <= 1):
+        raise ValueError(f"l1_ratio must be a float in [0, 1], got {l1_ratio!r}.")
+
+
+def _check_eps(eps) -> None:
+    if not (_is_real(eps) and 0 < eps < 1):
+        raise ValueError(
+            "eps must be a float in (0, 1) (alpha_min / alpha_max of the automatic "
+            f"grid), got {eps!r}."
+        )
+
+
+def _check_path_params(l1_ratio, max_iter, tol, rel_tol, solver) -> None:
+    """Raise a ``ValueError`` naming the first invalid parameter of a path."""
+    _check_l1_ratio(l1_ratio)
+    if solver != "auto" and solver not in SOLVERS:
+        allowed = ", ".join(repr(s) for s in ["auto", *sorted(SOLVERS)])
+        raise ValueError(f"solver must be one of {allowed}, got {solver!r}.")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, Integral) or max_iter < 1:
+        raise ValueError(f"max_iter must be an int >= 1, got {max_iter!r}.")
+    if tol is not None and not (_is_real(tol) and 0 <= tol < np.inf):
+        raise ValueError(f"tol must be None or a float >= 0, got {tol!r}.")
+    if not (_is_real(rel_tol) and 0 < rel_tol < 1):
+        raise ValueError(f"rel_tol must be a float in (0, 1), got {rel_tol!r}.")
 
 
 def _prepare(X, y, sample_weight, fit_intercept) -> QuadraticData:
@@ -308,8 +343,7 @@ def _enet_path(
                 f"{y.shape[0]}."
             )
         sample_weight = check_sample_weight(sample_weight, X, X.dtype)
-        if not 0 <= l1_ratio <= 1:
-            raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratio!r}.")
+    _check_path_params(l1_ratio, max_iter, tol, rel_tol, solver)
     Y = y.reshape(-1, 1) if y.ndim == 1 else y
     n_features, n_targets = X.shape[1], Y.shape[1]
     homotopy = _uses_homotopy(X, l1_ratio, solver)
@@ -325,6 +359,7 @@ def _enet_path(
     if alphas is None or isinstance(alphas, Integral):
         if alphas is not None and alphas < 1:
             raise ValueError(f"alphas must be at least 1 when an int, got {alphas}.")
+        _check_eps(eps)
         penalty0 = penalties.ElasticNet(1.0, l1_ratio, positive=positive)
         if l1_ratio <= 0:
             raise ValueError("l1_ratio=0 needs explicit alphas.")

@@ -23,7 +23,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from skreg import Lasso
+from skreg import ElasticNetCV, Lasso, LassoCV, enet_path
+from skreg.linear_model import alpha_grid
 
 
 def _duplicated(X_dense, fmt, seed=0):
@@ -90,7 +91,8 @@ if {enospc!r}:
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     import numpy as np
-    from skreg import Lasso
+    from skreg import ElasticNetCV, Lasso, LassoCV, enet_path
+from skreg.linear_model import alpha_grid
     rng = np.random.default_rng(0)
     X = rng.standard_normal((30, 5))
     y = X @ np.arange(5.0) + rng.standard_normal(30)
@@ -179,7 +181,8 @@ def test_full_cache_disk_warns_once_and_fits(warm_cache, tmp_path):
 _MEMORY_FIT = """
 import json, resource, sys
 import numpy as np
-from skreg import Lasso
+from skreg import ElasticNetCV, Lasso, LassoCV, enet_path
+from skreg.linear_model import alpha_grid
 
 order, weighted = sys.argv[1], sys.argv[2] == "1"
 rng = np.random.default_rng(0)
@@ -240,3 +243,60 @@ def test_weighted_fit_leaves_x_unchanged(regression, kind):
     )
     np.testing.assert_array_equal(model.coef_, ref.coef_)
     assert model.coef_[4] == 0.0
+
+
+# -- 6. Invalid parameters name themselves ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"eps": float("nan")}, r"eps must be .* \(0, 1\)"),
+        ({"eps": 0.0}, r"eps must be .* \(0, 1\)"),
+        ({"eps": -1e-3}, r"eps must be .* \(0, 1\)"),
+        ({"eps": 1.0}, r"eps must be .* \(0, 1\)"),
+        ({"eps": "0.1"}, r"eps must be"),
+        ({"solver": "bogus"}, r"solver must be one of .*'auto'.*'cd'.*'fista'"),
+        ({"l1_ratio": float("nan")}, r"l1_ratio must be .*\[0, 1\]"),
+        ({"l1_ratio": 1.5, "check_input": False}, r"l1_ratio must be .*\[0, 1\]"),
+        ({"max_iter": 0}, r"max_iter must be an int >= 1"),
+        ({"tol": -1.0}, r"tol must be None or a float >= 0"),
+        ({"tol": float("nan")}, r"tol must be None or a float >= 0"),
+        ({"rel_tol": 0.0}, r"rel_tol must be a float in \(0, 1\)"),
+        ({"alphas": 0}, r"alphas must be at least 1"),
+        ({"alphas": [0.1, float("nan")]}, r"alphas must be finite"),
+    ],
+)
+def test_enet_path_names_invalid_parameters(regression, params, match):
+    with pytest.raises(ValueError, match=match):
+        enet_path(regression.X, regression.y, **params)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"eps": float("nan")}, r"eps must be"),
+        ({"eps": 0.0}, r"eps must be"),
+        ({"l1_ratio": float("nan")}, r"l1_ratio must be"),
+        ({"n_alphas": 0}, r"n_alphas must be an int >= 1"),
+    ],
+)
+def test_alpha_grid_names_invalid_parameters(regression, params, match):
+    with pytest.raises(ValueError, match=match):
+        alpha_grid(regression.X, regression.y, **params)
+
+
+@pytest.mark.parametrize(
+    "estimator, match",
+    [
+        (ElasticNetCV(l1_ratio=[]), r"l1_ratio must be .*non-empty"),
+        (ElasticNetCV(l1_ratio=[0.5, float("nan")]), r"l1_ratio must be .*\[0, 1\]"),
+        (ElasticNetCV(l1_ratio=[[0.5, 1.0]]), r"l1_ratio must be .*1-D"),
+        (LassoCV(alphas=[]), r"alphas must be .*non-empty"),
+        (LassoCV(alphas=[0.1, -1.0]), r"alphas must be .*non-negative"),
+        (LassoCV(eps=float("nan")), r"eps"),
+    ],
+)
+def test_cv_names_invalid_parameters(regression, estimator, match):
+    with pytest.raises(ValueError, match=match):
+        estimator.fit(regression.X, regression.y)
