@@ -146,6 +146,10 @@ def _column_range(X) -> tuple[np.ndarray, np.ndarray]:
     return np.ravel(lo).astype(np.float64), np.ravel(hi).astype(np.float64)
 
 
+# Floating-point operations per compiled call of QuadraticData.solve_full (a few
+# milliseconds): between calls Python can raise KeyboardInterrupt.
+_CHUNK_WORK = 1e7
+
 # Kernels of the quadratic datafit, picked once per fit by the storage of X.
 _QUADRATIC_KERNELS = {
     False: (_quad.cd_epoch_quadratic, _quad.gradient_quadratic, _quad.update_residual),
@@ -439,37 +443,69 @@ class QuadraticData:
         self._update(self.X, self.kernel_xmean, R, ws, delta)
         return 0.0
 
-    def solve_full(self, w, R, l1_reg, l2_reg, positive, tol, rel_tol, max_iter):
-        """Coordinate descent over every feature in one compiled call (dense ``X``).
+    def solve_full(
+        self,
+        w,
+        R,
+        l1_reg,
+        l2_reg,
+        positive,
+        tol,
+        rel_tol,
+        max_iter,
+        chunk_work=_CHUNK_WORK,
+    ):
+        """Coordinate descent over every feature, compiled (dense ``X``).
 
         See :func:`skreg._kernels.quadratic.cd_solve_dense` (covariance form, exact
         gap checks at least every 100 epochs); ``w`` and ``R`` are updated in place.
+        The covariance matrix and the epochs run in compiled chunks of about
+        ``chunk_work`` floating-point operations each, so that Ctrl-C (which Python
+        handles between bytecodes, not inside a compiled call) stops a long solve
+        within milliseconds; the chunks give exactly the result of one call.
         Returns ``(n_epochs, gap, threshold, grad)``.
         """
         tol_abs = -1.0 if tol is None else tol * self.tol_scale
         floor = self.gap_threshold(None, 0.0)  # the floors of gap_threshold
-        p = self.n_features
+        n, p = self.n_samples, self.n_features
         grad = np.empty(p, dtype=self.dtype)
-        n_epochs, gap, threshold = _quad.cd_solve_dense(
-            self.X,
-            self.kernel_xmean,
-            self.y,
-            R,
-            w,
-            self.lipschitz,
-            l1_reg,
-            l2_reg,
-            positive,
-            self.inv_n,
-            tol_abs,
-            rel_tol,
-            floor,
-            max_iter,
-            10,
-            100,
-            grad,
-            np.empty((p, p)),
-        )
+        G = np.empty((p, p))
+        b = np.empty(p)
+        j0 = 0
+        while j0 < p:
+            # Column j of G costs n (j + 1) operations.
+            j1 = j0 + 1
+            while j1 < p and n * (j1 + 1) * (j1 + 1 - j0) <= chunk_work:
+                j1 += 1
+            _quad.dense_covariance(
+                self.X, self.kernel_xmean, self.y, self.inv_n, j0, j1, G, b
+            )
+            j0 = j1
+        n_epochs, done = 0, False
+        while not done:
+            n_epochs, gap, threshold, done = _quad.cd_solve_dense(
+                self.X,
+                self.kernel_xmean,
+                self.y,
+                R,
+                w,
+                self.lipschitz,
+                l1_reg,
+                l2_reg,
+                positive,
+                self.inv_n,
+                tol_abs,
+                rel_tol,
+                floor,
+                max_iter,
+                10,
+                100,
+                grad,
+                G,
+                b,
+                n_epochs,
+                float(chunk_work),
+            )
         return n_epochs, float(gap), float(threshold), grad
 
     def dual_gap(self, w, R, offset, grad, l1_reg, l2_reg, positive):

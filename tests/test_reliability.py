@@ -300,3 +300,84 @@ def test_alpha_grid_names_invalid_parameters(regression, params, match):
 def test_cv_names_invalid_parameters(regression, estimator, match):
     with pytest.raises(ValueError, match=match):
         estimator.fit(regression.X, regression.y)
+
+
+# -- 6. The one-call dense solver: resumable chunks, Ctrl-C ------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_dense_solve_in_chunks_equals_one_call(regression, dtype, weighted):
+    from skreg.datafits import QuadraticData
+    from skreg.penalties import ElasticNet
+
+    # Strongly correlated columns: hundreds of epochs, several phases.
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((60, 20)) @ np.triu(np.full((20, 20), 0.9)) + 1.0
+    y = X @ rng.standard_normal(20) + rng.standard_normal(60)
+    sw = regression.sample_weight if weighted else None
+    data = QuadraticData(np.asfortranarray(X, dtype=dtype), y.astype(dtype), sw, True)
+    l1_reg, l2_reg = ElasticNet(1e-4, 0.8).kernel_params()
+    results = []
+    for chunk_work in (np.inf, 1.0):  # one call; a call per phase and G column
+        w = np.zeros(20, dtype=dtype)
+        R, _ = data.init_residual(w)
+        out = data.solve_full(
+            w, R, l1_reg, l2_reg, False, None, 1e-12, 5_000, chunk_work=chunk_work
+        )
+        results.append((w, R, *out))
+    (w1, R1, e1, gap1, thr1, g1), (w2, R2, e2, gap2, thr2, g2) = results
+    assert e1 > 100  # several phases, so the chunked solve made several calls
+    assert (e1, gap1, thr1) == (e2, gap2, thr2)
+    np.testing.assert_array_equal(w1, w2)
+    np.testing.assert_array_equal(R1, R2)
+    np.testing.assert_array_equal(g1, g2)
+
+
+# A small dense fit (20 features: the one-call solver) that would run for minutes
+# (tol=0 is never met, max_iter huge); the parent sends SIGINT once it has started.
+_LONG_FIT = """
+import sys, time
+import numpy as np
+from skreg import Lasso
+rng = np.random.default_rng(0)
+X = rng.standard_normal((500, 20)) @ np.triu(np.full((20, 20), 0.9))
+y = X @ rng.standard_normal(20) + rng.standard_normal(500)
+Lasso(alpha=1e-4, max_iter=5).fit(X, y)  # compile first
+print("ready", flush=True)
+start = time.perf_counter()
+try:
+    Lasso(alpha=1e-4, tol=0.0, max_iter=10**9).fit(X, y)
+except KeyboardInterrupt:
+    print(f"interrupted {time.perf_counter() - start:.3f}", flush=True)
+    sys.exit(0)
+print("finished", flush=True)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_stops_a_small_dense_fit_promptly():
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _LONG_FIT],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(0.5)
+        sent = time.perf_counter()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+        waited = time.perf_counter() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err[-3000:]
+    assert out.startswith("interrupted"), out
+    # Within a second of the signal (a chunk is milliseconds; the rest is exit).
+    assert waited < 2.0

@@ -469,32 +469,16 @@ def enet_screen(
 
 
 @jit
-def cd_solve_dense(
-    X, xmean, y, R, w, lipschitz, l1_reg, l2_reg, positive, inv_n, tol_abs,
-    rel_tol, floor, max_iter, check_every, phase_epochs, grad, G,
-):  # fmt: skip
-    """Run a whole coordinate-descent solve of a small dense problem (covariance form).
+def dense_covariance(X, xmean, y, inv_n, j0, j1, G, b):
+    """Columns ``j0 <= j < j1`` of ``G = X_c.T X_c / n`` and of ``b = X_c.T y / n``.
 
-    Cyclic epochs over every feature (no working set, no extrapolation) on
-    ``G = X_c.T X_c / n`` (float64, built here into ``G``), ``O(p^2)`` each instead of
-    ``O(n p)`` (Friedman, Hastie & Tibshirani 2010). Within a phase the gap is tracked
-    from ``G`` every ``check_every`` epochs: with ``d = w - w0`` (``w0`` the phase's
-    start), ``||R||^2 / n = r2_0 - d @ (q0 + q)`` and ``R @ y / n = ry_0 - d @ b``
-    (``q`` the negative gradient, ``b = X_c.T y / n``). A phase ends when that estimate
-    meets the threshold or after ``phase_epochs`` epochs; the residual is then rebuilt
-    from ``d`` and the gap recomputed exactly from it (as :func:`enet_dual_gap`), so
-    the returned gap never rests on the covariance-form estimate, whose subtraction
-    loses digits when ``||R||`` is much smaller than ``||y||``.
-
-    Stops when the exact gap is at most ``tol_abs`` (when ``tol_abs >= 0``) or else
-    ``max(rel_tol * P(w), floor)``, or after ``max_iter`` epochs. ``w``, ``R`` and
-    ``grad`` (the datafit gradient at the returned ``w``) are updated in place.
-    Returns ``(n_epochs, gap, threshold)``.
+    ``X`` (n, p) Fortran-ordered, ``xmean`` (p,) and ``y`` (n,) of its dtype;
+    ``G`` (p, p) and ``b`` (p,) float64, filled in place (each ``G[j, k]`` with
+    ``k <= j`` and its mirror), as :func:`cd_solve_dense` needs them. Built in blocks
+    of columns so that the caller can check for interrupts between blocks.
     """
-    p = w.shape[0]
-    n = R.shape[0]
-    b = np.empty(p, np.float64)
-    for j in range(p):
+    n = X.shape[0]
+    for j in range(j0, j1):
         xj = xmean[j]
         acc_y = 0.0
         for i in range(n):
@@ -507,11 +491,47 @@ def cd_solve_dense(
                 acc += (np.float64(X[i, j]) - xj) * (np.float64(X[i, k]) - xk)
             G[j, k] = acc * inv_n
             G[k, j] = acc * inv_n
+
+
+@jit
+def cd_solve_dense(
+    X, xmean, y, R, w, lipschitz, l1_reg, l2_reg, positive, inv_n, tol_abs,
+    rel_tol, floor, max_iter, check_every, phase_epochs, grad, G, b, n_epochs,
+    work_limit,
+):  # fmt: skip
+    """Run coordinate descent on a small dense problem (covariance form), resumably.
+
+    Cyclic epochs over every feature (no working set, no extrapolation) on
+    ``G = X_c.T X_c / n`` and ``b = X_c.T y / n`` (float64, from
+    :func:`dense_covariance`), ``O(p^2)`` each instead of ``O(n p)`` (Friedman,
+    Hastie & Tibshirani 2010). Within a phase the gap is tracked from ``G`` every
+    ``check_every`` epochs: with ``d = w - w0`` (``w0`` the phase's start),
+    ``||R||^2 / n = r2_0 - d @ (q0 + q)`` and ``R @ y / n = ry_0 - d @ b`` (``q`` the
+    negative gradient). A phase ends when that estimate meets the threshold or after
+    ``phase_epochs`` epochs; the residual is then rebuilt from ``d`` and the gap
+    recomputed exactly from it (as :func:`enet_dual_gap`), so the returned gap never
+    rests on the covariance-form estimate, whose subtraction loses digits when
+    ``||R||`` is much smaller than ``||y||``.
+
+    Stops when the exact gap is at most ``tol_abs`` (when ``tol_abs >= 0``) or else
+    ``max(rel_tol * P(w), floor)``, or after ``max_iter`` epochs in all. ``w``, ``R``
+    and ``grad`` (the datafit gradient at the returned ``w``) are updated in place.
+
+    Resumable: the whole state between phases is ``(w, R, n_epochs)``, so the call
+    also returns at the end of the first phase after which its work (``p^2`` per
+    epoch, ``3 n p`` per exact gap) reaches ``work_limit``, and a call with the
+    returned ``n_epochs`` continues exactly where it stopped: chunks give the
+    iterates and result of one call, and the caller can check for interrupts
+    between them. Returns ``(n_epochs, gap, threshold, done)``; ``gap`` and
+    ``threshold`` are meaningful only when ``done``.
+    """
+    p = w.shape[0]
+    n = R.shape[0]
     w0 = np.empty(p, np.float64)
     w64 = np.empty(p, np.float64)
     q = np.empty(p, np.float64)
     q0 = np.empty(p, np.float64)
-    n_epochs = 0
+    work = 0.0
     while True:
         # Exact gap at the current residual.
         r_norm2 = 0.0
@@ -545,7 +565,7 @@ def cd_solve_dense(
         if threshold < 0.0:
             threshold = max(rel_tol * primal, floor)
         if gap <= threshold or n_epochs >= max_iter:
-            return n_epochs, gap, threshold
+            return n_epochs, gap, threshold, True
         # A phase of covariance-form epochs from here.
         for j in range(p):
             w0[j] = w64[j]
@@ -594,6 +614,9 @@ def cd_solve_dense(
                 xj = xmean[j]
                 for i in range(n):
                     R[i] -= R.dtype.type(d * (np.float64(X[i, j]) - xj))
+        work += (n_epochs - start) * float(p * p) + 3.0 * n * p
+        if work >= work_limit:
+            return n_epochs, 0.0, 0.0, False
 
 
 @jit
