@@ -73,10 +73,34 @@ def alpha_grid(
     data = _prepare(X, y, sample_weight, fit_intercept)
     penalty = penalties.ElasticNet(1.0, l1_ratio, positive=positive)
     alpha_max = penalty.alpha_max(data.grad_at_zero())
+    return _geometric_grid(alpha_max, eps, n_alphas, X, y)
+
+
+def _geometric_grid(alpha_max, eps, n_alphas, X, Y) -> np.ndarray:
+    """``n_alphas`` alphas from ``alpha_max`` down to ``eps * alpha_max``.
+
+    An ``alpha_max`` at the level of rounding noise means a target that is zero or
+    constant once centred (or orthogonal to ``X``): every alpha gives zeros, and the
+    grid is the noise level repeated (scikit-learn's rule). scikit-learn takes that
+    level as 1e-15 in absolute terms, so data on a tiny scale (a target of 1e-16)
+    get an all-zero path without a word; here it is relative, ``1e-15 max|X|
+    max|y|``, the ``alpha_max`` of data of that size whose centring left only
+    rounding errors, so the grid scales with the data (issue 26).
+    """
     resolution = np.finfo(np.float64).resolution
-    if alpha_max <= resolution:
-        return np.full(n_alphas, resolution)
+    data_scale = _max_abs(X) * _max_abs(Y)
+    floor = resolution * data_scale if data_scale > 0 else resolution
+    if not alpha_max > floor:
+        return np.full(n_alphas, floor)
     return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
+
+
+def _max_abs(A) -> float:
+    """Largest absolute value of an array or sparse matrix (no temporary copy)."""
+    values = A.data if sp.issparse(A) else np.asarray(A)
+    if values.size == 0:
+        return 0.0
+    return float(max(-values.min(), values.max()))
 
 
 def _is_real(value) -> bool:
@@ -366,12 +390,7 @@ def _enet_path(
         grads = np.stack([d.grad_at_zero() for d in datas])
         alpha_max = max(penalty0.alpha_max(g) for g in grads)
         n_alphas = 100 if alphas is None else int(alphas)
-        resolution = np.finfo(np.float64).resolution
-        alphas = (
-            np.full(n_alphas, resolution)
-            if alpha_max <= resolution
-            else np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
-        )
+        alphas = _geometric_grid(alpha_max, eps, n_alphas, X, Y)
     else:
         alphas = np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
         if np.any(alphas < 0) or not np.all(np.isfinite(alphas)):

@@ -91,7 +91,15 @@ def _safe_range(dtype, n_samples: int) -> tuple[float, float]:
     return small, big
 
 
-def check_scale(x_scale: float, y_scale: float, dtype, n_samples: int) -> None:
+def check_scale(
+    x_scale: float,
+    y_scale: float,
+    dtype,
+    n_samples: int,
+    *,
+    x_underflow: tuple[int, float] | None = None,
+    y_underflow: float = 0.0,
+) -> None:
     """Raise a ``ValueError`` naming ``X`` or ``y`` if their scale leaves the dtype.
 
     ``x_scale`` is the root mean square of the largest column of ``X`` as the kernels
@@ -106,6 +114,13 @@ def check_scale(x_scale: float, y_scale: float, dtype, n_samples: int) -> None:
     ``y_scale``) the fit would silently return NaN or inf, stop at zero, or screen
     out features of the solution (found by the property-based tests,
     ``tests/test_fuzz_linear.py``). Exact zeros are fine (zero columns, zero ``y``).
+
+    Non-zero data are never taken for zero data (issue 26): values below about
+    1e-162 have squares that underflow float64 to exactly zero, so their root mean
+    square is 0. The caller measures such data by their largest magnitude instead:
+    ``x_underflow = (j, peak)`` for a column ``j`` of ``X`` whose mean square is zero
+    although it holds values up to ``peak``, ``y_underflow`` the same for ``y``;
+    either raises.
     """
     dtype = np.dtype(dtype)
     small, big = _safe_range(dtype, n_samples)
@@ -113,6 +128,18 @@ def check_scale(x_scale: float, y_scale: float, dtype, n_samples: int) -> None:
     advice = "Standardize X (e.g. StandardScaler) or rescale y"
     if dtype != np.float64:
         advice += ", or fit in float64 (X.astype(np.float64))"
+    underflows = []
+    if x_underflow is not None:
+        underflows.append((f"X (column {x_underflow[0]})", x_underflow[1]))
+    if y_underflow > 0:
+        underflows.append(("y (centred)", y_underflow))
+    for name, peak in underflows:
+        raise ValueError(
+            f"{name} is too badly scaled for {dtype}: it holds values up to "
+            f"{peak:.3g} in magnitude, whose squares underflow {dtype} to zero (safe "
+            f"range {small:.1e} to {big:.1e}), so it would be taken for zero data. "
+            f"{advice}."
+        )
     for name, a in (("X", ax), ("y (centred)", ay)):
         if not a <= big or 0 < a < small:
             raise ValueError(
@@ -328,12 +355,46 @@ class QuadraticData:
         # scikit-learn's stopping scale: tol * ||y_c||^2 / n (weighted).
         with np.errstate(over="ignore"):
             self.tol_scale = float(self.y.astype(np.float64) @ self.y) / n
-        check_scale(np.sqrt(mean_sq.max()), np.sqrt(self.tol_scale), dtype, n)
+        y_underflow = 0.0
+        if self.tol_scale == 0.0 and n:
+            y_underflow = float(np.abs(self.y).max())
+            if y_underflow <= 64 * eps * abs(ymean):
+                y_underflow = 0.0  # a constant y, centred to rounding errors
+        check_scale(
+            np.sqrt(mean_sq.max()),
+            np.sqrt(self.tol_scale),
+            dtype,
+            n,
+            x_underflow=self._underflowed_column(mean_sq),
+            y_underflow=y_underflow,
+        )
         self.lipschitz = np.ascontiguousarray(norms2 / n, dtype=dtype)
         self._epoch, self._gradient, self._update = _QUADRATIC_KERNELS[self.sparse]
         # Absolute gap below which ``tol=None`` stops as well (cross-validation paths
         # set it from the held-out error; 0 otherwise).
         self.gap_floor = 0.0
+
+    def _underflowed_column(self, mean_sq) -> tuple[int, float] | None:
+        """First non-constant column with a zero mean square but non-zero values.
+
+        Returns ``(j, largest magnitude)`` or ``None``. Only columns whose mean square
+        is exactly zero are read (once each, as the kernels store them), so this
+        costs nothing for data without zero columns.
+        """
+        zero = np.flatnonzero(mean_sq == 0)
+        if self._const is not None:
+            zero = zero[~self._const[zero]]
+        if self.sparse:
+            zero = zero[self.indptr[zero + 1] > self.indptr[zero]]  # stored entries
+        for j in zero:
+            if self.sparse:
+                column = self.data[self.indptr[j] : self.indptr[j + 1]]
+            else:
+                column = self.X[:, j]
+            peak = max(-float(column.min()), float(column.max()))
+            if peak > 0:
+                return int(j), peak
+        return None
 
     def gap_threshold(
         self, tol: float | None, primal: float, rel_tol: float = DEFAULT_REL_TOL

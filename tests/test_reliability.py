@@ -381,3 +381,48 @@ def test_ctrl_c_stops_a_small_dense_fit_promptly():
     assert out.startswith("interrupted"), out
     # Within a second of the signal (a chunk is milliseconds; the rest is exit).
     assert waited < 2.0
+
+
+# -- 2. Squares that underflow are not zero data ------------------------------------
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("scaled", ["X", "y", "X column"])
+def test_underflowing_squares_raise(regression, sparse, weighted, fit_intercept,
+                                    scaled):  # fmt: skip
+    # Values of 1e-170 square to 1e-340: below the smallest float64 (5e-324), so
+    # every sum of squares is exactly zero although the data are not.
+    X, y = regression.X.copy(), regression.y.copy()
+    if scaled == "X":
+        X *= 1e-170
+    elif scaled == "X column":
+        X[:, 7] *= 1e-170
+    else:
+        y *= 1e-170
+    X = sp.csc_matrix(X) if sparse else X
+    sw = regression.sample_weight if weighted else None
+    model = Lasso(alpha=1e-173, fit_intercept=fit_intercept)
+    with pytest.raises(ValueError, match="too badly scaled"):
+        model.fit(X, y, sample_weight=sw)
+
+
+def test_constant_tiny_target_is_still_zero_data(regression):
+    # A constant y is zero once centred, whatever its scale (the rounded mean
+    # leaves noise of relative size eps, which is not data).
+    y = np.full(regression.y.shape, 3e-170)
+    model = Lasso(alpha=0.1).fit(regression.X, y)
+    assert not model.coef_.any()
+    np.testing.assert_allclose(model.intercept_, 3e-170, rtol=1e-12)
+
+
+@pytest.mark.parametrize("scale", [1e-16, 1e-30, 1e-100])
+def test_cv_on_a_tiny_target_scales_its_grid(regression, scale):
+    ref = LassoCV(cv=3, alphas=20).fit(regression.X, regression.y)
+    got = LassoCV(cv=3, alphas=20).fit(regression.X, regression.y * scale)
+    assert np.count_nonzero(got.coef_) == np.count_nonzero(ref.coef_) > 0
+    np.testing.assert_allclose(got.alphas_, ref.alphas_ * scale, rtol=1e-12)
+    np.testing.assert_allclose(got.alpha_, ref.alpha_ * scale, rtol=1e-12)
+    np.testing.assert_allclose(got.coef_, ref.coef_ * scale, rtol=1e-6,
+                               atol=1e-9 * scale * np.abs(ref.coef_).max())  # fmt: skip
