@@ -260,7 +260,14 @@ class QuadraticData:
             xty = np.empty(p, np.float64)
             with np.errstate(over="ignore", invalid="ignore"):
                 _quad.dense_column_stats(
-                    X, y - dtype.type(ymean), fit_intercept, xmean, norms2, xty
+                    X,
+                    y - dtype.type(ymean),
+                    fit_intercept,
+                    xmean,
+                    norms2,
+                    xty,
+                    np.empty(0, dtype),
+                    np.empty(0),
                 )
         elif fit_intercept:
             if sw is None:
@@ -301,23 +308,29 @@ class QuadraticData:
             else:
                 if self.row_scale is not None:
                     # One copy of X at most, centred and scaled column by column
-                    # ((X - xmean) * scale would hold two temporaries at once).
-                    # The constant columns are found on the way, exactly.
+                    # ((X - xmean) * scale would hold two temporaries at once) by
+                    # the statistics kernel, which finds the constant columns on
+                    # the way, exactly (the kernel every fit compiles anyway).
                     in_place = not copy_X and X.flags.f_contiguous and X.flags.writeable
                     X = X if in_place else np.array(X, dtype=dtype, order="F")
+                    norms2 = np.empty(p, np.float64)
+                    xty = np.empty(p, np.float64)
                     const_value = np.empty(p, np.float64)
-                    _quad.center_scale_dense(X, self.xmean, self.row_scale, const_value)
+                    _quad.dense_column_stats(
+                        X,
+                        self.y,
+                        False,
+                        self.xmean.astype(np.float64),
+                        norms2,
+                        xty,
+                        self.row_scale,
+                        const_value,
+                    )
                     self.kernel_xmean = np.zeros(p, dtype=dtype)
                 else:
                     self.kernel_xmean = self.xmean
-                self.X = np.asfortranarray(X, dtype=dtype)
+                self.X = X
                 self._xargs = (self.X,)
-                if not fused:
-                    norms2 = np.empty(p, np.float64)
-                    xty = np.empty(p, np.float64)
-                    _quad.dense_column_stats(
-                        self.X, self.y, False, np.empty(p), norms2, xty
-                    )
                 noise = norms2 <= n * (64 * eps * xmean) ** 2
             # Mean of squares of each column (weighted, as stored by the kernels).
             mean_sq = norms2 / n + xmean**2
@@ -520,7 +533,7 @@ class QuadraticData:
 
         See :func:`skreg._kernels.quadratic.cd_solve_dense` (covariance form, exact
         gap checks at least every 100 epochs); ``w`` and ``R`` are updated in place.
-        The covariance matrix and the epochs run in compiled chunks of about
+        The Gram matrix and the epochs run in compiled chunks of about
         ``chunk_work`` floating-point operations each, so that Ctrl-C (which Python
         handles between bytecodes, not inside a compiled call) stops a long solve
         within milliseconds; the chunks give exactly the result of one call.
@@ -528,23 +541,13 @@ class QuadraticData:
         """
         tol_abs = -1.0 if tol is None else tol * self.tol_scale
         floor = self.gap_threshold(None, 0.0)  # the floors of gap_threshold
-        n, p = self.n_samples, self.n_features
+        p = self.n_features
         grad = np.empty(p, dtype=self.dtype)
         G = np.empty((p, p))
         b = np.empty(p)
-        j0 = 0
-        while j0 < p:
-            # Column j of G costs n (j + 1) operations.
-            j1 = j0 + 1
-            while j1 < p and n * (j1 + 1) * (j1 + 1 - j0) <= chunk_work:
-                j1 += 1
-            _quad.dense_covariance(
-                self.X, self.kernel_xmean, self.y, self.inv_n, j0, j1, G, b
-            )
-            j0 = j1
-        n_epochs, done = 0, False
+        n_epochs, col, done = 0, 0, False
         while not done:
-            n_epochs, gap, threshold, done = _quad.cd_solve_dense(
+            n_epochs, col, gap, threshold, done = _quad.cd_solve_dense(
                 self.X,
                 self.kernel_xmean,
                 self.y,
@@ -565,6 +568,7 @@ class QuadraticData:
                 G,
                 b,
                 n_epochs,
+                col,
                 float(chunk_work),
             )
         return n_epochs, float(gap), float(threshold), grad

@@ -469,16 +469,44 @@ def enet_screen(
 
 
 @jit
-def dense_covariance(X, xmean, y, inv_n, j0, j1, G, b):
-    """Columns ``j0 <= j < j1`` of ``G = X_c.T X_c / n`` and of ``b = X_c.T y / n``.
+def cd_solve_dense(
+    X, xmean, y, R, w, lipschitz, l1_reg, l2_reg, positive, inv_n, tol_abs,
+    rel_tol, floor, max_iter, check_every, phase_epochs, grad, G, b, n_epochs,
+    col, work_limit,
+):  # fmt: skip
+    """Run coordinate descent on a small dense problem (covariance form), resumably.
 
-    ``X`` (n, p) Fortran-ordered, ``xmean`` (p,) and ``y`` (n,) of its dtype;
-    ``G`` (p, p) and ``b`` (p,) float64, filled in place (each ``G[j, k]`` with
-    ``k <= j`` and its mirror), as :func:`cd_solve_dense` needs them. Built in blocks
-    of columns so that the caller can check for interrupts between blocks.
+    Cyclic epochs over every feature (no working set, no extrapolation) on
+    ``G = X_c.T X_c / n`` and ``b = X_c.T y / n`` (float64 (p, p) and (p,), built
+    here from column ``col`` on; ``col = p`` once built), ``O(p^2)`` each instead
+    of ``O(n p)`` (Friedman, Hastie & Tibshirani 2010). Within a phase the gap is
+    tracked from ``G`` every ``check_every`` epochs: with ``d = w - w0`` (``w0``
+    the phase's start), ``||R||^2 / n = r2_0 - d @ (q0 + q)`` and
+    ``R @ y / n = ry_0 - d @ b`` (``q`` the negative gradient). A phase ends when
+    that estimate meets the threshold or after ``phase_epochs`` epochs; the
+    residual is then rebuilt from ``d`` and the gap recomputed exactly from it (as
+    :func:`enet_dual_gap`), so the returned gap never rests on the covariance-form
+    estimate, whose subtraction loses digits when ``||R||`` is much smaller than
+    ``||y||``.
+
+    Stops when the exact gap is at most ``tol_abs`` (when ``tol_abs >= 0``) or else
+    ``max(rel_tol * P(w), floor)``, or after ``max_iter`` epochs in all. ``w``, ``R``
+    and ``grad`` (the datafit gradient at the returned ``w``) are updated in place.
+
+    Resumable: the whole state between phases is ``(w, R, n_epochs)`` (and ``col``
+    while ``G`` is built), so the call also returns once its work (``n (j + 1)``
+    for column ``j`` of ``G``, ``p^2`` per epoch, ``3 n p`` per exact gap) reaches
+    ``work_limit``, after a column of ``G`` or at the end of a phase, and a call
+    with the returned ``n_epochs`` and ``col`` continues exactly where it stopped:
+    chunks give the iterates and result of one call, and the caller can check for
+    interrupts between them. Returns ``(n_epochs, col, gap, threshold, done)``;
+    ``gap`` and ``threshold`` are meaningful only when ``done``.
     """
-    n = X.shape[0]
-    for j in range(j0, j1):
+    p = w.shape[0]
+    n = R.shape[0]
+    work = 0.0
+    while col < p:
+        j = col
         xj = xmean[j]
         acc_y = 0.0
         for i in range(n):
@@ -491,47 +519,14 @@ def dense_covariance(X, xmean, y, inv_n, j0, j1, G, b):
                 acc += (np.float64(X[i, j]) - xj) * (np.float64(X[i, k]) - xk)
             G[j, k] = acc * inv_n
             G[k, j] = acc * inv_n
-
-
-@jit
-def cd_solve_dense(
-    X, xmean, y, R, w, lipschitz, l1_reg, l2_reg, positive, inv_n, tol_abs,
-    rel_tol, floor, max_iter, check_every, phase_epochs, grad, G, b, n_epochs,
-    work_limit,
-):  # fmt: skip
-    """Run coordinate descent on a small dense problem (covariance form), resumably.
-
-    Cyclic epochs over every feature (no working set, no extrapolation) on
-    ``G = X_c.T X_c / n`` and ``b = X_c.T y / n`` (float64, from
-    :func:`dense_covariance`), ``O(p^2)`` each instead of ``O(n p)`` (Friedman,
-    Hastie & Tibshirani 2010). Within a phase the gap is tracked from ``G`` every
-    ``check_every`` epochs: with ``d = w - w0`` (``w0`` the phase's start),
-    ``||R||^2 / n = r2_0 - d @ (q0 + q)`` and ``R @ y / n = ry_0 - d @ b`` (``q`` the
-    negative gradient). A phase ends when that estimate meets the threshold or after
-    ``phase_epochs`` epochs; the residual is then rebuilt from ``d`` and the gap
-    recomputed exactly from it (as :func:`enet_dual_gap`), so the returned gap never
-    rests on the covariance-form estimate, whose subtraction loses digits when
-    ``||R||`` is much smaller than ``||y||``.
-
-    Stops when the exact gap is at most ``tol_abs`` (when ``tol_abs >= 0``) or else
-    ``max(rel_tol * P(w), floor)``, or after ``max_iter`` epochs in all. ``w``, ``R``
-    and ``grad`` (the datafit gradient at the returned ``w``) are updated in place.
-
-    Resumable: the whole state between phases is ``(w, R, n_epochs)``, so the call
-    also returns at the end of the first phase after which its work (``p^2`` per
-    epoch, ``3 n p`` per exact gap) reaches ``work_limit``, and a call with the
-    returned ``n_epochs`` continues exactly where it stopped: chunks give the
-    iterates and result of one call, and the caller can check for interrupts
-    between them. Returns ``(n_epochs, gap, threshold, done)``; ``gap`` and
-    ``threshold`` are meaningful only when ``done``.
-    """
-    p = w.shape[0]
-    n = R.shape[0]
+        col += 1
+        work += float(n) * col
+        if work >= work_limit and col < p:
+            return n_epochs, col, 0.0, 0.0, False
     w0 = np.empty(p, np.float64)
     w64 = np.empty(p, np.float64)
     q = np.empty(p, np.float64)
     q0 = np.empty(p, np.float64)
-    work = 0.0
     while True:
         # Exact gap at the current residual.
         r_norm2 = 0.0
@@ -565,7 +560,7 @@ def cd_solve_dense(
         if threshold < 0.0:
             threshold = max(rel_tol * primal, floor)
         if gap <= threshold or n_epochs >= max_iter:
-            return n_epochs, gap, threshold, True
+            return n_epochs, col, gap, threshold, True
         # A phase of covariance-form epochs from here.
         for j in range(p):
             w0[j] = w64[j]
@@ -616,62 +611,61 @@ def cd_solve_dense(
                     R[i] -= R.dtype.type(d * (np.float64(X[i, j]) - xj))
         work += (n_epochs - start) * float(p * p) + 3.0 * n * p
         if work >= work_limit:
-            return n_epochs, 0.0, 0.0, False
+            return n_epochs, col, 0.0, 0.0, False
 
 
 @jit
-def dense_column_stats(X, y, center, mean_out, sq_out, xty_out):
+def dense_column_stats(X, y, center, mean_out, sq_out, xty_out, row_scale, const_out):
     """Column means, centred squared norms and ``X_c.T @ y`` in one pass over ``X``.
 
-    With ``center``, ``mean_out[j]`` is the mean of ``X[:, j]`` (else 0),
+    ``X`` (n, p) Fortran-ordered and ``y`` (n,) of one dtype; the outputs (p,) are
+    float64. With ``center``, ``mean_out[j]`` is the mean of ``X[:, j]`` (else 0),
     ``sq_out[j] = ||X[:, j] - mean_out[j]||^2`` and
-    ``xty_out[j] = (X[:, j] - mean_out[j]) @ y``; all float64. Each column is read
-    twice in a row (mean, then the rest), the second time from cache.
+    ``xty_out[j] = (X[:, j] - mean_out[j]) @ y``. Each column is read twice in a row
+    (mean, then the rest), the second time from cache.
+
+    With a non-empty ``row_scale`` (n,) of ``X``'s dtype (a weighted fit), ``X`` is
+    first centred and scaled **in place**, column by column: ``X[:, j] = (X[:, j] -
+    mean_out[j]) * row_scale`` with the given (weighted) means ``mean_out``, which are
+    left unchanged, and ``center`` ignored; the statistics are then those of the new
+    column (uncentred). So a weighted fit needs no temporary beyond its one copy of
+    ``X``. ``const_out`` (p,) float64 receives each column's value where it was
+    constant on the rows of positive scale (read before centring: exactly), else
+    NaN. Unweighted calls pass empty ``row_scale`` and ``const_out``. Inputs are
+    validated upstream.
     """
     n = X.shape[0]
+    scaled = row_scale.shape[0] > 0
     for j in range(X.shape[1]):
         m = 0.0
-        if center:
-            s = 0.0
+        if scaled:
+            shift = mean_out[j]
+            seen = False
+            const = True
+            value = 0.0
             for i in range(n):
-                s += np.float64(X[i, j])
-            m = s / n
+                x = np.float64(X[i, j])
+                s = row_scale[i]
+                if s > 0:
+                    if not seen:
+                        value = x
+                        seen = True
+                    elif x != value:
+                        const = False
+                X[i, j] = (x - shift) * s
+            const_out[j] = value if seen and const else np.nan
+        elif center:
+            acc = 0.0
+            for i in range(n):
+                acc += np.float64(X[i, j])
+            m = acc / n
         sq = 0.0
         xy = 0.0
         for i in range(n):
             d = np.float64(X[i, j]) - m
             sq += d * d
             xy += d * np.float64(y[i])
-        mean_out[j] = m
+        if not scaled:
+            mean_out[j] = m
         sq_out[j] = sq
         xty_out[j] = xy
-
-
-@jit
-def center_scale_dense(X, xmean, row_scale, const_value):
-    """Centre and row-scale ``X`` in place; flag its constant columns.
-
-    ``X`` (n, p), Fortran-ordered, float32 or float64, becomes
-    ``(X - xmean) * row_scale[:, None]`` computed in its dtype (``xmean`` (p,) and
-    ``row_scale`` (n,) of the same dtype), one column at a time, so a weighted fit
-    needs no temporary beyond its one copy of ``X``. ``const_value[j]`` (float64) is
-    set to the column's value when it is constant on the rows with a positive scale
-    (read before centring, so exactly), else to NaN. Inputs are validated upstream.
-    """
-    n, p = X.shape
-    for j in range(p):
-        m = xmean[j]
-        seen = False
-        const = True
-        value = 0.0
-        for i in range(n):
-            x = X[i, j]
-            s = row_scale[i]
-            if s > 0:
-                if not seen:
-                    value = np.float64(x)
-                    seen = True
-                elif np.float64(x) != value:
-                    const = False
-            X[i, j] = (x - m) * s
-        const_value[j] = value if seen and const else np.nan
