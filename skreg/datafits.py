@@ -267,6 +267,7 @@ class QuadraticData:
                     norms2,
                     xty,
                     np.empty(0, dtype),
+                    np.empty(0, dtype),
                     np.empty(0),
                 )
         elif fit_intercept:
@@ -324,6 +325,7 @@ class QuadraticData:
                         norms2,
                         xty,
                         self.row_scale,
+                        X.ravel(order="F"),  # a view: X is Fortran-contiguous
                         const_value,
                     )
                     self.kernel_xmean = np.zeros(p, dtype=dtype)

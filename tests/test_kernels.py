@@ -105,7 +105,7 @@ def test_dense_and_sparse_kernels_agree(regression):
     # one-pass column statistics.
     mean, norms = np.empty(p), np.empty(p)
     quad.dense_column_stats(
-        Xf, yc, True, mean, norms, np.empty(p), np.empty(0), np.empty(0)
+        Xf, yc, True, mean, norms, np.empty(p), np.empty(0), np.empty(0), np.empty(0)
     )
     assert_allclose(mean, xmean, rtol=1e-12)
     assert_allclose(norms, (Xc**2).sum(axis=0), rtol=1e-12)
@@ -120,7 +120,7 @@ def test_dense_column_stats(regression, center, dtype):
     p = X.shape[1]
     mean, sq, xty = np.empty(p), np.empty(p), np.empty(p)
     quad.dense_column_stats(
-        X, y, center, mean, sq, xty, np.empty(0, dtype), np.empty(0)
+        X, y, center, mean, sq, xty, np.empty(0, dtype), np.empty(0, dtype), np.empty(0)
     )
     X64 = X.astype(np.float64)
     ref_mean = X64.mean(axis=0) if center else np.zeros(p)

@@ -615,7 +615,9 @@ def cd_solve_dense(
 
 
 @jit
-def dense_column_stats(X, y, center, mean_out, sq_out, xty_out, row_scale, const_out):
+def dense_column_stats(
+    X, y, center, mean_out, sq_out, xty_out, row_scale, X_out, const_out
+):  # fmt: skip
     """Column means, centred squared norms and ``X_c.T @ y`` in one pass over ``X``.
 
     ``X`` (n, p) Fortran-ordered and ``y`` (n,) of one dtype; the outputs (p,) are
@@ -624,20 +626,23 @@ def dense_column_stats(X, y, center, mean_out, sq_out, xty_out, row_scale, const
     ``xty_out[j] = (X[:, j] - mean_out[j]) @ y``. Each column is read twice in a row
     (mean, then the rest), the second time from cache.
 
-    With a non-empty ``row_scale`` (n,) of ``X``'s dtype (a weighted fit), ``X`` is
-    first centred and scaled **in place**, column by column: ``X[:, j] = (X[:, j] -
-    mean_out[j]) * row_scale`` with the given (weighted) means ``mean_out``, which are
-    left unchanged, and ``center`` ignored; the statistics are then those of the new
-    column (uncentred). So a weighted fit needs no temporary beyond its one copy of
-    ``X``. ``const_out`` (p,) float64 receives each column's value where it was
-    constant on the rows of positive scale (read before centring: exactly), else
-    NaN. Unweighted calls pass empty ``row_scale`` and ``const_out``. Inputs are
-    validated upstream.
+    With a non-empty ``row_scale`` (n,) of ``X``'s dtype (a weighted fit), each
+    column is instead centred with the given (weighted) means ``mean_out`` (left
+    unchanged; ``center`` ignored) and scaled, ``(X[:, j] - mean_out[j]) *
+    row_scale``, written to ``X_out`` (n * p,), the Fortran-order flat view of an
+    array of ``X``'s shape and dtype, which may be ``X`` itself: centring in place,
+    so that a weighted fit needs no temporary beyond its one copy of ``X``. The
+    statistics are then those of the written columns (uncentred), and
+    ``const_out[j]`` (float64) the column's value where it was constant on the rows
+    of positive scale (read before centring: exactly), else NaN. Unweighted calls
+    pass empty ``row_scale``, ``X_out`` and ``const_out`` (``X`` may then be
+    read-only). Inputs are validated upstream.
     """
     n = X.shape[0]
     scaled = row_scale.shape[0] > 0
     for j in range(X.shape[1]):
-        m = 0.0
+        sq = 0.0
+        xy = 0.0
         if scaled:
             shift = mean_out[j]
             seen = False
@@ -652,20 +657,22 @@ def dense_column_stats(X, y, center, mean_out, sq_out, xty_out, row_scale, const
                         seen = True
                     elif x != value:
                         const = False
-                X[i, j] = (x - shift) * s
+                X_out[j * n + i] = (x - shift) * s
+                d = np.float64(X_out[j * n + i])  # as stored, in X's dtype
+                sq += d * d
+                xy += d * np.float64(y[i])
             const_out[j] = value if seen and const else np.nan
-        elif center:
-            acc = 0.0
+        else:
+            m = 0.0
+            if center:
+                acc = 0.0
+                for i in range(n):
+                    acc += np.float64(X[i, j])
+                m = acc / n
             for i in range(n):
-                acc += np.float64(X[i, j])
-            m = acc / n
-        sq = 0.0
-        xy = 0.0
-        for i in range(n):
-            d = np.float64(X[i, j]) - m
-            sq += d * d
-            xy += d * np.float64(y[i])
-        if not scaled:
+                d = np.float64(X[i, j]) - m
+                sq += d * d
+                xy += d * np.float64(y[i])
             mean_out[j] = m
         sq_out[j] = sq
         xty_out[j] = xy
