@@ -91,8 +91,7 @@ if {enospc!r}:
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     import numpy as np
-    from skreg import ElasticNetCV, Lasso, LassoCV, enet_path
-from skreg.linear_model import alpha_grid
+    from skreg import Lasso
     rng = np.random.default_rng(0)
     X = rng.standard_normal((30, 5))
     y = X @ np.arange(5.0) + rng.standard_normal(30)
@@ -181,8 +180,7 @@ def test_full_cache_disk_warns_once_and_fits(warm_cache, tmp_path):
 _MEMORY_FIT = """
 import json, resource, sys
 import numpy as np
-from skreg import ElasticNetCV, Lasso, LassoCV, enet_path
-from skreg.linear_model import alpha_grid
+from skreg import Lasso
 
 order, weighted = sys.argv[1], sys.argv[2] == "1"
 rng = np.random.default_rng(0)
