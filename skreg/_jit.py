@@ -28,11 +28,84 @@ Caching needs a writable directory: ``NUMBA_CACHE_DIR`` if set, else the package
 Numba refuses ``cache=True`` at decoration, that is at ``import skreg``; :func:`jit`
 then compiles without the cache, in every process, and warns once
 (``tests/test_install.py``).
+
+A cache that exists but fails never fails a fit (issue 26; Numba's own bug,
+numba#10434): a truncated index (``EOFError``), a garbled data file
+(``UnpicklingError``) or a failing write (a full disk, ``OSError`` ENOSPC) makes
+the kernel compile in memory instead, the broken entry is dropped (a broken index is
+deleted, a broken data file is overwritten by the fresh compilation when the cache can
+be written) and one :class:`NumbaCacheWarning` per process names the cache
+directory (``tests/test_reliability.py``).
 """
 
+import os
+import threading
 import warnings
 
 import numba
+from numba.core.caching import FunctionCache
+from numba.core.dispatcher import Dispatcher
+
+
+class NumbaCacheWarning(RuntimeWarning):
+    """Numba's on-disk cache of skreg's kernels failed; they compile in memory."""
+
+
+_cache_warned = threading.Lock()
+_cache_warned_once = []
+
+
+def _warn_cache_failure(cache_path: str, action: str, exc: BaseException) -> None:
+    """Warn once per process that the cache at ``cache_path`` failed."""
+    with _cache_warned:
+        if _cache_warned_once:
+            return
+        _cache_warned_once.append(cache_path)
+    warnings.warn(
+        f"skreg could not {action} Numba's cache in {cache_path} "
+        f"({type(exc).__name__}: {exc}); the kernels are compiled in memory for "
+        f"this process{' and the broken entries replaced' if action == 'read' else ''}"
+        ". Delete that directory if this repeats, or set NUMBA_CACHE_DIR to a "
+        "writable directory with free space.",
+        NumbaCacheWarning,
+        stacklevel=2,
+    )
+
+
+class _TolerantCache(FunctionCache):
+    """Numba's per-function cache, whose failures fall back to compiling.
+
+    ``load_overload`` returning ``None`` is a cache miss: the dispatcher compiles and
+    then calls ``save_overload``. A load that raises drops the broken entry first (an
+    unreadable index is deleted, since Numba's save reads the index and would fail
+    on it too; a broken data file is overwritten by that save). A save that raises
+    (full disk, no permission) leaves the compiled kernel in use for this process.
+    """
+
+    def load_overload(self, sig, target_context):
+        try:
+            return super().load_overload(sig, target_context)
+        except Exception as exc:  # noqa: BLE001 - any damage: recompile
+            self._drop_broken_index()
+            _warn_cache_failure(self._cache_path, "read", exc)
+            return None
+
+    def save_overload(self, sig, data):
+        try:
+            super().save_overload(sig, data)
+        except Exception as exc:  # noqa: BLE001 - any failure: keep the compilation
+            _warn_cache_failure(self._cache_path, "write", exc)
+
+    def _drop_broken_index(self) -> None:
+        cache_file = self._cache_file
+        try:
+            cache_file._load_index()
+        except Exception:  # noqa: BLE001 - unreadable: delete it
+            try:
+                os.unlink(cache_file._index_path)
+            except OSError:
+                pass  # gone already, or not ours to delete: saves will say so
+
 
 JIT_OPTIONS = {
     "cache": True,
@@ -57,8 +130,14 @@ def jit(func=None, *, inline=False):
     if func is None:
         return lambda f: jit(f, inline=inline)
     options = {**JIT_OPTIONS, "inline": "always"} if inline else dict(JIT_OPTIONS)
+    # The dispatcher is built uncached, then given the cache Numba's
+    # ``enable_caching`` would (what ``cache=True`` does), of the tolerant class.
+    dispatcher = numba.njit(**{**options, "cache": False})(func)
+    if not options["cache"] or not isinstance(dispatcher, Dispatcher):
+        return dispatcher  # NUMBA_DISABLE_JIT=1: the plain Python function
     try:
-        return numba.njit(**options)(func)
+        dispatcher._cache = _TolerantCache(func)
+        return dispatcher
     except RuntimeError as exc:  # "cannot cache function ...: no locator available"
         if "no locator available" not in str(exc):
             raise
@@ -72,4 +151,4 @@ def jit(func=None, *, inline=False):
             stacklevel=2,
         )
     _uncached.append(func.__qualname__)
-    return numba.njit(**{**options, "cache": False})(func)
+    return dispatcher

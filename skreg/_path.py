@@ -21,7 +21,7 @@ solutions on the current support, kept only when it lowers the objective.
 from __future__ import annotations
 
 import warnings
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
@@ -61,6 +61,10 @@ def alpha_grid(
     >>> alpha_grid(X, y, n_alphas=3, eps=0.01, fit_intercept=False).round(4).tolist()
     [1.6667, 0.1667, 0.0167]
     """
+    _check_l1_ratio(l1_ratio)
+    _check_eps(eps)
+    if isinstance(n_alphas, bool) or not isinstance(n_alphas, Integral) or n_alphas < 1:
+        raise ValueError(f"n_alphas must be an int >= 1, got {n_alphas!r}.")
     if l1_ratio <= 0:
         raise ValueError(
             "Automatic alpha grid generation needs l1_ratio > 0; pass alphas "
@@ -69,9 +73,25 @@ def alpha_grid(
     data = _prepare(X, y, sample_weight, fit_intercept)
     penalty = penalties.ElasticNet(1.0, l1_ratio, positive=positive)
     alpha_max = penalty.alpha_max(data.grad_at_zero())
+    return _geometric_grid(alpha_max, eps, n_alphas, X, y)
+
+
+def _geometric_grid(alpha_max, eps, n_alphas, X, Y) -> np.ndarray:
+    """``n_alphas`` alphas from ``alpha_max`` down to ``eps * alpha_max``.
+
+    An ``alpha_max`` at the level of rounding noise means a target that is zero or
+    constant once centred (or orthogonal to ``X``): every alpha gives zeros, and the
+    grid is the noise level repeated (scikit-learn's rule). scikit-learn takes that
+    level as 1e-15 in absolute terms, so data on a tiny scale (a target of 1e-16)
+    get an all-zero path without a word; here it is relative, ``1e-15 max|X|
+    max|y|``, the ``alpha_max`` of data of that size whose centring left only
+    rounding errors, so the grid scales with the data (issue 26).
+    """
     resolution = np.finfo(np.float64).resolution
-    if alpha_max <= resolution:
-        return np.full(n_alphas, resolution)
+    data_scale = _max_abs(X) * _max_abs(Y)
+    floor = resolution * data_scale if data_scale > 0 else resolution
+    if not alpha_max > floor:
+        return np.full(n_alphas, floor)
     return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
 
 
@@ -132,6 +152,45 @@ def check_gram(precompute, X, sample_weight, fit_intercept, check_input):
                 f"{expected} but the user-supplied value was {actual}."
             )
     return None
+
+
+def _max_abs(A) -> float:
+    """Largest absolute value of an array or sparse matrix (no temporary copy)."""
+    values = A.data if sp.issparse(A) else np.asarray(A)
+    if values.size == 0:
+        return 0.0
+    return float(max(-values.min(), values.max()))
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def _check_l1_ratio(l1_ratio) -> None:
+    if not (_is_real(l1_ratio) and 0 <= l1_ratio <= 1):
+        raise ValueError(f"l1_ratio must be a float in [0, 1], got {l1_ratio!r}.")
+
+
+def _check_eps(eps) -> None:
+    if not (_is_real(eps) and 0 < eps < 1):
+        raise ValueError(
+            "eps must be a float in (0, 1) (alpha_min / alpha_max of the automatic "
+            f"grid), got {eps!r}."
+        )
+
+
+def _check_path_params(l1_ratio, max_iter, tol, rel_tol, solver) -> None:
+    """Raise a ``ValueError`` naming the first invalid parameter of a path."""
+    _check_l1_ratio(l1_ratio)
+    if solver != "auto" and solver not in SOLVERS:
+        allowed = ", ".join(repr(s) for s in ["auto", *sorted(SOLVERS)])
+        raise ValueError(f"solver must be one of {allowed}, got {solver!r}.")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, Integral) or max_iter < 1:
+        raise ValueError(f"max_iter must be an int >= 1, got {max_iter!r}.")
+    if tol is not None and not (_is_real(tol) and 0 <= tol < np.inf):
+        raise ValueError(f"tol must be None or a float >= 0, got {tol!r}.")
+    if not (_is_real(rel_tol) and 0 < rel_tol < 1):
+        raise ValueError(f"rel_tol must be a float in (0, 1), got {rel_tol!r}.")
 
 
 def _prepare(X, y, sample_weight, fit_intercept) -> QuadraticData:
@@ -393,8 +452,7 @@ def _enet_path(
                 f"{y.shape[0]}."
             )
         sample_weight = check_sample_weight(sample_weight, X, X.dtype)
-        if not 0 <= l1_ratio <= 1:
-            raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratio!r}.")
+    _check_path_params(l1_ratio, max_iter, tol, rel_tol, solver)
     if positive and y.ndim != 1:
         raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1)")
     gram = check_gram(precompute, X, sample_weight, fit_intercept, check_input)
@@ -413,18 +471,14 @@ def _enet_path(
     if alphas is None or isinstance(alphas, Integral):
         if alphas is not None and alphas < 1:
             raise ValueError(f"alphas must be at least 1 when an int, got {alphas}.")
+        _check_eps(eps)
         penalty0 = penalties.ElasticNet(1.0, l1_ratio, positive=positive)
         if l1_ratio <= 0:
             raise ValueError("l1_ratio=0 needs explicit alphas.")
         grads = np.stack([d.grad_at_zero() for d in datas])
         alpha_max = max(penalty0.alpha_max(g) for g in grads)
         n_alphas = 100 if alphas is None else int(alphas)
-        resolution = np.finfo(np.float64).resolution
-        alphas = (
-            np.full(n_alphas, resolution)
-            if alpha_max <= resolution
-            else np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
-        )
+        alphas = _geometric_grid(alpha_max, eps, n_alphas, X, Y)
     else:
         alphas = np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
         if np.any(alphas < 0) or not np.all(np.isfinite(alphas)):

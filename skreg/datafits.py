@@ -94,7 +94,15 @@ def _safe_range(dtype, n_samples: int) -> tuple[float, float]:
     return small, big
 
 
-def check_scale(x_scale: float, y_scale: float, dtype, n_samples: int) -> None:
+def check_scale(
+    x_scale: float,
+    y_scale: float,
+    dtype,
+    n_samples: int,
+    *,
+    x_underflow: tuple[int, float] | None = None,
+    y_underflow: float = 0.0,
+) -> None:
     """Raise a ``ValueError`` naming ``X`` or ``y`` if their scale leaves the dtype.
 
     ``x_scale`` is the root mean square of the largest column of ``X`` as the kernels
@@ -109,6 +117,13 @@ def check_scale(x_scale: float, y_scale: float, dtype, n_samples: int) -> None:
     ``y_scale``) the fit would silently return NaN or inf, stop at zero, or screen
     out features of the solution (found by the property-based tests,
     ``tests/test_fuzz_linear.py``). Exact zeros are fine (zero columns, zero ``y``).
+
+    Non-zero data are never taken for zero data (issue 26): values below about
+    1e-162 have squares that underflow float64 to exactly zero, so their root mean
+    square is 0. The caller measures such data by their largest magnitude instead:
+    ``x_underflow = (j, peak)`` for a column ``j`` of ``X`` whose mean square is zero
+    although it holds values up to ``peak``, ``y_underflow`` the same for ``y``;
+    either raises.
     """
     dtype = np.dtype(dtype)
     small, big = _safe_range(dtype, n_samples)
@@ -116,6 +131,18 @@ def check_scale(x_scale: float, y_scale: float, dtype, n_samples: int) -> None:
     advice = "Standardize X (e.g. StandardScaler) or rescale y"
     if dtype != np.float64:
         advice += ", or fit in float64 (X.astype(np.float64))"
+    underflows = []
+    if x_underflow is not None:
+        underflows.append((f"X (column {x_underflow[0]})", x_underflow[1]))
+    if y_underflow > 0:
+        underflows.append(("y (centred)", y_underflow))
+    for name, peak in underflows:
+        raise ValueError(
+            f"{name} is too badly scaled for {dtype}: it holds values up to "
+            f"{peak:.3g} in magnitude, whose squares underflow {dtype} to zero (safe "
+            f"range {small:.1e} to {big:.1e}), so it would be taken for zero data. "
+            f"{advice}."
+        )
     for name, a in (("X", ax), ("y (centred)", ay)):
         if not a <= big or 0 < a < small:
             raise ValueError(
@@ -172,8 +199,9 @@ class QuadraticData:
       ``ymean - xmean @ w``.
 
     Dense unweighted ``X`` is used as given (Fortran-ordered, never copied); dense
-    weighted ``X`` is centred and scaled in one copy (as scikit-learn does); sparse
-    ``X`` is CSC with int32 indices, its values scaled when weighted.
+    weighted ``X`` is centred and scaled in one copy (as scikit-learn does), or in
+    place with ``copy_X=False``; sparse ``X`` is CSC with int32 indices, its values
+    scaled when weighted.
 
     Parameters
     ----------
@@ -185,9 +213,14 @@ class QuadraticData:
         Validated non-negative weights.
     fit_intercept : bool
         Whether to centre.
+    copy_X : bool, default=True
+        ``False`` lets a weighted fit centre and scale dense ``X`` in place (when it
+        is Fortran-ordered and writeable): for a caller's private copy only, such as
+        the one validation made of C-ordered input (``tests/test_reliability.py``
+        measures the peak memory).
     """
 
-    def __init__(self, X, y, sample_weight=None, fit_intercept=True):
+    def __init__(self, X, y, sample_weight=None, fit_intercept=True, copy_X=True):
         n, p = X.shape
         dtype = X.dtype
         self.n_samples, self.n_features, self.dtype = n, p, dtype
@@ -226,7 +259,15 @@ class QuadraticData:
             xty = np.empty(p, np.float64)
             with np.errstate(over="ignore", invalid="ignore"):
                 _quad.dense_column_stats(
-                    X, y - dtype.type(ymean), fit_intercept, xmean, norms2, xty
+                    X,
+                    y - dtype.type(ymean),
+                    fit_intercept,
+                    xmean,
+                    norms2,
+                    xty,
+                    np.empty(0, dtype),
+                    np.empty(0, dtype),
+                    np.empty(0),
                 )
         elif fit_intercept:
             if sw is None:
@@ -266,18 +307,31 @@ class QuadraticData:
                 norms2[noise] = 0.0
             else:
                 if self.row_scale is not None:
-                    X = (X - self.xmean) * self.row_scale[:, None]
+                    # One copy of X at most, centred and scaled column by column
+                    # ((X - xmean) * scale would hold two temporaries at once) by
+                    # the statistics kernel, which finds the constant columns on
+                    # the way, exactly (the kernel every fit compiles anyway).
+                    in_place = not copy_X and X.flags.f_contiguous and X.flags.writeable
+                    X = X if in_place else np.array(X, dtype=dtype, order="F")
+                    norms2 = np.empty(p, np.float64)
+                    xty = np.empty(p, np.float64)
+                    const_value = np.empty(p, np.float64)
+                    _quad.dense_column_stats(
+                        X,
+                        self.y,
+                        False,
+                        self.xmean.astype(np.float64),
+                        norms2,
+                        xty,
+                        self.row_scale,
+                        X.ravel(order="F"),  # a view: X is Fortran-contiguous
+                        const_value,
+                    )
                     self.kernel_xmean = np.zeros(p, dtype=dtype)
                 else:
                     self.kernel_xmean = self.xmean
-                self.X = np.asfortranarray(X, dtype=dtype)
+                self.X = X
                 self._xargs = (self.X,)
-                if not fused:
-                    norms2 = np.empty(p, np.float64)
-                    xty = np.empty(p, np.float64)
-                    _quad.dense_column_stats(
-                        self.X, self.y, False, np.empty(p), norms2, xty
-                    )
                 noise = norms2 <= n * (64 * eps * xmean) ** 2
             # Mean of squares of each column (weighted, as stored by the kernels).
             mean_sq = norms2 / n + xmean**2
@@ -293,10 +347,13 @@ class QuadraticData:
         self._grad0 = None if self.sparse else (-xty * self.inv_n).astype(dtype)
         if fit_intercept and noise.any():
             cand = np.flatnonzero(noise)
-            columns = X_in[:, cand]
-            if sw is not None and not sw.all():
-                columns = columns[np.flatnonzero(sw)]
-            lo, hi = _column_range(columns)
+            if not self.sparse and self.row_scale is not None:
+                lo = hi = const_value[cand]  # NaN (lo != hi) where not constant
+            else:
+                columns = X_in[:, cand]
+                if sw is not None and not sw.all():
+                    columns = columns[np.flatnonzero(sw)]
+                lo, hi = _column_range(columns)
             const = np.zeros(p, dtype=bool)
             const[cand[lo == hi]] = True
             if const.any():
@@ -312,13 +369,47 @@ class QuadraticData:
         # scikit-learn's stopping scale: tol * ||y_c||^2 / n (weighted).
         with np.errstate(over="ignore"):
             self.tol_scale = float(self.y.astype(np.float64) @ self.y) / n
-        check_scale(np.sqrt(mean_sq.max()), np.sqrt(self.tol_scale), dtype, n)
+        y_underflow = 0.0
+        if self.tol_scale == 0.0 and n:
+            y_underflow = float(np.abs(self.y).max())
+            if y_underflow <= 64 * eps * abs(ymean):
+                y_underflow = 0.0  # a constant y, centred to rounding errors
+        check_scale(
+            np.sqrt(mean_sq.max()),
+            np.sqrt(self.tol_scale),
+            dtype,
+            n,
+            x_underflow=self._underflowed_column(mean_sq),
+            y_underflow=y_underflow,
+        )
         self.lipschitz = np.ascontiguousarray(norms2 / n, dtype=dtype)
         self._epoch, self._gradient, self._update = _QUADRATIC_KERNELS[self.sparse]
         # Absolute gap below which ``tol=None`` stops as well (cross-validation paths
         # set it from the held-out error; 0 otherwise).
         self.gap_floor = 0.0
         self._gram = None
+
+    def _underflowed_column(self, mean_sq) -> tuple[int, float] | None:
+        """First non-constant column with a zero mean square but non-zero values.
+
+        Returns ``(j, largest magnitude)`` or ``None``. Only columns whose mean square
+        is exactly zero are read (once each, as the kernels store them), so this
+        costs nothing for data without zero columns.
+        """
+        zero = np.flatnonzero(mean_sq == 0)
+        if self._const is not None:
+            zero = zero[~self._const[zero]]
+        if self.sparse:
+            zero = zero[self.indptr[zero + 1] > self.indptr[zero]]  # stored entries
+        for j in zero:
+            if self.sparse:
+                column = self.data[self.indptr[j] : self.indptr[j + 1]]
+            else:
+                column = self.X[:, j]
+            peak = max(-float(column.min()), float(column.max()))
+            if peak > 0:
+                return int(j), peak
+        return None
 
     def gap_threshold(
         self, tol: float | None, primal: float, rel_tol: float = DEFAULT_REL_TOL
@@ -432,7 +523,7 @@ class QuadraticData:
         """Coordinate descent in covariance form on :meth:`gram` (dense ``X``).
 
         See :func:`skreg._kernels.quadratic.cd_solve_gram`: ``w`` and ``q`` (the
-        negative gradient, float64) are updated in place; ``X`` is not read.
+        negative gradient), both float64, are updated in place; ``X`` is not read.
         Returns ``(n_epochs, gap, threshold, rounding_bound)`` after at most
         ``max_iter`` epochs (a caller wanting control between phases passes a
         ``max_iter`` of one phase).
@@ -445,7 +536,7 @@ class QuadraticData:
             b,
             y_sq,
             w,
-            self.lipschitz,
+            self.lipschitz.astype(np.float64),  # float64 only: one specialisation
             l1_reg,
             l2_reg,
             positive,

@@ -674,11 +674,6 @@ def test_cv_is_scale_equivariant(Est, data):
         # Constant y or X: every alpha > 0 gives zeros; the grid is arbitrary.
         assert_array_equal(scaled.coef_, 0.0)
         return
-    if min(amax, amax * sx * sy) <= np.finfo(np.float64).resolution:
-        # The automatic grid is floored at 1e-15, as scikit-learn's: see
-        # test_cv_grid_floor_is_scikit_learns.
-        event("skipped: alpha_max below the grid's floor")
-        return
     np.testing.assert_allclose(scaled.alphas_, ref.alphas_ * sx * sy, rtol=1e-9)
     np.testing.assert_allclose(scaled.alpha_, ref.alpha_ * sx * sy, rtol=1e-9)
     atol = 1e-6 * (np.abs(ref.coef_).max() + 1e-12)
@@ -742,19 +737,22 @@ def test_gap_safe_screening_does_not_underflow():
     assert keeps(1e-90)
 
 
-def test_cv_grid_floor_is_scikit_learns():
-    """The automatic grid is floored at 1e-15 as scikit-learn's (data scaled by 2**-60:
-    alpha_max ~ 1e-37), so that the drop-in CV estimators choose among the same
-    alphas."""
+def test_cv_grid_floor_scales_with_the_data():
+    """scikit-learn floors the automatic grid at 1e-15, so data scaled by 2**-60
+    (alpha_max ~ 1e-37) get a grid of 1e-15s and all-zero coefficients; skreg's
+    floor is relative to the data (issue 26), so the grid and the model scale."""
     from sklearn.linear_model import LassoCV as SkLassoCV
 
     X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]])
     y = np.array([0.0, 0.25, 0.5, 1.0])
     s = 2.0**-60
-    ours = LassoCV(cv=2, alphas=5).fit(X * s, y * s)
     theirs = SkLassoCV(cv=2, alphas=5).fit(X * s, y * s)
-    np.testing.assert_allclose(ours.alphas_, theirs.alphas_, rtol=1e-12)
-    assert_array_equal(ours.coef_, 0.0)
+    assert_array_equal(theirs.coef_, 0.0)
+    ref = LassoCV(cv=2, alphas=5).fit(X, y)
+    ours = LassoCV(cv=2, alphas=5).fit(X * s, y * s)
+    np.testing.assert_allclose(ours.alphas_, ref.alphas_ * s * s, rtol=1e-12)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-9, atol=1e-12)
+    assert ours.coef_.any()
 
 
 def test_cv_zero_weight_held_out_fold_clear_error():

@@ -104,7 +104,9 @@ def test_dense_and_sparse_kernels_agree(regression):
     # Centred column norms (the Lipschitz constants above, times n) from the
     # one-pass column statistics.
     mean, norms = np.empty(p), np.empty(p)
-    quad.dense_column_stats(Xf, yc, True, mean, norms, np.empty(p))
+    quad.dense_column_stats(
+        Xf, yc, True, mean, norms, np.empty(p), np.empty(0), np.empty(0), np.empty(0)
+    )
     assert_allclose(mean, xmean, rtol=1e-12)
     assert_allclose(norms, (Xc**2).sum(axis=0), rtol=1e-12)
 
@@ -117,7 +119,9 @@ def test_dense_column_stats(regression, center, dtype):
     y = regression.y.astype(dtype)
     p = X.shape[1]
     mean, sq, xty = np.empty(p), np.empty(p), np.empty(p)
-    quad.dense_column_stats(X, y, center, mean, sq, xty)
+    quad.dense_column_stats(
+        X, y, center, mean, sq, xty, np.empty(0, dtype), np.empty(0, dtype), np.empty(0)
+    )
     X64 = X.astype(np.float64)
     ref_mean = X64.mean(axis=0) if center else np.zeros(p)
     Xc = X64 - ref_mean
@@ -244,7 +248,8 @@ def test_each_kernel_compiles_at_most_two_signatures(tmp_path):
     # The fits exercised the kernels (the test is not vacuous).
     assert len(counts["skreg._kernels.quadratic.cd_epoch_quadratic"]) >= 1
     assert len(counts["skreg._kernels.quadratic.cd_epoch_quadratic_sparse"]) >= 1
-    assert len(counts["skreg._kernels.quadratic.cd_solve_gram"]) == 2
+    # (float64 only: the small-problem solve works on float64 copies.)
+    assert len(counts["skreg._kernels.quadratic.cd_solve_gram"]) == 1
     too_many = {k: v for k, v in counts.items() if len(v) > 2}
     assert not too_many, json.dumps(too_many, indent=1)
     # The lasso homotopy (LassoCV's fold paths and refit on these wide data) works in
@@ -384,7 +389,9 @@ def test_scalar_prox_helpers_are_inlined_into_the_epochs():
 
     for helper in (prox.soft_threshold, prox.prox_enet_scalar):
         assert helper.targetoptions["inline"] == "always"
-        assert helper._cache.__class__.__name__ == "FunctionCache"  # cache=True
+        # cache=True, through skreg's tolerant subclass of Numba's cache
+        assert helper._cache.__class__.__name__ == "_TolerantCache"
+        assert helper._cache.__class__.__mro__[1].__name__ == "FunctionCache"
     for kernel in (quad.cd_epoch_quadratic, prox.prox_enet):
         assert kernel.targetoptions.get("inline", "never") == "never"
     assert prox.prox_enet_scalar(3.0, 1.0, 1.0, False) == 1.0

@@ -552,28 +552,64 @@ def cd_solve_gram(
 
 
 @jit
-def dense_column_stats(X, y, center, mean_out, sq_out, xty_out):
+def dense_column_stats(
+    X, y, center, mean_out, sq_out, xty_out, row_scale, X_out, const_out
+):  # fmt: skip
     """Column means, centred squared norms and ``X_c.T @ y`` in one pass over ``X``.
 
-    With ``center``, ``mean_out[j]`` is the mean of ``X[:, j]`` (else 0),
+    ``X`` (n, p) Fortran-ordered and ``y`` (n,) of one dtype; the outputs (p,) are
+    float64. With ``center``, ``mean_out[j]`` is the mean of ``X[:, j]`` (else 0),
     ``sq_out[j] = ||X[:, j] - mean_out[j]||^2`` and
-    ``xty_out[j] = (X[:, j] - mean_out[j]) @ y``; all float64. Each column is read
-    twice in a row (mean, then the rest), the second time from cache.
+    ``xty_out[j] = (X[:, j] - mean_out[j]) @ y``. Each column is read twice in a row
+    (mean, then the rest), the second time from cache.
+
+    With a non-empty ``row_scale`` (n,) of ``X``'s dtype (a weighted fit), each
+    column is instead centred with the given (weighted) means ``mean_out`` (left
+    unchanged; ``center`` ignored) and scaled, ``(X[:, j] - mean_out[j]) *
+    row_scale``, written to ``X_out`` (n * p,), the Fortran-order flat view of an
+    array of ``X``'s shape and dtype, which may be ``X`` itself: centring in place,
+    so that a weighted fit needs no temporary beyond its one copy of ``X``. The
+    statistics are then those of the written columns (uncentred), and
+    ``const_out[j]`` (float64) the column's value where it was constant on the rows
+    of positive scale (read before centring: exactly), else NaN. Unweighted calls
+    pass empty ``row_scale``, ``X_out`` and ``const_out`` (``X`` may then be
+    read-only). Inputs are validated upstream.
     """
     n = X.shape[0]
+    scaled = row_scale.shape[0] > 0
     for j in range(X.shape[1]):
-        m = 0.0
-        if center:
-            s = 0.0
-            for i in range(n):
-                s += np.float64(X[i, j])
-            m = s / n
         sq = 0.0
         xy = 0.0
-        for i in range(n):
-            d = np.float64(X[i, j]) - m
-            sq += d * d
-            xy += d * np.float64(y[i])
-        mean_out[j] = m
+        if scaled:
+            shift = mean_out[j]
+            seen = False
+            const = True
+            value = 0.0
+            for i in range(n):
+                x = np.float64(X[i, j])
+                s = row_scale[i]
+                if s > 0:
+                    if not seen:
+                        value = x
+                        seen = True
+                    elif x != value:
+                        const = False
+                X_out[j * n + i] = (x - shift) * s
+                d = np.float64(X_out[j * n + i])  # as stored, in X's dtype
+                sq += d * d
+                xy += d * np.float64(y[i])
+            const_out[j] = value if seen and const else np.nan
+        else:
+            m = 0.0
+            if center:
+                acc = 0.0
+                for i in range(n):
+                    acc += np.float64(X[i, j])
+                m = acc / n
+            for i in range(n):
+                d = np.float64(X[i, j]) - m
+                sq += d * d
+                xy += d * np.float64(y[i])
+            mean_out[j] = m
         sq_out[j] = sq
         xty_out[j] = xy

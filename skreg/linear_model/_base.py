@@ -27,6 +27,7 @@ from skreg.utils._validation import (
     check_is_fitted,
     check_sample_weight,
     fast_validate_xy,
+    is_private_copy,
     validate_data,
     validate_params_cached,
 )
@@ -130,6 +131,7 @@ class BaseElasticNet(LinearModelMixin):
         validate_params_cached(self)
 
     def _fit(self, X, y, sample_weight, check_input=True):
+        X_given = X
         if check_input:
             X, y = self._validate_xy(X, y)
             sample_weight = check_sample_weight(sample_weight, X, X.dtype)
@@ -185,7 +187,15 @@ class BaseElasticNet(LinearModelMixin):
         )
         for k in range(n_targets):
             y_k = np.ascontiguousarray(Y[:, k])
-            data = QuadraticData(X, y_k, sample_weight, self.fit_intercept)
+            data = QuadraticData(
+                X,
+                y_k,
+                sample_weight,
+                self.fit_intercept,
+                # A single target may centre validation's own copy of X in place
+                # (not when the homotopy may fit from X after all).
+                copy_X=n_targets > 1 or homotopy or not is_private_copy(X, X_given),
+            )
             if homotopy and (
                 X.shape[0] <= _HOMOTOPY_SAMPLES
                 or self.alpha * _HOMOTOPY_DEPTH

@@ -138,7 +138,13 @@ class _BaseCV(LinearModelMixin):
     }
 
     def _l1_ratios(self) -> np.ndarray:
-        return np.atleast_1d(np.asarray(self.l1_ratio, dtype=np.float64))
+        l1_ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=np.float64))
+        if l1_ratios.ndim != 1 or l1_ratios.shape[0] == 0:
+            raise ValueError(
+                "l1_ratio must be a float or a non-empty 1-D array-like of floats "
+                f"in [0, 1], got {self.l1_ratio!r}."
+            )
+        return l1_ratios
 
     def _estimator(self, alpha, l1_ratio) -> ElasticNet:
         """Return the model refit on all the data (``l1_ratio=1`` is the lasso)."""
@@ -191,8 +197,10 @@ class _BaseCV(LinearModelMixin):
         y = np.asarray(y, dtype=X.dtype)
         sample_weight = check_sample_weight(sample_weight, X, X.dtype)
         l1_ratios = self._l1_ratios()
-        if np.any((l1_ratios < 0) | (l1_ratios > 1)):
-            raise ValueError(f"l1_ratio must be in [0, 1], got {self.l1_ratio!r}.")
+        if not np.all((l1_ratios >= 0) & (l1_ratios <= 1)):  # NaN fails too
+            raise ValueError(
+                f"l1_ratio must be floats in [0, 1], got {self.l1_ratio!r}."
+            )
         if isinstance(self.alphas, Integral):
             if np.any(l1_ratios == 0):
                 raise ValueError(
@@ -219,6 +227,11 @@ class _BaseCV(LinearModelMixin):
             for i, a in enumerate(np.ravel(np.asarray(self.alphas, dtype=object))):
                 check_scalar(a, f"alphas[{i}]", target_type=Real, min_val=0.0)
             alphas = np.sort(np.asarray(self.alphas, dtype=np.float64).ravel())[::-1]
+            if alphas.shape[0] == 0 or not np.all((alphas >= 0) & (alphas < np.inf)):
+                raise ValueError(
+                    "alphas must be an int >= 1 or a non-empty array-like of finite "
+                    f"non-negative floats, got {self.alphas!r}."
+                )
             grids = [alphas] * len(l1_ratios)
         cv = check_cv(self.cv)
         if routing_enabled():

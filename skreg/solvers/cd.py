@@ -111,8 +111,11 @@ _FINISH_COST = 2
 # refinement steps after a full one, and the relative rounding of the objective below
 # which a finished point counts as no worse.
 _FINISH_DAMPING = 1e-12
-# Solves a step on a Hessian block the caller already has may always afford.
+# Solves a step on a Hessian block the caller already has may always afford, and
+# the size (n_samples |S|^2) of a polishing step that is always affordable (about a
+# millisecond, the order of a solve's Python time).
 _FINISH_FREE_SOLVES = 4
+_FINISH_FREE_FLOPS = 2_000_000
 _FINISH_REFINE = 2
 _FINISH_ROUNDING = 4 * np.finfo(np.float64).eps
 # The Python cost of an epoch, in multiply-adds (about 10 microseconds): credited to
@@ -470,8 +473,12 @@ class _Finisher:
         # In column passes: the Gram block, then each solve.
         gram_cost = 0.0 if hessian is not None else size**2 / _FINISH_COST
         solve_cost = size**3 / (3 * data.n_samples * _FINISH_COST)
-        if hessian is not None:
-            self.credit = max(self.credit, solve_cost * _FINISH_FREE_SOLVES)
+        if hessian is not None or (
+            polish and data.n_samples * size**2 <= _FINISH_FREE_FLOPS
+        ):
+            # A Hessian block at hand, or a polish cheaper than the Python around a
+            # solve: affordable whatever the epochs paid.
+            self.credit = max(self.credit, gram_cost + solve_cost * _FINISH_FREE_SOLVES)
         signs = b"" if self.smooth else np.signbit(w[S]).tobytes()
         pattern = S.tobytes(), signs
         settled, self.last = pattern == self.last, pattern
@@ -601,7 +608,10 @@ def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
     the signs are found early, little Python time later on.
     """
     G, b, _ = data.gram()
-    q = b - G @ w.astype(np.float64)
+    # The epochs run on a float64 copy of w whatever the data's dtype (G is float64
+    # too): phases then resume exactly, and float32 data compile nothing more.
+    w_out, w = w, w.astype(np.float64)
+    q = b - G @ w
     finisher = _Finisher(params, settle=False) if finish else None
     n_epochs = 0
     polished = False
@@ -612,9 +622,9 @@ def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
         )
         phase = min(2 * phase, _PHASE)
         n_epochs += epochs
-        grad = (-q).astype(w.dtype)
+        grad = -q
         if gap <= tol_abs and rounding > _ROUNDING_SHARE * tol_abs:
-            gap, primal, grad = data.exact_gap(w, *params)
+            gap, primal, grad = data.exact_gap(w.astype(w_out.dtype), *params)
             tol_abs = data.gap_threshold(tol, primal, rel_tol)
         converged = gap <= tol_abs
         if (converged and polished) or n_epochs >= max_iter or finisher is None:
@@ -626,10 +636,12 @@ def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
         finisher.credit = np.inf
         moved = finisher.step(data, w, None, 0.0, S, grad[S], polish=converged)
         if moved is not None:
-            q[:] = b - G @ w.astype(np.float64)
+            q[:] = b - G @ w
         elif converged:
             break
-    return SolverResult(w, n_epochs, gap, tol_abs, gap <= tol_abs, grad, None)
+    w_out[:] = w
+    grad = grad.astype(w_out.dtype)
+    return SolverResult(w_out, n_epochs, gap, tol_abs, gap <= tol_abs, grad, None)
 
 
 def _working_set(w, grad, active, ws_init, ws_start, state, stalled):

@@ -43,6 +43,7 @@ __all__ = [
     "check_finite_scalar",
     "check_squares_fit",
     "fast_validate_xy",
+    "is_private_copy",
     "validate_params_cached",
 ]
 
@@ -76,13 +77,22 @@ def check_sample_weight(sample_weight, X, dtype) -> np.ndarray | None:
 
 
 def as_kernel_csc(X) -> sp.csc_array | sp.csc_matrix:
-    """Return ``X`` as CSC with sorted int32 indices (int64 only when nnz needs it).
+    """Return ``X`` as canonical CSC with int32 indices (int64 when nnz needs it).
 
     The compiled sparse kernels specialise on the index dtype; normalising it here keeps
-    one compiled signature per floating dtype. ``X`` is copied only when its format or
-    index dtype changes, never modified.
+    one compiled signature per floating dtype. They also need the canonical format
+    (sorted row indices, no duplicate entries): duplicates would be counted once per
+    stored entry in the column norms but summed in the products, which solves another
+    problem than the one given (issue 26). ``X`` is copied only when its format, index
+    dtype or canonical form changes, never modified.
     """
+    X_in = X
     X = X.tocsc() if X.format != "csc" else X
+    if not X.has_canonical_format:
+        # sum_duplicates works in place: on a copy, never on the caller's matrix
+        # (a converted matrix is already a copy).
+        X = X.copy() if X is X_in else X
+        X.sum_duplicates()
     idx_dtype = (
         np.int32 if max(X.nnz, X.shape[0]) < np.iinfo(np.int32).max else np.int64
     )
@@ -183,3 +193,18 @@ def fast_validate_xy(estimator, X, y):
         del estimator.feature_names_in_
     estimator.n_features_in_ = p
     return np.asfortranarray(X), y
+
+
+def is_private_copy(X, X_given) -> bool:
+    """Tell whether validation made ``X`` a fresh array that nothing else refers to.
+
+    True only when the caller passed an ``ndarray`` (or a list) and ``X`` owns its
+    memory and shares none with it: then ``X`` (say, the Fortran-ordered copy of a
+    C-ordered array) may be overwritten. Anything else, notably pandas objects
+    whose arrays may be views of the caller's frame, answers ``False``.
+    """
+    if not isinstance(X, np.ndarray) or not isinstance(X_given, np.ndarray | list):
+        return False
+    if X is X_given or not X.flags.owndata:
+        return False
+    return not (isinstance(X_given, np.ndarray) and np.shares_memory(X, X_given))
