@@ -91,7 +91,8 @@ def _geometric_grid(alpha_max, eps, n_alphas, X, Y) -> np.ndarray:
     data_scale = _max_abs(X) * _max_abs(Y)
     floor = resolution * data_scale if data_scale > 0 else resolution
     if not alpha_max > floor:
-        return np.full(n_alphas, floor)
+        # (scikit-learn's grid, 1e-15 repeated, when there is no signal at all.)
+        return np.full(n_alphas, resolution if alpha_max == 0 else floor)
     return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
 
 
@@ -172,9 +173,10 @@ def _check_l1_ratio(l1_ratio) -> None:
 
 
 def _check_eps(eps) -> None:
-    if not (_is_real(eps) and 0 < eps < 1):
+    # eps = 1: every alpha is alpha_max (scikit-learn allows it; its tests use it).
+    if not (_is_real(eps) and 0 < eps <= 1):
         raise ValueError(
-            "eps must be a float in (0, 1) (alpha_min / alpha_max of the automatic "
+            "eps must be a float in (0, 1] (alpha_min / alpha_max of the automatic "
             f"grid), got {eps!r}."
         )
 

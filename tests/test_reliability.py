@@ -249,10 +249,10 @@ def test_weighted_fit_leaves_x_unchanged(regression, kind):
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"eps": float("nan")}, r"eps must be .* \(0, 1\)"),
-        ({"eps": 0.0}, r"eps must be .* \(0, 1\)"),
-        ({"eps": -1e-3}, r"eps must be .* \(0, 1\)"),
-        ({"eps": 1.0}, r"eps must be .* \(0, 1\)"),
+        ({"eps": float("nan")}, r"eps must be .* \(0, 1\]"),
+        ({"eps": 0.0}, r"eps must be .* \(0, 1\]"),
+        ({"eps": -1e-3}, r"eps must be .* \(0, 1\]"),
+        ({"eps": 1.5}, r"eps must be .* \(0, 1\]"),
         ({"eps": "0.1"}, r"eps must be"),
         ({"solver": "bogus"}, r"solver must be one of .*'auto'.*'cd'.*'fista'"),
         ({"l1_ratio": float("nan")}, r"l1_ratio must be .*\[0, 1\]"),
