@@ -33,9 +33,12 @@ RESULTS = runner.RESULTS
 TARGET_RATIO = 0.8
 TARGET_GEOMEAN = 0.5
 
-# Reference P* of the wide suites: skglm alone at tol=1e-12 (scikit-learn at 1e-12
-# takes minutes on the large cells), then lowered to the best objective any
-# library reaches in the run (run.run_problem does that).
+# Reference P* of the wide suites: skglm alone at tol=1e-10 (scikit-learn at 1e-12
+# takes minutes on the large cells; skglm at 1e-12 did not return within 60 s on
+# the standardized 16 x 6 longley table, where 1e-10 takes 0.05 s), then lowered
+# to the best objective any library reaches in the run (run.run_problem does that,
+# and every library is swept down to the tolerance that reaches 1e-6).
+runner.REFERENCE_TOL = 1e-10
 runner.REFERENCE_LIBRARIES = {
     "dense": ("skglm",),
     "sparse": ("skglm",),
