@@ -86,12 +86,18 @@ def overhead(loops: int) -> str:
     return "\n".join(lines)
 
 
-def profile(n: int, p: int, top: int) -> str:
+def profile(n: int, p: int, top: int, table: str | None = None) -> str:
     from sklearn.linear_model import ElasticNetCV as SkElasticNetCV
 
     import skreg
 
-    X, y = tall(n, p)
+    if table:
+        from benchmarks.tables import load_tables
+
+        X, y = load_tables()[table]
+        n, p = X.shape
+    else:
+        X, y = tall(n, p)
     make = {
         "skreg": lambda: skreg.ElasticNetCV(l1_ratio=[0.5, 1.0], cv=5),
         "sklearn": lambda: SkElasticNetCV(l1_ratio=[0.5, 1.0], cv=5),
@@ -124,11 +130,15 @@ def main(argv=None) -> int:
     parser.add_argument("--loops", type=int, default=200)
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--no-overhead", action="store_true")
+    parser.add_argument("--shape", default="25000,20", help="tall table n,p")
+    parser.add_argument("--table", help="profile this table of tables.py instead")
     args = parser.parse_args(argv)
-    print(overhead(20 if args.quick else args.loops), flush=True)
+    if not args.no_overhead:
+        print(overhead(20 if args.quick else args.loops), flush=True)
     if not args.no_profile:
-        n = 5_000 if args.quick else 25_000
-        print(profile(n, 20, args.top))
+        n, p = (int(v) for v in args.shape.split(","))
+        print(profile(5_000 if args.quick else n, p, args.top, args.table))
     return 0
 
 

@@ -83,6 +83,9 @@ def base_parser(description: str) -> argparse.ArgumentParser:
         "--from-csv", help="no run: tabulate these results CSVs (comma-separated)"
     )
     parser.add_argument("--reverse", action="store_true", help="largest first")
+    parser.add_argument(
+        "--skip-done", help="comma-separated results CSVs: skip their problems"
+    )
     return parser
 
 
@@ -112,6 +115,11 @@ def run_problems(
     targets = sorted(targets, reverse=True)
     if getattr(args, "reverse", False):
         problems = problems[::-1]
+    if getattr(args, "skip_done", None):
+        paths = [p for p in args.skip_done.split(",") if Path(p).exists()]
+        done = {r.problem for r in read_rows(",".join(paths))} if paths else set()
+        problems = [p for p in problems if p.name not in done]
+        print(f"{len(done)} problems done already, {len(problems)} to run")
     for k, prob in enumerate(problems):
         if time.perf_counter() - start > args.wall:
             print(f"wall budget reached: {len(problems) - k} problems not run")
