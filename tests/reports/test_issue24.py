@@ -164,6 +164,7 @@ def _not_converging(sparse_problem):
     return LassoCV(cv=3, alphas=15, max_iter=2, tol=1e-12), X, y
 
 
+@pytest.mark.iteration_budget  # max_iter=2 on purpose
 def test_convergence_warnings_are_counted_not_printed(sparse_problem):
     model, X, y = _not_converging(sparse_problem)
     with warnings.catch_warnings():
@@ -176,6 +177,7 @@ def test_convergence_warnings_are_counted_not_printed(sparse_problem):
     assert "NOT converged" in text
 
 
+@pytest.mark.iteration_budget  # max_iter=2 on purpose
 def test_html_diagnostics_are_whole_sentences_and_warn_in_a_banner(sparse_problem):
     model, X, y = _not_converging(sparse_problem)
     with warnings.catch_warnings():
