@@ -489,6 +489,19 @@ def _enet_path(
             raise ValueError("alphas is empty.")
     n_alphas = alphas.shape[0]
 
+    # Tall dense data: every point of the path in covariance form on one Gram matrix
+    # per data set (QuadraticData.gram), as scikit-learn's precompute="auto" does in
+    # its cross-validation: building it costs about as much as a few points.
+    gram_path = (
+        solver == "cd"
+        and gram is not False
+        and rng is None
+        and not homotopy
+        and not sp.issparse(X)
+        and n_features <= _GRAM_PATH_FEATURES
+        and X.shape[0] >= _GRAM_PATH_RATIO * n_features
+        and n_alphas >= _GRAM_PATH_ALPHAS
+    )
     coefs = np.empty((n_targets, n_features, n_alphas), dtype=X.dtype)
     intercepts = np.empty((n_targets, n_alphas), dtype=np.float64)
     gaps = np.empty((n_targets, n_alphas), dtype=np.float64)
@@ -557,6 +570,8 @@ def _enet_path(
             if solver == "cd":
                 options["gram"] = gram
                 options["rng"] = rng
+                if gram_path:
+                    options["compiled_below"] = n_features
             result = solve(
                 data,
                 penalty,
@@ -625,6 +640,12 @@ def _path_options(params):
     return np.random.default_rng(seed)
 
 
+# Paths on dense data with at most _GRAM_PATH_FEATURES features, at least
+# _GRAM_PATH_RATIO times as many rows, and at least _GRAM_PATH_ALPHAS points run in
+# covariance form on one Gram matrix (docs/benchmarks.md, wide suites).
+_GRAM_PATH_FEATURES = 200
+_GRAM_PATH_RATIO = 10
+_GRAM_PATH_ALPHAS = 5
 # A first grid point within this relative distance of alpha_max is taken as alpha_max
 # (a grid computed by another formula, rounded): the homotopy does not move from w = 0
 # by a rounding error's worth of coefficients.
