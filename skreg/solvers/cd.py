@@ -111,6 +111,8 @@ _FINISH_COST = 2
 # refinement steps after a full one, and the relative rounding of the objective below
 # which a finished point counts as no worse.
 _FINISH_DAMPING = 1e-12
+# Systems of at most this many unknowns are solved directly (_Factor).
+_FACTOR_DIRECT = 64
 # Solves a step on a Hessian block the caller already has may always afford, and
 # the size (n_samples |S|^2) of a polishing step that is always affordable (about a
 # millisecond, the order of a solve's Python time).
@@ -545,10 +547,10 @@ class _Finisher:
             H_k = H[np.ix_(keep, keep)]
             H_k.flat[:: keep.shape[0] + 1] += _FINISH_DAMPING
             try:
-                factor = scipy.linalg.cho_factor(H_k, check_finite=False)
+                factor = _Factor(H_k)
             except (np.linalg.LinAlgError, ValueError):
                 return None
-            d = scipy.linalg.cho_solve(factor, -grad_q[keep] / scale[keep])
+            d = factor.solve(-grad_q[keep] / scale[keep])
             d /= scale[keep]
             if not np.all(np.isfinite(d)):
                 return None
@@ -585,12 +587,33 @@ class _Finisher:
                 R, offset = data.init_residual(w_k)
                 grad = data.gradient(R, offset, S[keep]).astype(np.float64)
             grad_q = grad + l1_reg * signs[keep] + l2_reg * w_S[keep]
-            d = scipy.linalg.cho_solve(factor, -grad_q / scale[keep]) / scale[keep]
+            d = factor.solve(-grad_q / scale[keep]) / scale[keep]
             new = w_S[keep] + d
             if not np.all(np.isfinite(d)) or np.any(np.sign(new) != signs[keep]):
                 break
             w_S[keep] = new
         return w_S
+
+
+class _Factor:
+    """A symmetric positive definite system, factored once and solved repeatedly.
+
+    Small systems go to NumPy's solver directly (SciPy's Cholesky wrappers cost tens
+    of microseconds of Python a call, more than the arithmetic below
+    ``_FACTOR_DIRECT`` unknowns); larger ones are Cholesky-factored once.
+    """
+
+    def __init__(self, H):
+        if H.shape[0] <= _FACTOR_DIRECT:
+            self.H, self.factor = H, None
+            np.linalg.cholesky(H)  # raises LinAlgError when not positive definite
+        else:
+            self.factor = scipy.linalg.cho_factor(H, check_finite=False)
+
+    def solve(self, rhs):
+        if self.factor is None:
+            return np.linalg.solve(self.H, rhs)
+        return scipy.linalg.cho_solve(self.factor, rhs, check_finite=False)
 
 
 def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
@@ -603,9 +626,10 @@ def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
     covariance-form gap is within its rounding of the threshold (nearly perfect
     fits). The compiled solve runs a phase at a time (Ctrl-C is handled between
     phases), and between phases :class:`_Finisher` may jump to the exact solution on
-    the current support (its Hessian block comes from the same Gram matrix). Phases
-    double from ``_GAP_CHECK_EVERY`` epochs to ``_PHASE``: early finishing steps when
-    the signs are found early, little Python time later on.
+    the current support (its Hessian block comes from the same Gram matrix), as it
+    does once at convergence after a slow fit or with a numeric ``tol``
+    (polishing). Phases last ``_PHASE`` epochs: most fits converge within the
+    first.
     """
     G, b, _ = data.gram()
     # The epochs run on a float64 copy of w whatever the data's dtype (G is float64
@@ -615,19 +639,24 @@ def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
     finisher = _Finisher(params, settle=False) if finish else None
     n_epochs = 0
     polished = False
-    phase = _GAP_CHECK_EVERY if finish else _PHASE
+    phase = _PHASE
     while True:
         epochs, gap, tol_abs, rounding = data.solve_gram(
             w, q, *params, tol, rel_tol, min(max_iter - n_epochs, phase)
         )
-        phase = min(2 * phase, _PHASE)
         n_epochs += epochs
         grad = -q
         if gap <= tol_abs and rounding > _ROUNDING_SHARE * tol_abs:
             gap, primal, grad = data.exact_gap(w.astype(w_out.dtype), *params)
             tol_abs = data.gap_threshold(tol, primal, rel_tol)
         converged = gap <= tol_abs
-        if (converged and polished) or n_epochs >= max_iter or finisher is None:
+        # Polishing costs more Python time than a small fit's epochs: only after a
+        # slow fit (more than one phase) or for scikit-learn's absolute ``tol``, which
+        # can stop far from the optimum (tol=None certifies the relative gap).
+        polish = converged and (tol is not None or n_epochs > _PHASE)
+        if (converged and (polished or not polish)) or n_epochs >= max_iter:
+            break
+        if finisher is None:
             break
         # Between phases, and once at convergence (to the optimum from the
         # tolerance), a finishing step.
