@@ -107,6 +107,9 @@ _GRAM_RATIO = 16
 # credit for its Gram block: a BLAS product is about 8 times cheaper per column than
 # a CD epoch, and the factor 4 left keeps the step to a fraction of the epochs' time.
 _FINISH_COST = 2
+# Mid-solve steps only once an inner loop has run this many epochs (coordinate
+# descent crawling there): on well-conditioned problems they cost more than they save.
+_FINISH_AFTER = 40
 # Damping of its Newton steps (on the Hessian block scaled to a unit diagonal), the
 # refinement steps after a full one, and the relative rounding of the objective below
 # which a finished point counts as no worse.
@@ -355,7 +358,11 @@ def solve_cd(
                     offset = data.update_residual(R, offset, nonzero, -w[nonzero])
                     w[nonzero] = 0.0
                 active, grad = active[keep], grad[keep]
-        if state.finisher is not None and finished_at != n_epochs:
+        if (
+            state.finisher is not None
+            and finished_at != n_epochs
+            and last_epochs >= _FINISH_AFTER
+        ):
             # (At most one step between two rounds of epochs: a step that gains
             # nothing measurable must not repeat forever.)
             finished_at = n_epochs
@@ -469,15 +476,17 @@ class _Finisher:
         already has (a covariance-form inner loop's) makes the step cheap: it is
         then tried whether or not the pattern has settled, and costs no credit.
         ``polish``: the point is converged; try once more (unsettled or tried
-        patterns too) if the credit allows, to reach the optimum.
+        patterns too) to reach the optimum, where that is cheap.
         """
         size = S.shape[0]
         # In column passes: the Gram block, then each solve.
         gram_cost = 0.0 if hessian is not None else size**2 / _FINISH_COST
         solve_cost = size**3 / (3 * data.n_samples * _FINISH_COST)
-        if hessian is not None or (
-            polish and data.n_samples * size**2 <= _FINISH_FREE_FLOPS
-        ):
+        cheap = data.n_samples * size**2 <= _FINISH_FREE_FLOPS
+        if polish and not cheap and R is not None:
+            # Polishing a converged point pays only where it is cheap.
+            return None
+        if hessian is not None or (polish and cheap):
             # A Hessian block at hand, or a polish cheaper than the Python around a
             # solve: affordable whatever the epochs paid.
             self.credit = max(self.credit, gram_cost + solve_cost * _FINISH_FREE_SOLVES)
@@ -576,6 +585,10 @@ class _Finisher:
         return w_S
 
     def _refine(self, data, w, S, keep, w_S, signs, factor, scale, covariance):
+        if not covariance:
+            # From the residual each refinement costs two passes over X: not worth
+            # it outside covariance form (its gradients cost O(p^2)).
+            return w_S
         l1_reg, l2_reg, _ = self.params
         w_full = w.copy()
         for _ in range(_FINISH_REFINE):
@@ -844,7 +857,7 @@ def _inner_loop(
                     converged = decrease * rho / (1.0 - rho) <= target
                 prev_decrease = decrease
             prev_primal = primal
-        if check and state.finisher is not None:
+        if check and state.finisher is not None and k + 1 >= _FINISH_AFTER:
             S = ws[state.finisher.support(w[ws])]
             moved = state.finisher.step(
                 data, w, R, offset, S, data.gradient(R, offset, S)
@@ -925,6 +938,7 @@ def _inner_loop_gram(
     best_dual = -np.inf
     K = anderson_k
     history = np.empty((K + 1, ws.shape[0]), dtype=dtype) if K else None
+    k = -1
     for k in range(budget):
         cd_epoch_gram(G, q, w_ws, lipschitz, l1_reg, l2_reg, positive)
         n_epochs += 1
@@ -952,7 +966,7 @@ def _inner_loop_gram(
                 break
     w[ws] = w_ws
     R = R - cols @ (w_ws - w0)
-    if state.finisher is not None:
+    if state.finisher is not None and k + 1 >= _FINISH_AFTER:
         # The Hessian block of the support is part of G: an exact solve on it is
         # nearly free (the gap computed next checks it).
         pos = state.finisher.support(w_ws)
