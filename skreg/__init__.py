@@ -7,6 +7,8 @@ from skreg.linear_model import (
     ElasticNetCV,
     Lasso,
     LassoCV,
+    SparseLogisticRegression,
+    SparsePoissonRegressor,
     enet_path,
     lasso_path,
 )
@@ -26,6 +28,8 @@ __all__ = [
     "LassoCV",
     "RegularizedMLPClassifier",
     "RegularizedMLPRegressor",
+    "SparseLogisticRegression",
+    "SparsePoissonRegressor",
     "StabilitySelector",
     "__version__",
     "enet_path",

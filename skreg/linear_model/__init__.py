@@ -3,12 +3,15 @@
 from skreg._path import alpha_grid, enet_path, lasso_path
 from skreg.linear_model._coordinate import ElasticNet, Lasso
 from skreg.linear_model._cv import ElasticNetCV, LassoCV
+from skreg.linear_model._glm import SparseLogisticRegression, SparsePoissonRegressor
 
 __all__ = [
     "ElasticNet",
     "ElasticNetCV",
     "Lasso",
     "LassoCV",
+    "SparseLogisticRegression",
+    "SparsePoissonRegressor",
     "alpha_grid",
     "enet_path",
     "lasso_path",
