@@ -35,10 +35,12 @@ from skreg.utils.discovery import all_estimators
 #
 # SparseLogisticRegression: its default alpha=1.0 (glmnet's lambda on the mean
 # log-likelihood) is far above alpha_max of the checks' standardised blobs, where
-# every coefficient is zero and the accuracy checks see a constant classifier;
-# alpha=0.01 (scikit-learn's C=1 on 100 samples) fits them.
+# every coefficient is zero and the accuracy checks see a constant classifier.
+# alpha=0.05 fits them; at alpha=0.01 the 3-class blobs are nearly separable, the
+# problem is flat along the optimum, and the sample-weight equivalence checks
+# (decision functions to 1e-7) ask more than a certified gap of 1e-6 fixes.
 CHECK_PARAMS = {
-    "SparseLogisticRegression": {"alpha": 0.01},
+    "SparseLogisticRegression": {"alpha": 0.05},
     "ElasticNetCV": {"eps": 0.1},
     "LassoCV": {"eps": 0.1},
     "StabilitySelector": {

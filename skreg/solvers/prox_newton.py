@@ -42,7 +42,7 @@ import scipy.sparse as sp
 
 from skreg import penalties
 from skreg.datafits import DEFAULT_REL_TOL, QuadraticData
-from skreg.solvers.cd import solve_cd
+from skreg.solvers.cd import _anderson, solve_cd
 
 __all__ = ["GLMProblem", "GLMResult", "solve_glm_fista", "solve_prox_newton"]
 
@@ -51,8 +51,17 @@ _ARMIJO = 1e-4
 _MAX_HALVINGS = 30
 # Each IRLS subproblem is solved to this fraction of the current outer gap.
 _INNER_GAP_FRACTION = 0.01
+# ... divided by 100 after an iteration that did not halve the gap.
+_STALL_RATIO = 0.5
+# ... down to this fraction of the objective (float64; float32: a few eps). Not the
+# outer threshold: near separable data the gap is first order in the distance to
+# the optimum while the objective is second order (and flat), so certifying a gap
+# of 1e-6 may need the objective to 1e-12 or better.
+_INNER_FLOOR = 1e-15
 # Coordinate-descent epochs allowed per IRLS subproblem.
-_INNER_MAX_EPOCHS = 10_000
+_INNER_MAX_EPOCHS = 1000
+# Sweeps over the classes combined by Anderson extrapolation (multinomial).
+_ANDERSON_K = 4
 # Intercept polishing: Newton steps at most.
 _POLISH_STEPS = 20
 # Proximal gradient: iterations per unit of max_iter, and gap checks every so often.
@@ -253,9 +262,6 @@ class GLMProblem:
                 break
             b += t * step
             eta = eta + t * step
-            if value - new <= 1e-16 * abs(value):
-                value = new
-                break
             value = new
         return eta
 
@@ -278,7 +284,7 @@ class GLMProblem:
         return max(rel * abs(primal), floor * self._null_value)
 
 
-def _newton_block(problem, W, b, eta, k, gap, thr, inner):
+def _newton_block(problem, W, b, eta, k, target, inner):
     """One proximal Newton step on output ``k``; returns ``(eta, epochs)``."""
     f, s = problem.datafit, problem.s
     mu = f.mean(eta)
@@ -292,10 +298,9 @@ def _newton_block(problem, W, b, eta, k, gap, thr, inner):
     pen = penalties.ElasticNet(
         problem.alpha / h_total, problem.l1_ratio, positive=problem.positive
     )
-    # Inner accuracy: a fraction of the outer gap, in QuadraticData's units (its loss
-    # is the model divided by sum(h); scikit-learn's tol multiplies tol_scale).
-    target = max(_INNER_GAP_FRACTION * gap, 0.1 * thr) / h_total
-    tol_inner = max(target / max(data.tol_scale, 1e-300), 0.0)
+    # Inner accuracy ``target`` (absolute, on the model) in QuadraticData's units: its
+    # loss is the model divided by sum(h), and scikit-learn's tol multiplies tol_scale.
+    tol_inner = target / h_total / max(data.tol_scale, 1e-300)
     w_new = np.array(W[k], dtype=problem.dtype)
     res = solve_cd(data, pen, w_new, tol=tol_inner, max_iter=inner)
     b_new = data.intercept(res.coef) if problem.fit_intercept else 0.0
@@ -321,6 +326,34 @@ def _newton_block(problem, W, b, eta, k, gap, thr, inner):
             return eta_try, res.n_iter
         t *= 0.5
     return eta, res.n_iter
+
+
+def _extrapolate(problem, W, b, eta, history):
+    """Anderson extrapolation of the multinomial sweeps; returns ``eta``.
+
+    Cycling over the classes is block Gauss-Seidel on coupled blocks: near separable
+    data its iterates zig-zag along a valley. Anderson's combination of the last
+    sweeps (as :mod:`skreg.solvers.cd` applies to epochs) jumps along it, and is
+    kept only when it lowers the objective.
+    """
+    history.append(np.concatenate([W.ravel(), b]))
+    if len(history) <= _ANDERSON_K:
+        return eta
+    del history[: len(history) - _ANDERSON_K - 1]
+    c = _anderson(np.array(history))
+    if c is None:
+        return eta
+    z = c @ np.array(history[1:])
+    K, p = W.shape
+    W_ex, b_ex = z[: K * p].reshape(K, p), z[K * p :]
+    if problem.positive:
+        W_ex = np.maximum(W_ex, 0.0)
+    eta_ex = problem.linear_predictor(W_ex, b_ex)
+    if problem.primal(eta_ex, W_ex) < problem.primal(eta, W):
+        W[...], b[...] = W_ex, b_ex
+        history[-1] = z
+        return eta_ex
+    return eta
 
 
 def solve_prox_newton(
@@ -358,6 +391,8 @@ def solve_prox_newton(
         raise ValueError("Grouped penalties are solved by solve_glm_fista.")
     eta = problem.linear_predictor(W, b)
     n_iter = 0
+    history: list = []
+    fraction, prev_gap = _INNER_GAP_FRACTION, np.inf
     while True:
         eta = problem.polish_intercept(W, b, eta)
         gap, primal = problem.dual_gap(W, eta)
@@ -366,9 +401,19 @@ def solve_prox_newton(
             print(f"[skreg newton] iteration {n_iter}: gap {gap:.3e} (tol {thr:.3e})")
         if gap <= thr or n_iter >= max_iter:
             break
+        if gap > _STALL_RATIO * prev_gap:
+            # The gap overstates the suboptimality (it is first order in the
+            # distance to the optimum): solve the subproblems more accurately, or
+            # they stop before the steps that would shrink it.
+            fraction *= 0.01
+        prev_gap = gap
+        floor = max(_INNER_FLOOR, 4 * float(np.finfo(problem.dtype).eps))
+        target = max(fraction * gap, floor * abs(primal))
         for k in range(W.shape[0]):
-            eta, _ = _newton_block(problem, W, b, eta, k, gap, thr, _INNER_MAX_EPOCHS)
+            eta, _ = _newton_block(problem, W, b, eta, k, target, _INNER_MAX_EPOCHS)
         n_iter += 1
+        if W.shape[0] > 1:
+            eta = _extrapolate(problem, W, b, eta, history)
     return GLMResult(W, b, n_iter, max(gap, 0.0), primal, thr, bool(gap <= thr))
 
 
