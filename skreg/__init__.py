@@ -8,9 +8,11 @@ from skreg.linear_model import (
     Lasso,
     LassoCV,
     SparseLogisticRegression,
+    SparseLogisticRegressionCV,
     SparsePoissonRegressor,
     enet_path,
     lasso_path,
+    logistic_path,
 )
 from skreg.neural_network import RegularizedMLPClassifier, RegularizedMLPRegressor
 from skreg.reports import FeatureSelectionReport, StabilitySelector
@@ -29,9 +31,11 @@ __all__ = [
     "RegularizedMLPClassifier",
     "RegularizedMLPRegressor",
     "SparseLogisticRegression",
+    "SparseLogisticRegressionCV",
     "SparsePoissonRegressor",
     "StabilitySelector",
     "__version__",
     "enet_path",
     "lasso_path",
+    "logistic_path",
 ]

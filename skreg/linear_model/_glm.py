@@ -35,7 +35,12 @@ from skreg.utils._validation import (
     validate_data,
 )
 
-__all__ = ["SparseLogisticRegression", "SparsePoissonRegressor"]
+__all__ = [
+    "SparseLogisticRegression",
+    "SparsePoissonRegressor",
+    "encode_classes",
+    "fit_glm",
+]
 
 _GLM_CONSTRAINTS: dict = {
     "alpha": [Interval(Real, 0, None, closed="left")],
@@ -123,9 +128,94 @@ def _validate_fit_xy(estimator, X, y, **kwargs):
     )
 
 
-class SparseLogisticRegression(
-    LinearClassifierMixin, SparseCoefMixin, ClassifierMixin, BaseEstimator
-):
+def encode_classes(estimator, X, y, sample_weight):
+    """Validate ``X``, ``y``, weights; set ``classes_``; encode the labels.
+
+    Returns ``(X, Y, sample_weight, datafit, grouped)``: ``Y`` a 0/1 column (two
+    classes, :class:`Logistic`) or one-hot rows (:class:`Multinomial`), the sample
+    weights multiplied by the class weights.
+    """
+    X, y = _validate_fit_xy(estimator, X, y)
+    check_classification_targets(y)
+    classes, y_ind = np.unique(y, return_inverse=True)
+    if classes.shape[0] < 2:
+        raise ValueError(
+            "This solver needs samples of at least 2 classes in the data, but y "
+            f"contains only one class: {classes[0]!r}."
+        )
+    estimator.classes_ = classes
+    sw = check_sample_weight(sample_weight, X, np.float64)
+    if estimator.class_weight is not None:
+        cw = compute_class_weight(estimator.class_weight, classes=classes, y=y)
+        sw = (np.ones(X.shape[0]) if sw is None else sw) * cw[y_ind]
+    if sw is not None:
+        weighted = np.bincount(y_ind, weights=sw, minlength=classes.shape[0])
+        if np.count_nonzero(weighted > 0) < 2:
+            raise ValueError(
+                "This solver needs samples of at least 2 classes with positive "
+                "weight, but the sample (and class) weights leave only one class: "
+                f"{classes[np.argmax(weighted)]!r}."
+            )
+    if classes.shape[0] == 2:
+        Y = (y_ind == 1).astype(np.float64)[:, None]
+        return X, Y, sw, Logistic, False
+    Y = np.zeros((X.shape[0], classes.shape[0]))
+    Y[np.arange(X.shape[0]), y_ind] = 1.0
+    return X, Y, sw, Multinomial, estimator.multinomial_penalty == "grouped"
+
+
+class LogisticClassifierMixin(LinearClassifierMixin, SparseCoefMixin, ClassifierMixin):
+    """Probabilities, fitted attributes and tags of the logistic classifiers."""
+
+    def _set_fitted(self, result, dtype):
+        b = result.intercept.copy()
+        if b.shape[0] > 1:
+            b -= b.mean()
+        self.coef_ = np.ascontiguousarray(result.coef, dtype=dtype)
+        self.intercept_ = (b if self.fit_intercept else np.zeros_like(b)).astype(dtype)
+        self.n_iter_ = int(result.n_iter)
+        self.dual_gap_ = float(result.dual_gap)
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``.
+        """
+        return np.exp(self.predict_log_proba(X))
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities (computed stably).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return np.column_stack([log_expit(-scores), log_expit(scores)])
+        return log_softmax(scores, axis=1)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class SparseLogisticRegression(LogisticClassifierMixin, BaseEstimator):
     """Logistic regression with an elastic-net penalty (binary and multinomial).
 
     Minimises glmnet's objective (``standardize=FALSE``): the weighted mean negative
@@ -238,38 +328,7 @@ class SparseLogisticRegression(
 
     def _encode(self, X, y, sample_weight):
         """Validate; return ``(X, Y, sample_weight, datafit, grouped)``."""
-        X, y = _validate_fit_xy(self, X, y)
-        check_classification_targets(y)
-        classes, y_ind = np.unique(y, return_inverse=True)
-        if classes.shape[0] < 2:
-            raise ValueError(
-                "This solver needs samples of at least 2 classes in the data, but y "
-                f"contains only one class: {classes[0]!r}."
-            )
-        self.classes_ = classes
-        sw = check_sample_weight(sample_weight, X, np.float64)
-        if self.class_weight is not None:
-            cw = compute_class_weight(self.class_weight, classes=classes, y=y)
-            sw = (np.ones(X.shape[0]) if sw is None else sw) * cw[y_ind]
-            if not np.any(sw > 0):
-                raise ValueError(
-                    "class_weight and sample_weight leave no sample with a positive "
-                    "weight."
-                )
-        if sw is not None:
-            weighted = np.bincount(y_ind, weights=sw, minlength=classes.shape[0])
-            if np.count_nonzero(weighted > 0) < 2:
-                raise ValueError(
-                    "This solver needs samples of at least 2 classes with positive "
-                    "weight, but the sample (and class) weights leave only one class: "
-                    f"{classes[np.argmax(weighted)]!r}."
-                )
-        if classes.shape[0] == 2:
-            Y = (y_ind == 1).astype(np.float64)[:, None]
-            return X, Y, sw, Logistic, False
-        Y = np.zeros((X.shape[0], classes.shape[0]))
-        Y[np.arange(X.shape[0]), y_ind] = 1.0
-        return X, Y, sw, Multinomial, self.multinomial_penalty == "grouped"
+        return encode_classes(self, X, y, sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -298,53 +357,6 @@ class SparseLogisticRegression(
         result = fit_glm(self, X, Y, sw, datafit, grouped, W0, b0)
         self._set_fitted(result, X.dtype)
         return self
-
-    def _set_fitted(self, result, dtype):
-        b = result.intercept.copy()
-        if b.shape[0] > 1:
-            b -= b.mean()
-        self.coef_ = np.ascontiguousarray(result.coef, dtype=dtype)
-        self.intercept_ = (b if self.fit_intercept else np.zeros_like(b)).astype(dtype)
-        self.n_iter_ = int(result.n_iter)
-        self.dual_gap_ = float(result.dual_gap)
-
-    def predict_proba(self, X):
-        """Class probabilities.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probabilities in the order of ``classes_``.
-        """
-        return np.exp(self.predict_log_proba(X))
-
-    def predict_log_proba(self, X):
-        """Logarithm of the class probabilities (computed stably).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-        """
-        check_is_fitted(self)
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            return np.column_stack([log_expit(-scores), log_expit(scores)])
-        return log_softmax(scores, axis=1)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
 
 
 class SparsePoissonRegressor(RegressorMixin, BaseEstimator):

@@ -53,6 +53,10 @@ _MAX_HALVINGS = 30
 _INNER_GAP_FRACTION = 0.01
 # ... divided by 100 after an iteration that did not halve the gap.
 _STALL_RATIO = 0.5
+# Consecutive such iterations after which the solver gives up (and the estimator
+# warns): seen on nearly separable multinomial lasso problems, whose L1 gap is
+# first order in a distance to the optimum that flat directions keep large.
+_MAX_STALLS = 8
 # ... down to this fraction of the objective (float64; float32: a few eps). Not the
 # outer threshold: near separable data the gap is first order in the distance to
 # the optimum while the objective is second order (and flat), so certifying a gap
@@ -392,7 +396,7 @@ def solve_prox_newton(
     eta = problem.linear_predictor(W, b)
     n_iter = 0
     history: list = []
-    fraction, prev_gap = _INNER_GAP_FRACTION, np.inf
+    fraction, prev_gap, stalls = _INNER_GAP_FRACTION, np.inf, 0
     while True:
         eta = problem.polish_intercept(W, b, eta)
         gap, primal = problem.dual_gap(W, eta)
@@ -406,6 +410,12 @@ def solve_prox_newton(
             # distance to the optimum): solve the subproblems more accurately, or
             # they stop before the steps that would shrink it.
             fraction *= 0.01
+            stalls += 1
+            if stalls > _MAX_STALLS:
+                # Rounding: neither the objective nor the gap moves any more.
+                break
+        else:
+            stalls = 0
         prev_gap = gap
         floor = max(_INNER_FLOOR, 4 * float(np.finfo(problem.dtype).eps))
         target = max(fraction * gap, floor * abs(primal))
