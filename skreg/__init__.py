@@ -7,8 +7,12 @@ from skreg.linear_model import (
     ElasticNetCV,
     Lasso,
     LassoCV,
+    SparseLogisticRegression,
+    SparseLogisticRegressionCV,
+    SparsePoissonRegressor,
     enet_path,
     lasso_path,
+    logistic_path,
 )
 from skreg.neural_network import (
     RegularizedMLPClassifier,
@@ -34,9 +38,13 @@ __all__ = [
     "RegularizedMLPClassifierCV",
     "RegularizedMLPRegressor",
     "RegularizedMLPRegressorCV",
+    "SparseLogisticRegression",
+    "SparseLogisticRegressionCV",
+    "SparsePoissonRegressor",
     "StabilitySelector",
     "__version__",
     "enet_path",
     "lasso_path",
     "mlp_path",
+    "logistic_path",
 ]

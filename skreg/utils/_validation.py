@@ -12,6 +12,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, _fit_context
+from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
 from sklearn.utils._metadata_requests import _raise_for_params, _routing_enabled
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metadata_routing import (
@@ -28,6 +29,8 @@ from sklearn.utils.validation import (
 __all__ = [
     "Integral",
     "Interval",
+    "LinearClassifierMixin",
+    "SparseCoefMixin",
     "MetadataRouter",
     "MethodMapping",
     "process_routing",
