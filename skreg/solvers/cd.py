@@ -653,15 +653,19 @@ def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
     n_epochs = 0
     polished = False
     phase = _PHASE
+    exact = False  # the covariance-form gap proved too coarse: certify each phase
     while True:
+        # (In exact mode the kernel runs whole phases: tol=0 is never met.)
         epochs, gap, tol_abs, rounding = data.solve_gram(
-            w, q, *params, tol, rel_tol, min(max_iter - n_epochs, phase)
-        )
+            w, q, *params, 0.0 if exact else tol, rel_tol,
+            min(max_iter - n_epochs, phase),
+        )  # fmt: skip
         n_epochs += epochs
         grad = -q
-        if gap <= tol_abs and rounding > _ROUNDING_SHARE * tol_abs:
+        if exact or (gap <= tol_abs and rounding > _ROUNDING_SHARE * tol_abs):
             gap, primal, grad = data.exact_gap(w.astype(w_out.dtype), *params)
             tol_abs = data.gap_threshold(tol, primal, rel_tol)
+            exact = gap > tol_abs
         converged = gap <= tol_abs
         # Polishing costs more Python time than a small fit's epochs: only after a
         # slow fit (more than one phase) or for scikit-learn's absolute ``tol``, which

