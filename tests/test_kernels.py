@@ -156,6 +156,7 @@ _SIGNATURE_SCRIPT = textwrap.dedent(
     import inspect, json, sys, warnings
     import numpy as np
     import scipy.sparse as sp
+    from sklearn.base import is_classifier
     from sklearn.exceptions import ConvergenceWarning
     import skreg.linear_model
     from skreg._kernels import homotopy, prox, quadratic, sparse
@@ -207,8 +208,13 @@ _SIGNATURE_SCRIPT = textwrap.dedent(
                 cls = getattr(skreg.linear_model, name)
                 if name in ("ElasticNet", "Lasso") or not inspect.isclass(cls):
                     continue
+                target = y
+                if is_classifier(cls()):
+                    target = (y > np.median(y)).astype(int)
+                elif "Poisson" in name:
+                    target = np.round(np.abs(y))
                 for Xs in (X.astype(dtype), sp.csc_matrix(X.astype(dtype))):
-                    cls().fit(Xs, y.astype(dtype))
+                    cls().fit(Xs, target.astype(dtype))
 
     counts = {}
     for module in (homotopy, prox, quadratic, sparse):
