@@ -435,10 +435,11 @@ def _prox(problem, V, step):
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.where(norms > l1, 1.0 - l1 / norms, 0.0)
         return V * scale / (1.0 + l2)
-    out = np.sign(V) * np.maximum(np.abs(V) - l1, 0.0) / (1.0 + l2)
-    if problem.positive:
-        out = np.maximum(out, 0.0)
-    return out
+    if l1 + l2 == 0.0:
+        return np.maximum(V, 0.0) if problem.positive else V.copy()
+    # The elastic-net prox of skreg.penalties (one home for it), at unit step.
+    penalty = penalties.ElasticNet(l1 + l2, l1 / (l1 + l2), positive=problem.positive)
+    return penalty.prox(V, 1.0)
 
 
 def solve_glm_fista(
