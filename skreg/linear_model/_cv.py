@@ -17,7 +17,15 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_scalar
 
-from skreg._path import _enet_path, _path_options, _uses_homotopy, alpha_grid, enet_path
+from skreg._fold_stats import fold_stats, take_rows
+from skreg._path import (
+    _enet_path,
+    _path_options,
+    _uses_homotopy,
+    alpha_grid,
+    enet_path,
+    uses_gram_path,
+)
 from skreg.datafits import DEFAULT_REL_TOL
 from skreg.linear_model._base import _ACCEPT_SPARSE, LinearModelMixin
 from skreg.linear_model._coordinate import ElasticNet
@@ -72,8 +80,13 @@ def _grid_path(X, y, sample_weight, alphas, l1_ratio, params, rel_tol, held_out=
     )
 
 
-def _path_mse(X, y, sample_weight, train, test, alphas, l1_ratio, params):
-    """Held-out mean squared error of every alpha of a path fitted on ``train``."""
+def _fold_mses(X, y, sample_weight, train, test, runs, params, fold=None):
+    """Held-out mean squared errors of paths fitted on the rows ``train``.
+
+    One path per ``(alphas, l1_ratio)`` of ``runs``, all on one copy of the training
+    rows. ``fold`` (:class:`skreg._fold_stats.FoldStats`) gives their Gram matrix and
+    scores the held-out rows from their statistics (tall dense data).
+    """
     sw_train = None if sample_weight is None else sample_weight[train]
     sw_test = None if sample_weight is None else sample_weight[test]
     if sw_test is not None and not sw_test.sum() > 0:
@@ -82,17 +95,57 @@ def _path_mse(X, y, sample_weight, train, test, alphas, l1_ratio, params):
             "its error cannot be averaged. Drop the zero-weight rows or use other "
             "folds."
         )
-    out = _grid_path(
-        X[train],
-        y[train],
-        sw_train,
-        alphas,
-        l1_ratio,
-        params,
-        rel_tol=CV_REL_TOL,
-        held_out=(X[test], y[test], sw_test, CV_FLOOR),
+    if fold is None:
+        held_out = (X[test], y[test], sw_test, CV_FLOOR)
+    else:
+        held_out = (fold, None, None, CV_FLOOR)
+    X_train, y_train = take_rows(X, train), y[train]
+    params = dict(params, fold=fold)
+    return [
+        _grid_path(
+            X_train,
+            y_train,
+            sw_train,
+            alphas,
+            l1_ratio,
+            params,
+            rel_tol=CV_REL_TOL,
+            held_out=held_out,
+        )[-1]
+        for alphas, l1_ratio in runs
+    ]
+
+
+def _fold_statistics(X, y, sample_weight, folds, grids, params):
+    """:func:`skreg._fold_stats.fold_stats` where the fold paths use a Gram matrix.
+
+    That is tall dense data (:func:`skreg._path.uses_gram_path`) split into
+    complementary training and held-out parts; ``None`` entries otherwise.
+    """
+    n = X.shape[0]
+    eligible = (
+        not sp.issparse(X)
+        and params["precompute"] is not False
+        and params["rng"] is None
+        and params["solver"] in ("auto", "cd")
+        and all(
+            train.shape[0] + test.shape[0] == n
+            and uses_gram_path(train.shape[0], X.shape[1], min(map(len, grids)))
+            for train, test in folds
+        )
     )
-    return out[-1]
+    if eligible:
+        seen = np.zeros(n, dtype=np.int64)
+        for train, test in folds:
+            seen[:] = 0
+            np.add.at(seen, train, 1)
+            np.add.at(seen, test, 1)
+            if not np.all(seen == 1):
+                eligible = False
+                break
+    if not eligible:
+        return [None] * len(folds)
+    return fold_stats(X, y, sample_weight, params["fit_intercept"], folds)
 
 
 def _fold_se(mse_path):
@@ -257,16 +310,18 @@ class _BaseCV(LinearModelMixin):
                 {"random_state": self.random_state, "selection": self.selection}
             ),
         }
+        stats = _fold_statistics(X, y, sample_weight, folds, grids, params)
+        # One job per fold: its paths (one per l1_ratio) share one copy of its rows.
+        runs = list(zip(grids, l1_ratios, strict=True))
         jobs = (
-            delayed(_path_mse)(X, y, sample_weight, train, test, grid, l1, params)
-            for l1, grid in zip(l1_ratios, grids, strict=True)
-            for train, test in folds
+            delayed(_fold_mses)(X, y, sample_weight, train, test, runs, params, st)
+            for (train, test), st in zip(folds, stats, strict=True)
         )
         mses = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
             jobs
         )
-        n_folds = len(folds)
-        mse_path = np.reshape(mses, (len(l1_ratios), n_folds, -1)).transpose(0, 2, 1)
+        # (fold, l1_ratio, alpha) -> (l1_ratio, alpha, fold)
+        mse_path = np.asarray(mses).transpose(1, 2, 0)
         mean_mse = mse_path.mean(axis=2)
         i_l1, i_alpha = np.unravel_index(np.argmin(mean_mse), mean_mse.shape)
         best_l1 = float(l1_ratios[i_l1])

@@ -1,0 +1,129 @@
+"""Cross-validation folds of tall dense data from one pass of Gram statistics.
+
+A cross-validated path on tall dense data runs in covariance form (see
+:data:`skreg._path._GRAM_PATH_FEATURES`): each fold needs the centred Gram matrix of its
+training rows, and each path point its held-out error. Built fold by fold, that costs
+``n_folds`` centred copies of the training rows and ``n_folds`` products of them
+(``0.8 n p^2`` flops each for 5 folds), and one product ``X_test @ w`` per path point.
+
+Here the data are centred once, on the means of all rows, into ``Z``; then
+
+- ``A = Z.T S Z`` (``S`` the sample weights) once, and ``A_V`` per held-out part
+  ``V`` from its rows only: the training part's ``A_T = A - A_V`` (``2 n p^2`` flops
+  for all the folds together, without copying any training part);
+- the training part is centred on its own (weighted) means by a rank-one correction:
+  with ``d`` its mean of ``Z`` and ``s_T`` its total weight,
+  ``G = (A_T - s_T d d.T) / s_T``, and likewise ``X_c.T y_c`` and ``y_c.T y_c``.
+  Centring on the full means first keeps ``d`` small, so the correction does not
+  cancel digits (a Gram matrix of uncentred columns would, for columns far from zero);
+- the held-out error of ``(w, intercept)`` is the quadratic form
+  ``(w.T A_V w - 2 w.T a_V + c_V + 2 delta (w.T z_V - u_V) + s_V delta^2) / s_V``
+  in ``O(p^2)``; where it is within its rounding of zero (nearly perfect fits), the
+  residuals are computed from the held-out rows instead.
+
+The training Gram triple is the one :meth:`skreg.datafits.QuadraticData.gram` would
+compute from the training rows (``tests/linear_model/test_fold_stats.py`` compares
+them, and the cross-validated paths, with and without these statistics).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# A held-out error below this share of the terms it is the difference of has lost
+# most of its digits to cancellation: it is then computed from the residuals.
+_CANCELLATION = 1e-8
+
+
+def take_rows(X, rows):
+    """Rows of dense ``X`` as a Fortran-ordered copy (column by column: no C copy)."""
+    if not (isinstance(X, np.ndarray) and X.ndim == 2 and X.flags.f_contiguous):
+        return X[rows]
+    out = np.empty((rows.shape[0], X.shape[1]), dtype=X.dtype, order="F")
+    for j in range(X.shape[1]):
+        np.take(X[:, j], rows, out=out[:, j])
+    return out
+
+
+class _Part:
+    """Weighted sums over a set of rows of the centred data ``(Z, u)``."""
+
+    def __init__(self, Z, u, s):
+        Zs = Z if s is None else Z * s[:, None]
+        self.A = Zs.T @ Z
+        self.a = Zs.T @ u
+        self.z = Zs.sum(axis=0)
+        self.c = float(u @ u) if s is None else float((s * u) @ u)
+        self.u = float(u.sum()) if s is None else float(s @ u)
+        self.s = float(Z.shape[0]) if s is None else float(s.sum())
+
+    def minus(self, other):
+        """Return the sums over the rows of ``self`` not in ``other`` (its subset)."""
+        out = object.__new__(_Part)
+        out.A = self.A - other.A
+        out.a = self.a - other.a
+        out.z = self.z - other.z
+        out.c = self.c - other.c
+        out.u = self.u - other.u
+        out.s = self.s - other.s
+        return out
+
+
+class FoldStats:
+    """Training Gram triple and held-out error of one fold (see the module)."""
+
+    def __init__(self, whole, held, m0, y0, fit_intercept, X, y, sw, test):
+        train = whole.minus(held)
+        if fit_intercept:
+            d, e = train.z / train.s, train.u / train.s
+        else:
+            d, e = np.zeros_like(train.z), 0.0
+        G = (train.A - train.s * np.outer(d, d)) / train.s
+        b = (train.a - train.s * d * e) / train.s
+        y_sq = max((train.c - train.s * e * e) / train.s, 0.0)
+        self.gram = (np.ascontiguousarray(G), b, y_sq)
+        self._held, self._m0, self._y0 = held, m0, y0
+        self._X, self._y, self._sw, self._test = X, y, sw, test
+
+    def held_out_mse(self, w, intercept) -> float:
+        """(Weighted) mean squared error of ``(w, intercept)`` on the held-out rows."""
+        h = self._held
+        w = np.asarray(w, dtype=np.float64)
+        delta = intercept + float(self._m0 @ w) - self._y0
+        quad = float(w @ (h.A @ w))
+        cross = float(w @ h.a)
+        total = quad - 2.0 * cross + h.c + 2.0 * delta * (float(h.z @ w) - h.u)
+        total += h.s * delta * delta
+        if total > _CANCELLATION * (quad + h.c + h.s * delta * delta):
+            return total / h.s
+        X_test = take_rows(self._X, self._test)
+        pred = np.asarray(X_test @ w, dtype=np.float64).ravel() + intercept
+        residues = pred - self._y[self._test].astype(np.float64)
+        if self._sw is None:
+            return float(np.mean(residues**2))
+        return float(np.average(residues**2, weights=self._sw[self._test]))
+
+
+def fold_stats(X, y, sample_weight, fit_intercept, folds):
+    """One :class:`FoldStats` per ``(train, test)`` pair of ``folds``.
+
+    ``X`` dense (validated), ``y`` one target; every row belongs to at most one
+    held-out part per split, and the training part of a split is the rest of the rows
+    (as scikit-learn's K-fold splitters give; callers check it).
+    """
+    s = None if sample_weight is None else np.asarray(sample_weight, np.float64)
+    X64 = np.asarray(X, dtype=np.float64)
+    y64 = np.asarray(y, dtype=np.float64)
+    if fit_intercept:
+        m0 = np.average(X64, axis=0, weights=s)
+        y0 = float(np.average(y64, weights=s))
+    else:
+        m0, y0 = np.zeros(X.shape[1]), 0.0
+    Z = X64 - m0
+    u = y64 - y0
+    whole = _Part(Z, u, s)
+    out = []
+    for _, test in folds:
+        held = _Part(Z[test], u[test], None if s is None else s[test])
+        out.append(FoldStats(whole, held, m0, y0, fit_intercept, X, y, s, test))
+    return out
