@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from skreg._kernels.quadratic import cd_gram_fold_path
+
 # A held-out error below this share of the terms it is the difference of has lost
 # most of its digits to cancellation: it is then computed from the residuals.
-_CANCELLATION = 1e-8
+_CANCELLATION = 1e-6
 
 
 def take_rows(X, rows):
@@ -82,6 +84,9 @@ class FoldStats:
         b = (train.a - train.s * d * e) / train.s
         y_sq = max((train.c - train.s * e * e) / train.s, 0.0)
         self.gram = (np.ascontiguousarray(G), b, y_sq)
+        # Whether a path may solve its points in one compiled call (CompiledFoldPath;
+        # the tests compare it with the point-by-point loop).
+        self.compiled = True
         self._held, self._m0, self._y0 = held, m0, y0
         self._X, self._y, self._sw, self._test = X, y, sw, test
 
@@ -127,3 +132,60 @@ def fold_stats(X, y, sample_weight, fit_intercept, folds):
         held = _Part(Z[test], u[test], None if s is None else s[test])
         out.append(FoldStats(whole, held, m0, y0, fit_intercept, X, y, s, test))
     return out
+
+
+class CompiledFoldPath:
+    """Run the points of a fold path in one compiled call where it can.
+
+    :func:`skreg._kernels.quadratic.cd_gram_fold_path` solves point after point as
+    the small-problem solver's first phase would (the same kernel and arguments, so
+    the same numbers), and hands a point back where that solver would do more (a
+    second phase, a finishing step, a residual-certified gap) or where the held-out
+    error needs the residuals. The path loop calls :meth:`run` at each point not
+    yet handled; :attr:`done` is the first point it must solve itself.
+    """
+
+    def __init__(self, fold, data, alphas, l1_ratio, positive, rel_tol, phase, out):
+        self.fold, self.data = fold, data
+        G, b, y_sq = data.gram()
+        eps = float(np.finfo(np.float64).eps)
+        self._fixed = (
+            G, b, y_sq, data.lipschitz.astype(np.float64), alphas, float(l1_ratio),
+            bool(positive), float(rel_tol), 16 * eps * data.tol_scale, int(phase),
+        )  # fmt: skip
+        held = fold._held
+        self._held = (
+            (held.A, held.a, held.z, held.c, held.u, held.s),
+            np.asarray(fold._m0, dtype=np.float64),
+            float(fold._y0),
+        )
+        self._xmean = data.xmean.astype(np.float64) if data.fit_intercept else None
+        self.coefs, self.intercepts, self.gaps, self.held_mse = out
+        self.n_iters = np.zeros(alphas.shape[0], dtype=np.int64)
+        self.done = 0
+
+    def run(self, i, w, floor_factor, tail_rise, check_every):
+        """Solve from point ``i`` on; return the epochs of the points solved."""
+        p = w.shape[0]
+        xmean = np.zeros(p) if self._xmean is None else self._xmean
+        ymean = float(self.data.ymean) if self._xmean is not None else 0.0
+        past = self.held_mse[:i]
+        state = np.array([self.data.gap_floor, past.min() if i else np.inf])
+        w64 = w.astype(np.float64)
+        held, m0, y0 = self._held
+        stop, code = cd_gram_fold_path(
+            *self._fixed, int(check_every), xmean, ymean, held, m0, y0,
+            float(floor_factor), float(tail_rise), _CANCELLATION, int(i), state, w64,
+            np.empty(p), self.coefs, self.intercepts, self.gaps, self.n_iters,
+            self.held_mse,
+        )  # fmt: skip
+        w[:] = w64
+        self.data.gap_floor = float(state[0])
+        solved = stop + (code == 2)
+        if code == 2:
+            mse = self.fold.held_out_mse(w, float(self.intercepts[stop]))
+            self.held_mse[stop] = mse
+            if mse > tail_rise * self.held_mse[: stop + 1].min():
+                self.data.gap_floor = floor_factor * 0.5 * mse
+        self.done = solved
+        return [int(e) for e in self.n_iters[i:solved]]

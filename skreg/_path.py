@@ -29,8 +29,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state
 
 from skreg import penalties
-from skreg.datafits import DEFAULT_REL_TOL, QuadraticData
+from skreg._fold_stats import CompiledFoldPath
+from skreg.datafits import _CHECK_EVERY, DEFAULT_REL_TOL, QuadraticData
 from skreg.solvers import SOLVERS
+from skreg.solvers.cd import _PHASE
 from skreg.solvers.homotopy import LassoHomotopy
 from skreg.utils._validation import check_sample_weight
 
@@ -529,7 +531,20 @@ def _enet_path(
             below = alphas[0] < top * (1.0 - _AT_ALPHA_MAX)
             if below and hom.start(w, top):
                 grad, residual, prev_alpha = grad0, data.init_residual(w), top
+        compiled = None
+        if fold is not None and fold.compiled and gram_path and tol is None:
+            if X.dtype == np.float64 and held_out is not None and not verbose:
+                compiled = CompiledFoldPath(
+                    fold, data, alphas, l1_ratio, positive, rel_tol, _PHASE,
+                    (coefs[k], intercepts[k], gaps[k], held_mse),
+                )  # fmt: skip
         for i, alpha in enumerate(alphas):
+            if compiled is not None and i >= compiled.done:
+                n_iters += compiled.run(i, w, held_out[3], _TAIL_RISE, _CHECK_EVERY)
+                grad = residual = None
+            if compiled is not None and i < compiled.done:
+                prev_alpha = alpha
+                continue
             penalty = penalties.ElasticNet(alpha, l1_ratio, positive=positive)
             options = {}
             reached = False

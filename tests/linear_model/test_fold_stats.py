@@ -162,3 +162,61 @@ def test_take_rows_keeps_fortran_order_and_values():
     np.testing.assert_array_equal(out, X[rows])
     C = np.ascontiguousarray(X)
     np.testing.assert_array_equal(take_rows(C, rows), C[rows])
+
+
+def _hard(seed, n=400, p=10):
+    """Tall data with nearly collinear columns: small alphas need many epochs."""
+    rng = np.random.default_rng(seed)
+    base = rng.standard_normal((n, 1))
+    X = base + 0.02 * rng.standard_normal((n, p))
+    y = X @ rng.standard_normal(p) + 0.1 * rng.standard_normal(n)
+    return np.asfortranarray(X), y
+
+
+@pytest.mark.parametrize("problem", ["plain", "collinear", "perfect", "weighted"])
+def test_compiled_fold_path_equals_the_point_by_point_loop(problem):
+    # The compiled call runs the same kernel with the same arguments as the small-
+    # problem solver's first phase and hands back every other point: same numbers.
+    # "collinear" makes points need more than one phase (handed back, code 1);
+    # "perfect" makes held-out errors cancel (computed from residuals, code 2).
+    if problem == "collinear":
+        X, y = _hard(8)
+        sw = None
+    else:
+        X, y, sw = _tall(seed=9, n=500, p=8)
+        if problem == "perfect":
+            y = X @ np.linspace(-1, 1, X.shape[1]) + 0.25
+        if problem != "weighted":
+            sw = None
+    folds = list(KFold(4).split(X))
+    common = dict(
+        l1_ratio=0.8, eps=1e-4, alphas=40, coef_init=None, verbose=False,
+        return_n_iter=True, positive=False, check_input=False, fit_intercept=True,
+        tol=None, max_iter=5000, solver="cd", rel_tol=1e-4,
+    )  # fmt: skip
+    if problem == "perfect":
+        common["alphas"] = np.geomspace(1.0, 1e-12, 40)
+    for (train, _), st in zip(folds, fold_stats(X, y, sw, True, folds), strict=True):
+        sw_tr = None if sw is None else sw[train]
+        runs = []
+        for compiled in (True, False):
+            st.compiled = compiled
+            runs.append(
+                _enet_path(
+                    take_rows(X, train),
+                    y[train],
+                    sample_weight=sw_tr,
+                    held_out=(st, None, None, 1e-3),
+                    fold=st,
+                    **common,
+                )  # fmt: skip
+            )
+        fast, slow = runs
+        assert fast[3] == slow[3]  # epochs per point
+        np.testing.assert_array_equal(fast[1], slow[1])
+        # intercepts: ymean - xmean @ w summed in another order (|ymean| ~ 10)
+        np.testing.assert_allclose(fast[4], slow[4], rtol=0, atol=1e-12)
+        # Held-out errors: the same quadratic form summed in another order; it is
+        # used down to 1e-6 of the terms it is the difference of (then residuals,
+        # where the intercepts' last-digit difference shows: hence atol).
+        np.testing.assert_allclose(fast[-1], slow[-1], rtol=1e-9, atol=1e-12 * y.var())
