@@ -7,12 +7,16 @@ from skreg.linear_model import (
     ElasticNetCV,
     Lasso,
     LassoCV,
+    RelaxedElasticNetCV,
+    RelaxedLassoCV,
     SparseLogisticRegression,
     SparseLogisticRegressionCV,
     SparsePoissonRegressor,
     enet_path,
     lasso_path,
     logistic_path,
+    predict_path,
+    relaxed_path,
 )
 from skreg.neural_network import (
     RegularizedMLPClassifier,
@@ -38,6 +42,8 @@ __all__ = [
     "RegularizedMLPClassifierCV",
     "RegularizedMLPRegressor",
     "RegularizedMLPRegressorCV",
+    "RelaxedElasticNetCV",
+    "RelaxedLassoCV",
     "SparseLogisticRegression",
     "SparseLogisticRegressionCV",
     "SparsePoissonRegressor",
@@ -47,4 +53,6 @@ __all__ = [
     "lasso_path",
     "mlp_path",
     "logistic_path",
+    "predict_path",
+    "relaxed_path",
 ]

@@ -18,6 +18,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import check_scalar
 
 from skreg._path import _enet_path, _path_options, _uses_homotopy, alpha_grid, enet_path
+from skreg._relaxed_path import predict_path
 from skreg.datafits import DEFAULT_REL_TOL
 from skreg.linear_model._base import _ACCEPT_SPARSE, LinearModelMixin
 from skreg.linear_model._coordinate import ElasticNet
@@ -28,6 +29,7 @@ from skreg.utils._validation import (
     MethodMapping,
     StrOptions,
     _fit_context,
+    check_is_fitted,
     check_sample_weight,
     process_routing,
     raise_for_params,
@@ -72,8 +74,12 @@ def _grid_path(X, y, sample_weight, alphas, l1_ratio, params, rel_tol, held_out=
     )
 
 
-def _path_mse(X, y, sample_weight, train, test, alphas, l1_ratio, params):
-    """Held-out mean squared error of every alpha of a path fitted on ``train``."""
+def _fold_weights(sample_weight, train, test):
+    """Sample weights of a fold's training and held-out parts (``None``: unweighted).
+
+    Raises ``ValueError`` when the held-out part has no weight: its error cannot be
+    averaged.
+    """
     sw_train = None if sample_weight is None else sample_weight[train]
     sw_test = None if sample_weight is None else sample_weight[test]
     if sw_test is not None and not sw_test.sum() > 0:
@@ -82,6 +88,12 @@ def _path_mse(X, y, sample_weight, train, test, alphas, l1_ratio, params):
             "its error cannot be averaged. Drop the zero-weight rows or use other "
             "folds."
         )
+    return sw_train, sw_test
+
+
+def _path_mse(X, y, sample_weight, train, test, alphas, l1_ratio, params):
+    """Held-out mean squared error of every alpha of a path fitted on ``train``."""
+    sw_train, sw_test = _fold_weights(sample_weight, train, test)
     out = _grid_path(
         X[train],
         y[train],
@@ -135,6 +147,7 @@ class _BaseCV(LinearModelMixin):
         "copy_X": ["boolean"],
         "random_state": ["random_state"],
         "selection": [StrOptions({"cyclic", "random"})],
+        "store_path": ["boolean"],
     }
 
     def _l1_ratios(self) -> np.ndarray:
@@ -181,7 +194,13 @@ class _BaseCV(LinearModelMixin):
             )
         )
 
-    def _fit_cv(self, X, y, sample_weight, params):
+    def _cv_setup(self, X, y, sample_weight, params):
+        """Validate the data, build the grids and the folds of a CV fit.
+
+        Returns ``(X, y, sample_weight, l1_ratios, grids, folds, path_params)``:
+        ``grids[i]`` is the alpha grid of ``l1_ratios[i]``; ``path_params`` the
+        keyword arguments of the fold paths (see :func:`_grid_path`).
+        """
         raise_for_params(params, self, "fit")
         X, y = validate_data(
             self,
@@ -242,13 +261,12 @@ class _BaseCV(LinearModelMixin):
         folds = list(cv.split(X, y, **split_params))
         # "auto" stays "auto" on the fold paths (see enet_path: the lasso homotopy
         # on wide dense data); the refit resolves it as the estimators do.
-        solver = self.solver
         params = {
             "fit_intercept": self.fit_intercept,
             "tol": self.tol,
             "max_iter": self.max_iter,
             "positive": self.positive,
-            "solver": solver,
+            "solver": self.solver,
             # A Gram matrix of the full data does not apply to a fold's rows.
             "precompute": (
                 self.precompute if isinstance(self.precompute, bool | str) else "auto"
@@ -257,6 +275,15 @@ class _BaseCV(LinearModelMixin):
                 {"random_state": self.random_state, "selection": self.selection}
             ),
         }
+        return X, y, sample_weight, l1_ratios, grids, folds, params
+
+    def _fit_cv(self, X, y, sample_weight, params):
+        X, y, sample_weight, l1_ratios, grids, folds, params = self._cv_setup(
+            X, y, sample_weight, params
+        )
+        # A path stored by an earlier fit does not describe this one.
+        self.__dict__.pop("coef_path_", None)
+        self.__dict__.pop("intercept_path_", None)
         jobs = (
             delayed(_path_mse)(X, y, sample_weight, train, test, grid, l1, params)
             for l1, grid in zip(l1_ratios, grids, strict=True)
@@ -291,24 +318,17 @@ class _BaseCV(LinearModelMixin):
         else:
             self.mse_path_ = mse_path
             self.alphas_ = np.asarray(grids)
-        if _uses_homotopy(X, best_l1, solver):
-            # The lasso on wide dense data: the refit follows the homotopy down the
-            # grid to alpha_ on all the data, as the fold paths did (exact points,
-            # each certified by the same duality gap as a single fit; a single fit
-            # would compile and run coordinate descent on a large support instead).
-            _, coefs, gaps, n_iters, *intercepts = _grid_path(
-                X,
-                y,
-                sample_weight,
-                alphas_best[: i_refit + 1],
-                1.0,
-                params,
-                rel_tol=DEFAULT_REL_TOL,
+        if self.store_path or _uses_homotopy(X, best_l1, self.solver):
+            # store_path: predict_path needs the whole path on all the data; the
+            # refit is its point at alpha_. The lasso on wide dense data: the refit
+            # follows the homotopy down the grid to alpha_ on all the data, as the
+            # fold paths did (exact points, each certified by the same duality gap
+            # as a single fit; a single fit would compile and run coordinate
+            # descent on a large support instead).
+            grid = alphas_best if self.store_path else alphas_best[: i_refit + 1]
+            self._refit_path(
+                X, y, sample_weight, grid, best_l1, params, i_refit, self.store_path
             )
-            self.coef_ = coefs[:, -1]
-            self.intercept_ = float(intercepts[0][-1]) if self.fit_intercept else 0.0
-            self.dual_gap_ = float(gaps[-1])
-            self.n_iter_ = int(sum(n_iters))
             return self
         model = self._estimator(self.alpha_, best_l1)
         model.fit(X, y, sample_weight=sample_weight)
@@ -317,6 +337,80 @@ class _BaseCV(LinearModelMixin):
         self.dual_gap_ = model.dual_gap_
         self.n_iter_ = model.n_iter_
         return self
+
+    def _refit_path(
+        self, X, y, sample_weight, alphas, l1_ratio, params, i_refit, store
+    ):
+        """Fit the path on all the data over ``alphas``; refit = its point ``i_refit``.
+
+        Sets ``coef_``, ``intercept_``, ``dual_gap_`` and ``n_iter_`` (the epochs
+        down to ``i_refit``); with ``store`` also ``coef_path_`` and
+        ``intercept_path_``. Returns ``(coefs, intercepts)`` of the whole path.
+        """
+        _, coefs, gaps, n_iters, *intercepts = _grid_path(
+            X, y, sample_weight, alphas, l1_ratio, params, rel_tol=DEFAULT_REL_TOL
+        )
+        intercepts = intercepts[0] if intercepts else np.zeros(alphas.shape[0])
+        self.coef_ = coefs[:, i_refit]
+        self.intercept_ = float(intercepts[i_refit]) if self.fit_intercept else 0.0
+        self.dual_gap_ = float(gaps[i_refit])
+        self.n_iter_ = int(sum(n_iters[: i_refit + 1]))
+        if store:
+            self.coef_path_, self.intercept_path_ = coefs, intercepts
+        return coefs, intercepts
+
+    def _path_point_alphas(self) -> np.ndarray:
+        """The grid of the stored path (that of ``l1_ratio_``)."""
+        alphas = np.asarray(self.alphas_)
+        if alphas.ndim == 1:
+            return alphas
+        return alphas[int(np.flatnonzero(self._l1_ratios() == self.l1_ratio_)[0])]
+
+    def _stored_path(self):
+        """Coefficients and intercepts of the stored path (``predict_path``)."""
+        check_is_fitted(self)
+        if not hasattr(self, "coef_path_"):
+            raise AttributeError(
+                "predict_path needs the path on all the data: fit with "
+                "store_path=True."
+            )
+        return self.coef_path_, self.intercept_path_
+
+    def _predict_path(self, X, alphas, coefs, intercepts):
+        """:func:`predict_path` on validated ``X`` over the grid of ``l1_ratio_``."""
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=_ACCEPT_SPARSE,
+            dtype=[np.float64, np.float32],
+            reset=False,
+        )
+        return predict_path(
+            X, coefs, intercepts, path_alphas=self._path_point_alphas(), alphas=alphas
+        )
+
+    def predict_path(self, X, alphas=None):
+        """Predict with every alpha of the path: glmnet's ``predict(fit, s=)``.
+
+        The path is the one fitted on all the data for ``l1_ratio_`` over the grid
+        ``alphas_`` (needs ``store_path=True``).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        alphas : array-like of shape (n_at,), default=None
+            Predict at these alphas instead: coefficients interpolated linearly in
+            alpha between neighbouring grid points, clamped to the grid's range
+            (glmnet's ``exact=FALSE``).
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples, n_alphas) or (n_samples, n_at)
+            One column per alpha of the grid (decreasing), or per given alpha.
+        """
+        return self._predict_path(X, alphas, *self._stored_path())
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -431,6 +525,24 @@ _CV_ATTRIBUTES = """
         Names of features seen during ``fit``, when ``X`` has string column names.
 """
 
+_STORE_PATH_PARAMETER = """
+    store_path : bool, default=False
+        Also fit the whole path on all the data (for ``l1_ratio_``, over its grid)
+        and store it as ``coef_path_`` and ``intercept_path_``, for
+        :meth:`predict_path`. The refit is then that path's point at ``alpha_``
+        (certified to the same relative suboptimality as a single fit), and the fit
+        costs one more path (about ``1 / n_folds`` more).
+"""
+
+_PATH_ATTRIBUTES = """
+    coef_path_ : ndarray of shape (n_features, n_alphas)
+        With ``store_path=True``: the path on all the data for ``l1_ratio_``, over
+        its grid (a row of ``alphas_``), used by :meth:`predict_path`.
+
+    intercept_path_ : ndarray of shape (n_alphas,)
+        With ``store_path=True``: its intercepts.
+"""
+
 _CV_FIT_DOC = """Fit the model on each fold's path, select alpha (and l1_ratio), refit.
 
         Parameters
@@ -472,6 +584,7 @@ class ElasticNetCV(_BaseCV, BaseEstimator):
         Mix(es) of L1 and L2 to try, in ``[0, 1]``.
 """
         + _CV_PARAMETERS
+        + _STORE_PATH_PARAMETER
         + """
     Attributes
     ----------
@@ -479,6 +592,7 @@ class ElasticNetCV(_BaseCV, BaseEstimator):
         The selected ``l1_ratio``.
 """
         + _CV_ATTRIBUTES
+        + _PATH_ATTRIBUTES
         + """
     See Also
     --------
@@ -516,6 +630,7 @@ class ElasticNetCV(_BaseCV, BaseEstimator):
         copy_X=True,
         random_state=None,
         selection="cyclic",
+        store_path=False,
     ):
         self.l1_ratio = l1_ratio
         self.eps = eps
@@ -533,6 +648,7 @@ class ElasticNetCV(_BaseCV, BaseEstimator):
         self.copy_X = copy_X
         self.random_state = random_state
         self.selection = selection
+        self.store_path = store_path
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, **params):  # noqa: D102 - set below
@@ -550,10 +666,12 @@ class LassoCV(_BaseCV, BaseEstimator):
     Parameters
     ----------"""
         + _CV_PARAMETERS
+        + _STORE_PATH_PARAMETER
         + """
     Attributes
     ----------"""
         + _CV_ATTRIBUTES
+        + _PATH_ATTRIBUTES
         + """
     See Also
     --------
@@ -593,6 +711,7 @@ class LassoCV(_BaseCV, BaseEstimator):
         copy_X=True,
         random_state=None,
         selection="cyclic",
+        store_path=False,
     ):
         self.eps = eps
         self.alphas = alphas
@@ -609,6 +728,7 @@ class LassoCV(_BaseCV, BaseEstimator):
         self.copy_X = copy_X
         self.random_state = random_state
         self.selection = selection
+        self.store_path = store_path
 
     def _l1_ratios(self) -> np.ndarray:
         return np.ones(1)
