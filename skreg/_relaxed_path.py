@@ -15,7 +15,8 @@ coefficients blend the two:
 
 .. math::
 
-    w_\\gamma(\\alpha) = \\gamma\\, w(\\alpha) + (1 - \\gamma)\\, \\hat w^{\\text{OLS}}(\\alpha),
+    w_\\gamma(\\alpha) = \\gamma\\, w(\\alpha)
+    + (1 - \\gamma)\\, \\hat w^{\\text{OLS}}(\\alpha),
     \\qquad \\gamma \\in [0, 1],
 
 and likewise the intercepts. ``gamma = 1`` is the penalised path itself, ``gamma = 0``
@@ -210,7 +211,7 @@ def relaxed_path(
 
     See Also
     --------
-    skreg.RelaxedLassoCV : Selects ``alpha`` and ``gamma`` by cross-validation.
+    skreg.LassoCV : With ``relax=True``, selects ``alpha`` and ``gamma`` by CV.
     predict_path : Predictions of every point of a path.
 
     Examples
@@ -227,9 +228,7 @@ def relaxed_path(
     True
     """
     gammas = check_gammas(gammas, "gammas")
-    X = check_array(
-        X, accept_sparse="csc", dtype=[np.float64, np.float32], order="F"
-    )
+    X = check_array(X, accept_sparse="csc", dtype=[np.float64, np.float32], order="F")
     y = check_array(y, ensure_2d=False, dtype=X.dtype, input_name="y")
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D (a single target), got shape {y.shape}.")
@@ -255,6 +254,52 @@ def relaxed_path(
         X, y, coefs, sample_weight, fit_intercept
     )
     return (alphas, *blend(gammas, coefs, intercepts, ols_coefs, ols_intercepts))
+
+
+def relaxed_held_out_mse(train, test, coefs, intercepts, gammas):
+    """Held-out mean squared errors of the relaxed blends of a path.
+
+    Parameters
+    ----------
+    train : tuple
+        ``(X, y, sample_weight, fit_intercept)`` the path was fitted on (validated).
+    test : tuple
+        ``(X, y, sample_weight)`` of the held-out part.
+    coefs : ndarray of shape (n_features, n_alphas)
+        The penalised path.
+    intercepts : ndarray of shape (n_alphas,) or None
+        Its intercepts (``None``: no intercept).
+    gammas : ndarray of shape (n_gammas,)
+        The blends.
+
+    Returns
+    -------
+    mse : ndarray of shape (n_gammas, n_alphas)
+        (Weighted) mean squared error on the held-out part of every blend.
+    """
+    ols, ols_b, _ = _support_least_squares(*train[:2], coefs, *train[2:])
+    X_test, y_test, sw_test = test
+    # Predictions are linear in the coefficients: blend the two predictions.
+    pred = predict_path(X_test, coefs, intercepts)
+    pred_ols = predict_path(X_test, ols, ols_b)
+    y_test = np.asarray(y_test, dtype=np.float64)[:, None]
+    mse = np.empty((gammas.shape[0], coefs.shape[1]))
+    for i, gamma in enumerate(gammas):
+        sq = (gamma * pred + (1.0 - gamma) * pred_ols - y_test) ** 2
+        mse[i] = np.average(sq, axis=0, weights=sw_test)
+    return mse
+
+
+def relaxed_choice(mask) -> tuple[int, int]:
+    """Pick glmnet's cell among the (gamma, alpha) cells of ``mask`` (at least one).
+
+    The largest alpha (first column: the grid decreases), then the largest gamma
+    (last row: the gammas increase), as glmnet's ``getOptcv.relaxed`` orders ties.
+    Returns ``(i_gamma, i_alpha)``.
+    """
+    i_alpha = int(np.flatnonzero(mask.any(axis=0))[0])
+    i_gamma = int(np.flatnonzero(mask[:, i_alpha])[-1])
+    return i_gamma, i_alpha
 
 
 def _interpolation(path_alphas, alphas):

@@ -7,15 +7,12 @@ from skreg.linear_model._coordinate import ElasticNet, Lasso
 from skreg.linear_model._cv import ElasticNetCV, LassoCV
 from skreg.linear_model._glm import SparseLogisticRegression, SparsePoissonRegressor
 from skreg.linear_model._glm_cv import SparseLogisticRegressionCV
-from skreg.linear_model._relaxed import RelaxedElasticNetCV, RelaxedLassoCV
 
 __all__ = [
     "ElasticNet",
     "ElasticNetCV",
     "Lasso",
     "LassoCV",
-    "RelaxedElasticNetCV",
-    "RelaxedLassoCV",
     "SparseLogisticRegression",
     "SparseLogisticRegressionCV",
     "SparsePoissonRegressor",

@@ -18,10 +18,15 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import check_scalar
 
 from skreg._path import _enet_path, _path_options, _uses_homotopy, alpha_grid, enet_path
-from skreg._relaxed_path import predict_path
+from skreg._relaxed_path import GLMNET_GAMMAS, predict_path, relaxed_held_out_mse
 from skreg.datafits import DEFAULT_REL_TOL
 from skreg.linear_model._base import _ACCEPT_SPARSE, LinearModelMixin
 from skreg.linear_model._coordinate import ElasticNet
+from skreg.linear_model._relaxed import (
+    _RELAX_ATTRIBUTES,
+    _RELAX_PARAMETERS,
+    RelaxedCVMixin,
+)
 from skreg.utils._validation import (
     Integral,
     Interval,
@@ -74,11 +79,12 @@ def _grid_path(X, y, sample_weight, alphas, l1_ratio, params, rel_tol, held_out=
     )
 
 
-def _fold_weights(sample_weight, train, test):
-    """Sample weights of a fold's training and held-out parts (``None``: unweighted).
+def _path_mse(X, y, sample_weight, train, test, alphas, l1_ratio, params, gammas):
+    """Held-out mean squared error of every alpha of a path fitted on ``train``.
 
-    Raises ``ValueError`` when the held-out part has no weight: its error cannot be
-    averaged.
+    With ``gammas`` (``relax=True``), that of every relaxed blend instead, shape
+    (n_gammas, n_alphas): the path is then certified to ``CV_REL_TOL`` throughout,
+    without the held-out floor (the least-squares refits use every support of it).
     """
     sw_train = None if sample_weight is None else sample_weight[train]
     sw_test = None if sample_weight is None else sample_weight[test]
@@ -88,12 +94,7 @@ def _fold_weights(sample_weight, train, test):
             "its error cannot be averaged. Drop the zero-weight rows or use other "
             "folds."
         )
-    return sw_train, sw_test
-
-
-def _path_mse(X, y, sample_weight, train, test, alphas, l1_ratio, params):
-    """Held-out mean squared error of every alpha of a path fitted on ``train``."""
-    sw_train, sw_test = _fold_weights(sample_weight, train, test)
+    held_out = (X[test], y[test], sw_test, CV_FLOOR) if gammas is None else None
     out = _grid_path(
         X[train],
         y[train],
@@ -102,9 +103,14 @@ def _path_mse(X, y, sample_weight, train, test, alphas, l1_ratio, params):
         l1_ratio,
         params,
         rel_tol=CV_REL_TOL,
-        held_out=(X[test], y[test], sw_test, CV_FLOOR),
+        held_out=held_out,
     )
-    return out[-1]
+    if gammas is None:
+        return out[-1]
+    intercepts = out[-1] if params["fit_intercept"] else None
+    train_data = (X[train], y[train], sw_train, params["fit_intercept"])
+    test_data = (X[test], y[test], sw_test)
+    return relaxed_held_out_mse(train_data, test_data, out[1], intercepts, gammas)
 
 
 def _fold_se(mse_path):
@@ -121,7 +127,21 @@ def _fold_se(mse_path):
     return (mse_path / scale).std(axis=-1, ddof=1) * scale[..., 0] / np.sqrt(n_folds)
 
 
-class _BaseCV(LinearModelMixin):
+# Attributes of a stored or relaxed path, removed before each fit: a path stored by
+# an earlier fit does not describe the new one.
+_PATH_STATE = (
+    "coef_path_",
+    "intercept_path_",
+    "relaxed_coef_path_",
+    "relaxed_intercept_path_",
+    "gamma_",
+    "gamma_min_",
+    "gamma_1se_",
+    "gammas_",
+)
+
+
+class _BaseCV(RelaxedCVMixin, LinearModelMixin):
     """Shared ``fit`` of the cross-validated estimators.
 
     ``path`` is the public path function, as on scikit-learn's estimators; the folds
@@ -148,6 +168,8 @@ class _BaseCV(LinearModelMixin):
         "random_state": ["random_state"],
         "selection": [StrOptions({"cyclic", "random"})],
         "store_path": ["boolean"],
+        "relax": ["boolean"],
+        "gamma": [Interval(Real, 0, 1, closed="both"), "array-like"],
     }
 
     def _l1_ratios(self) -> np.ndarray:
@@ -281,19 +303,28 @@ class _BaseCV(LinearModelMixin):
         X, y, sample_weight, l1_ratios, grids, folds, params = self._cv_setup(
             X, y, sample_weight, params
         )
-        # A path stored by an earlier fit does not describe this one.
-        self.__dict__.pop("coef_path_", None)
-        self.__dict__.pop("intercept_path_", None)
+        for name in _PATH_STATE:
+            self.__dict__.pop(name, None)
+        gammas = self._gammas()
         jobs = (
-            delayed(_path_mse)(X, y, sample_weight, train, test, grid, l1, params)
+            delayed(_path_mse)(
+                X, y, sample_weight, train, test, grid, l1, params, gammas
+            )
             for l1, grid in zip(l1_ratios, grids, strict=True)
             for train, test in folds
         )
         mses = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
             jobs
         )
-        n_folds = len(folds)
-        mse_path = np.reshape(mses, (len(l1_ratios), n_folds, -1)).transpose(0, 2, 1)
+        # (n_l1_ratio, n_folds, [n_gammas,] n_alphas) -> folds last
+        mse_path = np.moveaxis(
+            np.reshape(mses, (len(l1_ratios), len(folds), *np.shape(mses[0]))), 1, -1
+        )
+        cv_se = _fold_se(mse_path)
+        if gammas is not None:
+            return self._fit_relaxed(
+                X, y, sample_weight, l1_ratios, grids, params, mse_path, cv_se
+            )
         mean_mse = mse_path.mean(axis=2)
         i_l1, i_alpha = np.unravel_index(np.argmin(mean_mse), mean_mse.shape)
         best_l1 = float(l1_ratios[i_l1])
@@ -301,7 +332,6 @@ class _BaseCV(LinearModelMixin):
         # glmnet's one-standard-error rule: the largest alpha whose mean CV error is
         # within one standard error (sample std over folds / sqrt(n_folds)) of the
         # minimum, on the curve of the selected l1_ratio.
-        cv_se = _fold_se(mse_path)
         se = cv_se[i_l1, i_alpha]
         within = np.flatnonzero(mean_mse[i_l1] <= mean_mse[i_l1, i_alpha] + se)
         self.alpha_min_ = float(alphas_best[i_alpha])
@@ -360,7 +390,7 @@ class _BaseCV(LinearModelMixin):
         return coefs, intercepts
 
     def _path_point_alphas(self) -> np.ndarray:
-        """The grid of the stored path (that of ``l1_ratio_``)."""
+        """Return the grid of the stored path (that of ``l1_ratio_``)."""
         alphas = np.asarray(self.alphas_)
         if alphas.ndim == 1:
             return alphas
@@ -372,7 +402,7 @@ class _BaseCV(LinearModelMixin):
         if not hasattr(self, "coef_path_"):
             raise AttributeError(
                 "predict_path needs the path on all the data: fit with "
-                "store_path=True."
+                "store_path=True (or relax=True)."
             )
         return self.coef_path_, self.intercept_path_
 
@@ -389,11 +419,11 @@ class _BaseCV(LinearModelMixin):
             X, coefs, intercepts, path_alphas=self._path_point_alphas(), alphas=alphas
         )
 
-    def predict_path(self, X, alphas=None):
+    def predict_path(self, X, alphas=None, gamma=None):
         """Predict with every alpha of the path: glmnet's ``predict(fit, s=)``.
 
         The path is the one fitted on all the data for ``l1_ratio_`` over the grid
-        ``alphas_`` (needs ``store_path=True``).
+        ``alphas_`` (needs ``store_path=True`` or ``relax=True``).
 
         Parameters
         ----------
@@ -405,12 +435,17 @@ class _BaseCV(LinearModelMixin):
             alpha between neighbouring grid points, clamped to the grid's range
             (glmnet's ``exact=FALSE``).
 
+        gamma : float, default=None
+            With ``relax=True``: the blend in ``[0, 1]`` of the relaxed path
+            (``None``: ``gamma_``; any value, not only those of the CV grid).
+            Without relaxation only ``None`` is allowed.
+
         Returns
         -------
         y_pred : ndarray of shape (n_samples, n_alphas) or (n_samples, n_at)
             One column per alpha of the grid (decreasing), or per given alpha.
         """
-        return self._predict_path(X, alphas, *self._stored_path())
+        return self._predict_path(X, alphas, *self._blended_path(gamma))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -585,6 +620,7 @@ class ElasticNetCV(_BaseCV, BaseEstimator):
 """
         + _CV_PARAMETERS
         + _STORE_PATH_PARAMETER
+        + _RELAX_PARAMETERS
         + """
     Attributes
     ----------
@@ -593,6 +629,7 @@ class ElasticNetCV(_BaseCV, BaseEstimator):
 """
         + _CV_ATTRIBUTES
         + _PATH_ATTRIBUTES
+        + _RELAX_ATTRIBUTES
         + """
     See Also
     --------
@@ -631,6 +668,8 @@ class ElasticNetCV(_BaseCV, BaseEstimator):
         random_state=None,
         selection="cyclic",
         store_path=False,
+        relax=False,
+        gamma=GLMNET_GAMMAS,
     ):
         self.l1_ratio = l1_ratio
         self.eps = eps
@@ -649,6 +688,8 @@ class ElasticNetCV(_BaseCV, BaseEstimator):
         self.random_state = random_state
         self.selection = selection
         self.store_path = store_path
+        self.relax = relax
+        self.gamma = gamma
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, **params):  # noqa: D102 - set below
@@ -667,11 +708,13 @@ class LassoCV(_BaseCV, BaseEstimator):
     ----------"""
         + _CV_PARAMETERS
         + _STORE_PATH_PARAMETER
+        + _RELAX_PARAMETERS
         + """
     Attributes
     ----------"""
         + _CV_ATTRIBUTES
         + _PATH_ATTRIBUTES
+        + _RELAX_ATTRIBUTES
         + """
     See Also
     --------
@@ -712,6 +755,8 @@ class LassoCV(_BaseCV, BaseEstimator):
         random_state=None,
         selection="cyclic",
         store_path=False,
+        relax=False,
+        gamma=GLMNET_GAMMAS,
     ):
         self.eps = eps
         self.alphas = alphas
@@ -729,6 +774,8 @@ class LassoCV(_BaseCV, BaseEstimator):
         self.random_state = random_state
         self.selection = selection
         self.store_path = store_path
+        self.relax = relax
+        self.gamma = gamma
 
     def _l1_ratios(self) -> np.ndarray:
         return np.ones(1)
