@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg import cho_solve, lapack
 from sklearn.utils import check_array
 
 from skreg._path import enet_path
@@ -100,40 +101,73 @@ def _support_least_squares(X, y, coefs, sample_weight=None, fit_intercept=True):
     root_w = None if sw is None else np.sqrt(sw)
     y_c = y if y_mean is None else y - y_mean
     y_c = y_c if root_w is None else y_c * root_w
-    ols_coefs = np.zeros((n_features, n_alphas), dtype=np.float64)
-    ols_intercepts = np.zeros(n_alphas, dtype=np.float64)
-    solved: dict[bytes, tuple[np.ndarray, float]] = {}
-    for k in range(n_alphas):
-        support = np.flatnonzero(coefs[:, k])
-        key = support.tobytes()
-        if key not in solved:
-            solved[key] = _least_squares(X[:, support], y_c, y_mean, sw, root_w)
-        w_s, ols_intercepts[k] = solved[key]
-        ols_coefs[support, k] = w_s
-    return ols_coefs, ols_intercepts, len(solved)
-
-
-def _least_squares(cols, y_c, y_mean, sw, root_w):
-    """Minimum-norm weighted least squares of ``y_c`` on the columns ``cols``.
-
-    ``y_c`` is the target centred by its weighted mean ``y_mean`` (``y_mean`` is
-    ``None`` without intercept: no centring) and scaled by ``root_w``; the columns are
-    treated alike. Returns ``(w_S, intercept)``.
-    """
-    if cols.shape[1] == 0:
-        return np.zeros(0), y_mean or 0.0
+    # Every support lies in the union of the path's supports: its columns are
+    # prepared (densified, centred, scaled) once, and so are their Gram matrix and
+    # products with y when the union is small enough.
+    union = np.flatnonzero(np.any(coefs != 0, axis=1))
+    cols = X[:, union]
     cols = cols.toarray() if sp.issparse(cols) else np.asarray(cols)
     cols = cols.astype(np.float64)  # a copy: centred and scaled in place below
-    x_mean = None
+    x_mean = np.zeros(union.shape[0])
     if y_mean is not None:
         x_mean = np.average(cols, axis=0, weights=sw)
         cols -= x_mean
     if root_w is not None:
         cols *= root_w[:, None]
-    w_s = np.linalg.lstsq(cols, y_c, rcond=None)[0]
-    if x_mean is None:
-        return w_s, 0.0
-    return w_s, y_mean - float(x_mean @ w_s)
+    gram = None
+    if union.shape[0] <= _GRAM_MAX_FEATURES:
+        gram = (cols.T @ cols, cols.T @ y_c)
+    ols_coefs = np.zeros((n_features, n_alphas), dtype=np.float64)
+    ols_intercepts = np.zeros(n_alphas, dtype=np.float64)
+    solved: dict[bytes, np.ndarray] = {}
+    for k in range(n_alphas):
+        support = np.flatnonzero(coefs[:, k])
+        key = support.tobytes()
+        idx = np.searchsorted(union, support)
+        if key not in solved:
+            w_s = None if gram is None else _gram_solve(gram, idx)
+            if w_s is None:
+                w_s = np.linalg.lstsq(cols[:, idx], y_c, rcond=None)[0]
+            solved[key] = w_s
+        ols_coefs[support, k] = solved[key]
+        if y_mean is not None:
+            ols_intercepts[k] = y_mean - float(x_mean[idx] @ solved[key])
+    return ols_coefs, ols_intercepts, len(solved)
+
+
+# The Gram matrix of the union of the supports is formed when the union has at most
+# this many features (8 MB in float64).
+_GRAM_MAX_FEATURES = 1000
+# Cholesky on the Gram block is used when LAPACK's estimate of its reciprocal
+# condition number (on the unit-diagonal scaling) is at least this: the normal
+# equations then lose at most ~1e-8 relative accuracy (cond(G) * eps, against
+# cond(X_S) * eps for an orthogonal factorisation). Otherwise, and for rank-deficient
+# supports, lstsq on the columns (SVD, minimum norm).
+_GRAM_RCOND = 1e-8
+
+
+def _gram_solve(gram, idx):
+    """Solve the normal equations of the columns ``idx`` by Cholesky, if safe.
+
+    ``gram`` is ``(C^T C, C^T y_c)`` of the prepared columns ``C``. Returns ``None``
+    (lstsq needed) when the Gram block is singular or ill-conditioned, or a column
+    is zero.
+    """
+    if idx.shape[0] == 0:
+        return np.zeros(0)
+    G = gram[0][np.ix_(idx, idx)]
+    scale = np.sqrt(np.diag(G))
+    if not np.all(scale > 0):
+        return None
+    G = G / scale[:, None] / scale
+    L, info = lapack.dpotrf(G, lower=True)
+    if info != 0:
+        return None
+    rcond, info = lapack.dpocon(L, np.abs(G).sum(axis=0).max(), uplo="L")
+    if info != 0 or not rcond >= _GRAM_RCOND:
+        return None
+    rhs = gram[1][idx] / scale
+    return cho_solve((L, True), rhs) / scale
 
 
 def blend(gammas, coefs, intercepts, ols_coefs, ols_intercepts):

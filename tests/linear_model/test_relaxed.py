@@ -153,6 +153,19 @@ def test_degenerate_supports_get_the_minimum_norm_solution():
     assert_allclose(ols[0, 1], ols[1, 1], rtol=1e-12)
 
 
+def test_ill_conditioned_supports_keep_lstsq_accuracy():
+    # cond(X_S) ~ 1e6: the normal equations (cond 1e12) would lose ~1e-4; the
+    # solve must fall back to lstsq on the columns and match it closely.
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((50, 4))
+    X[:, 1] = X[:, 0] + 1e-6 * rng.standard_normal(50)
+    y = X @ [1.0, 2.0, -1.0, 0.5] + rng.standard_normal(50)
+    ols, b, _ = _support_least_squares(X, y, np.ones((4, 1)), None, True)
+    w_s, b_ref = _lstsq_on_support(X, y, np.arange(4))
+    assert_allclose(ols[:, 0], w_s, rtol=1e-7)
+    assert_allclose(b[0], b_ref, rtol=1e-7)
+
+
 def test_each_distinct_support_is_solved_once():
     X, y, _ = _problem(seed=2)
     _, coefs, *_ = enet_path(X, y, l1_ratio=1.0, alphas=30, fit_intercept=True)
