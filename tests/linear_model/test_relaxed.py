@@ -346,6 +346,14 @@ def test_relaxed_cv_dense_equals_sparse():
     assert_allclose(sparse.predict_path(X), dense.predict_path(X), rtol=1e-9)
 
 
+def test_relaxed_cv_float32_stays_float32():
+    X, y, _ = _problem(seed=18)
+    model = LassoCV(alphas=5, cv=3, relax=True).fit(X.astype(np.float32), y)
+    assert model.coef_.dtype == np.float32
+    assert np.all(np.isfinite(model.coef_))
+    assert model.predict_path(X).shape == (X.shape[0], 5)
+
+
 def test_relaxed_cv_pickles():
     X, y, _ = _problem(seed=14)
     model = LassoCV(alphas=5, cv=3, relax=True).fit(X, y)
