@@ -13,6 +13,8 @@ from skreg.linear_model import (
     enet_path,
     lasso_path,
     logistic_path,
+    predict_path,
+    relaxed_path,
 )
 from skreg.neural_network import (
     RegularizedMLPClassifier,
@@ -47,4 +49,6 @@ __all__ = [
     "lasso_path",
     "mlp_path",
     "logistic_path",
+    "predict_path",
+    "relaxed_path",
 ]

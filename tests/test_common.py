@@ -81,6 +81,13 @@ ESTIMATORS = [
     for name, cls in all_estimators()
     if name not in NOT_CHECKED
 ]
+# The CV estimators' relaxed lasso (relax=True) selects over gamma and refits least
+# squares on the supports: a fit of its own, checked as well.
+ESTIMATORS += [
+    cls(**CHECK_PARAMS[name], relax=True)
+    for name, cls in all_estimators()
+    if name in ("ElasticNetCV", "LassoCV")
+]
 
 
 def test_discovery_finds_the_linear_models():

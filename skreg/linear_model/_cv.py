@@ -26,9 +26,15 @@ from skreg._path import (
     enet_path,
     uses_gram_path,
 )
+from skreg._relaxed_path import GLMNET_GAMMAS, predict_path, relaxed_held_out_mse
 from skreg.datafits import DEFAULT_REL_TOL
 from skreg.linear_model._base import _ACCEPT_SPARSE, LinearModelMixin
 from skreg.linear_model._coordinate import ElasticNet
+from skreg.linear_model._relaxed import (
+    _RELAX_ATTRIBUTES,
+    _RELAX_PARAMETERS,
+    RelaxedCVMixin,
+)
 from skreg.utils._validation import (
     Integral,
     Interval,
@@ -36,6 +42,7 @@ from skreg.utils._validation import (
     MethodMapping,
     StrOptions,
     _fit_context,
+    check_is_fitted,
     check_sample_weight,
     process_routing,
     raise_for_params,
@@ -80,12 +87,16 @@ def _grid_path(X, y, sample_weight, alphas, l1_ratio, params, rel_tol, held_out=
     )
 
 
-def _fold_mses(X, y, sample_weight, train, test, runs, params, fold=None):
+def _fold_mses(X, y, sample_weight, train, test, runs, params, gammas, fold=None):
     """Held-out mean squared errors of paths fitted on the rows ``train``.
 
     One path per ``(alphas, l1_ratio)`` of ``runs``, all on one copy of the training
-    rows. ``fold`` (:class:`skreg._fold_stats.FoldStats`) gives their Gram matrix and
-    scores the held-out rows from their statistics (tall dense data).
+    rows; each gives the error of every alpha, shape (n_alphas,). With ``gammas``
+    (``relax=True``), that of every relaxed blend instead, shape (n_gammas,
+    n_alphas): the path is then certified to ``CV_REL_TOL`` throughout, without the
+    held-out floor (the least-squares refits use every support of it). ``fold``
+    (:class:`skreg._fold_stats.FoldStats`, not with ``gammas``) gives the training
+    rows' Gram matrix and scores the held-out rows from their statistics.
     """
     sw_train = None if sample_weight is None else sample_weight[train]
     sw_test = None if sample_weight is None else sample_weight[test]
@@ -95,14 +106,18 @@ def _fold_mses(X, y, sample_weight, train, test, runs, params, fold=None):
             "its error cannot be averaged. Drop the zero-weight rows or use other "
             "folds."
         )
-    if fold is None:
+    if gammas is not None:
+        held_out = None
+    elif fold is None:
         held_out = (X[test], y[test], sw_test, CV_FLOOR)
     else:
         held_out = (fold, None, None, CV_FLOOR)
     X_train, y_train = take_rows(X, train), y[train]
+    fit_intercept = params["fit_intercept"]
     params = dict(params, fold=fold)
-    return [
-        _grid_path(
+    mses = []
+    for alphas, l1_ratio in runs:
+        out = _grid_path(
             X_train,
             y_train,
             sw_train,
@@ -111,9 +126,17 @@ def _fold_mses(X, y, sample_weight, train, test, runs, params, fold=None):
             params,
             rel_tol=CV_REL_TOL,
             held_out=held_out,
-        )[-1]
-        for alphas, l1_ratio in runs
-    ]
+        )
+        if gammas is None:
+            mses.append(out[-1])
+            continue
+        intercepts = out[-1] if fit_intercept else None
+        train_data = (X_train, y_train, sw_train, fit_intercept)
+        test_data = (X[test], y[test], sw_test)
+        mses.append(
+            relaxed_held_out_mse(train_data, test_data, out[1], intercepts, gammas)
+        )
+    return mses
 
 
 def _fold_statistics(X, y, sample_weight, folds, grids, params):
@@ -162,7 +185,21 @@ def _fold_se(mse_path):
     return (mse_path / scale).std(axis=-1, ddof=1) * scale[..., 0] / np.sqrt(n_folds)
 
 
-class _BaseCV(LinearModelMixin):
+# Attributes of a stored or relaxed path, removed before each fit: a path stored by
+# an earlier fit does not describe the new one.
+_PATH_STATE = (
+    "coef_path_",
+    "intercept_path_",
+    "relaxed_coef_path_",
+    "relaxed_intercept_path_",
+    "gamma_",
+    "gamma_min_",
+    "gamma_1se_",
+    "gammas_",
+)
+
+
+class _BaseCV(RelaxedCVMixin, LinearModelMixin):
     """Shared ``fit`` of the cross-validated estimators.
 
     ``path`` is the public path function, as on scikit-learn's estimators; the folds
@@ -188,6 +225,9 @@ class _BaseCV(LinearModelMixin):
         "copy_X": ["boolean"],
         "random_state": ["random_state"],
         "selection": [StrOptions({"cyclic", "random"})],
+        "store_path": ["boolean"],
+        "relax": ["boolean"],
+        "gamma": [Interval(Real, 0, 1, closed="both"), "array-like"],
     }
 
     def _l1_ratios(self) -> np.ndarray:
@@ -234,7 +274,13 @@ class _BaseCV(LinearModelMixin):
             )
         )
 
-    def _fit_cv(self, X, y, sample_weight, params):
+    def _cv_setup(self, X, y, sample_weight, params):
+        """Validate the data, build the grids and the folds of a CV fit.
+
+        Returns ``(X, y, sample_weight, l1_ratios, grids, folds, path_params)``:
+        ``grids[i]`` is the alpha grid of ``l1_ratios[i]``; ``path_params`` the
+        keyword arguments of the fold paths (see :func:`_grid_path`).
+        """
         raise_for_params(params, self, "fit")
         X, y = validate_data(
             self,
@@ -295,13 +341,12 @@ class _BaseCV(LinearModelMixin):
         folds = list(cv.split(X, y, **split_params))
         # "auto" stays "auto" on the fold paths (see enet_path: the lasso homotopy
         # on wide dense data); the refit resolves it as the estimators do.
-        solver = self.solver
         params = {
             "fit_intercept": self.fit_intercept,
             "tol": self.tol,
             "max_iter": self.max_iter,
             "positive": self.positive,
-            "solver": solver,
+            "solver": self.solver,
             # A Gram matrix of the full data does not apply to a fold's rows.
             "precompute": (
                 self.precompute if isinstance(self.precompute, bool | str) else "auto"
@@ -310,18 +355,37 @@ class _BaseCV(LinearModelMixin):
                 {"random_state": self.random_state, "selection": self.selection}
             ),
         }
-        stats = _fold_statistics(X, y, sample_weight, folds, grids, params)
+        return X, y, sample_weight, l1_ratios, grids, folds, params
+
+    def _fit_cv(self, X, y, sample_weight, params):
+        X, y, sample_weight, l1_ratios, grids, folds, params = self._cv_setup(
+            X, y, sample_weight, params
+        )
+        for name in _PATH_STATE:
+            self.__dict__.pop(name, None)
+        gammas = self._gammas()
+        if gammas is None:
+            stats = _fold_statistics(X, y, sample_weight, folds, grids, params)
+        else:
+            stats = [None] * len(folds)
         # One job per fold: its paths (one per l1_ratio) share one copy of its rows.
         runs = list(zip(grids, l1_ratios, strict=True))
         jobs = (
-            delayed(_fold_mses)(X, y, sample_weight, train, test, runs, params, st)
+            delayed(_fold_mses)(
+                X, y, sample_weight, train, test, runs, params, gammas, st
+            )
             for (train, test), st in zip(folds, stats, strict=True)
         )
         mses = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
             jobs
         )
-        # (fold, l1_ratio, alpha) -> (l1_ratio, alpha, fold)
-        mse_path = np.asarray(mses).transpose(1, 2, 0)
+        # (n_folds, n_l1_ratio, [n_gammas,] n_alphas) -> folds last
+        mse_path = np.moveaxis(np.asarray(mses), 0, -1)
+        cv_se = _fold_se(mse_path)
+        if gammas is not None:
+            return self._fit_relaxed(
+                X, y, sample_weight, l1_ratios, grids, params, mse_path, cv_se
+            )
         mean_mse = mse_path.mean(axis=2)
         i_l1, i_alpha = np.unravel_index(np.argmin(mean_mse), mean_mse.shape)
         best_l1 = float(l1_ratios[i_l1])
@@ -329,7 +393,6 @@ class _BaseCV(LinearModelMixin):
         # glmnet's one-standard-error rule: the largest alpha whose mean CV error is
         # within one standard error (sample std over folds / sqrt(n_folds)) of the
         # minimum, on the curve of the selected l1_ratio.
-        cv_se = _fold_se(mse_path)
         se = cv_se[i_l1, i_alpha]
         within = np.flatnonzero(mean_mse[i_l1] <= mean_mse[i_l1, i_alpha] + se)
         self.alpha_min_ = float(alphas_best[i_alpha])
@@ -346,24 +409,17 @@ class _BaseCV(LinearModelMixin):
         else:
             self.mse_path_ = mse_path
             self.alphas_ = np.asarray(grids)
-        if _uses_homotopy(X, best_l1, solver):
-            # The lasso on wide dense data: the refit follows the homotopy down the
-            # grid to alpha_ on all the data, as the fold paths did (exact points,
-            # each certified by the same duality gap as a single fit; a single fit
-            # would compile and run coordinate descent on a large support instead).
-            _, coefs, gaps, n_iters, *intercepts = _grid_path(
-                X,
-                y,
-                sample_weight,
-                alphas_best[: i_refit + 1],
-                1.0,
-                params,
-                rel_tol=DEFAULT_REL_TOL,
+        if self.store_path or _uses_homotopy(X, best_l1, self.solver):
+            # store_path: predict_path needs the whole path on all the data; the
+            # refit is its point at alpha_. The lasso on wide dense data: the refit
+            # follows the homotopy down the grid to alpha_ on all the data, as the
+            # fold paths did (exact points, each certified by the same duality gap
+            # as a single fit; a single fit would compile and run coordinate
+            # descent on a large support instead).
+            grid = alphas_best if self.store_path else alphas_best[: i_refit + 1]
+            self._refit_path(
+                X, y, sample_weight, grid, best_l1, params, i_refit, self.store_path
             )
-            self.coef_ = coefs[:, -1]
-            self.intercept_ = float(intercepts[0][-1]) if self.fit_intercept else 0.0
-            self.dual_gap_ = float(gaps[-1])
-            self.n_iter_ = int(sum(n_iters))
             return self
         model = self._estimator(self.alpha_, best_l1)
         model.fit(X, y, sample_weight=sample_weight)
@@ -372,6 +428,85 @@ class _BaseCV(LinearModelMixin):
         self.dual_gap_ = model.dual_gap_
         self.n_iter_ = model.n_iter_
         return self
+
+    def _refit_path(
+        self, X, y, sample_weight, alphas, l1_ratio, params, i_refit, store
+    ):
+        """Fit the path on all the data over ``alphas``; refit = its point ``i_refit``.
+
+        Sets ``coef_``, ``intercept_``, ``dual_gap_`` and ``n_iter_`` (the epochs
+        down to ``i_refit``); with ``store`` also ``coef_path_`` and
+        ``intercept_path_``. Returns ``(coefs, intercepts)`` of the whole path.
+        """
+        _, coefs, gaps, n_iters, *intercepts = _grid_path(
+            X, y, sample_weight, alphas, l1_ratio, params, rel_tol=DEFAULT_REL_TOL
+        )
+        intercepts = intercepts[0] if intercepts else np.zeros(alphas.shape[0])
+        self.coef_ = coefs[:, i_refit]
+        self.intercept_ = float(intercepts[i_refit]) if self.fit_intercept else 0.0
+        self.dual_gap_ = float(gaps[i_refit])
+        self.n_iter_ = int(sum(n_iters[: i_refit + 1]))
+        if store:
+            self.coef_path_, self.intercept_path_ = coefs, intercepts
+        return coefs, intercepts
+
+    def _path_point_alphas(self) -> np.ndarray:
+        """Return the grid of the stored path (that of ``l1_ratio_``)."""
+        alphas = np.asarray(self.alphas_)
+        if alphas.ndim == 1:
+            return alphas
+        return alphas[int(np.flatnonzero(self._l1_ratios() == self.l1_ratio_)[0])]
+
+    def _stored_path(self):
+        """Coefficients and intercepts of the stored path (``predict_path``)."""
+        check_is_fitted(self)
+        if not hasattr(self, "coef_path_"):
+            raise AttributeError(
+                "predict_path needs the path on all the data: fit with "
+                "store_path=True (or relax=True)."
+            )
+        return self.coef_path_, self.intercept_path_
+
+    def _predict_path(self, X, alphas, coefs, intercepts):
+        """:func:`predict_path` on validated ``X`` over the grid of ``l1_ratio_``."""
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=_ACCEPT_SPARSE,
+            dtype=[np.float64, np.float32],
+            reset=False,
+        )
+        return predict_path(
+            X, coefs, intercepts, path_alphas=self._path_point_alphas(), alphas=alphas
+        )
+
+    def predict_path(self, X, alphas=None, gamma=None):
+        """Predict with every alpha of the path: glmnet's ``predict(fit, s=)``.
+
+        The path is the one fitted on all the data for ``l1_ratio_`` over the grid
+        ``alphas_`` (needs ``store_path=True`` or ``relax=True``).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        alphas : array-like of shape (n_at,), default=None
+            Predict at these alphas instead: coefficients interpolated linearly in
+            alpha between neighbouring grid points, clamped to the grid's range
+            (glmnet's ``exact=FALSE``).
+
+        gamma : float, default=None
+            With ``relax=True``: the blend in ``[0, 1]`` of the relaxed path
+            (``None``: ``gamma_``; any value, not only those of the CV grid).
+            Without relaxation only ``None`` is allowed.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples, n_alphas) or (n_samples, n_at)
+            One column per alpha of the grid (decreasing), or per given alpha.
+        """
+        return self._predict_path(X, alphas, *self._blended_path(gamma))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -486,6 +621,25 @@ _CV_ATTRIBUTES = """
         Names of features seen during ``fit``, when ``X`` has string column names.
 """
 
+_STORE_PATH_PARAMETER = """
+    store_path : bool, default=False
+        Also fit the whole path on all the data (for ``l1_ratio_``, over its grid)
+        and store it as ``coef_path_`` and ``intercept_path_``, for
+        :meth:`predict_path`. The refit is then that path's point at ``alpha_``
+        (certified to the same relative suboptimality as a single fit), which costs
+        one warm-started path instead of one fit (2 to 8% more CPU time on a
+        1000 x 100 problem with 5 folds, measured).
+"""
+
+_PATH_ATTRIBUTES = """
+    coef_path_ : ndarray of shape (n_features, n_alphas)
+        With ``store_path=True``: the path on all the data for ``l1_ratio_``, over
+        its grid (a row of ``alphas_``), used by :meth:`predict_path`.
+
+    intercept_path_ : ndarray of shape (n_alphas,)
+        With ``store_path=True``: its intercepts.
+"""
+
 _CV_FIT_DOC = """Fit the model on each fold's path, select alpha (and l1_ratio), refit.
 
         Parameters
@@ -527,6 +681,8 @@ class ElasticNetCV(_BaseCV, BaseEstimator):
         Mix(es) of L1 and L2 to try, in ``[0, 1]``.
 """
         + _CV_PARAMETERS
+        + _STORE_PATH_PARAMETER
+        + _RELAX_PARAMETERS
         + """
     Attributes
     ----------
@@ -534,6 +690,8 @@ class ElasticNetCV(_BaseCV, BaseEstimator):
         The selected ``l1_ratio``.
 """
         + _CV_ATTRIBUTES
+        + _PATH_ATTRIBUTES
+        + _RELAX_ATTRIBUTES
         + """
     See Also
     --------
@@ -571,6 +729,9 @@ class ElasticNetCV(_BaseCV, BaseEstimator):
         copy_X=True,
         random_state=None,
         selection="cyclic",
+        store_path=False,
+        relax=False,
+        gamma=GLMNET_GAMMAS,
     ):
         self.l1_ratio = l1_ratio
         self.eps = eps
@@ -588,6 +749,9 @@ class ElasticNetCV(_BaseCV, BaseEstimator):
         self.copy_X = copy_X
         self.random_state = random_state
         self.selection = selection
+        self.store_path = store_path
+        self.relax = relax
+        self.gamma = gamma
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, **params):  # noqa: D102 - set below
@@ -605,10 +769,14 @@ class LassoCV(_BaseCV, BaseEstimator):
     Parameters
     ----------"""
         + _CV_PARAMETERS
+        + _STORE_PATH_PARAMETER
+        + _RELAX_PARAMETERS
         + """
     Attributes
     ----------"""
         + _CV_ATTRIBUTES
+        + _PATH_ATTRIBUTES
+        + _RELAX_ATTRIBUTES
         + """
     See Also
     --------
@@ -648,6 +816,9 @@ class LassoCV(_BaseCV, BaseEstimator):
         copy_X=True,
         random_state=None,
         selection="cyclic",
+        store_path=False,
+        relax=False,
+        gamma=GLMNET_GAMMAS,
     ):
         self.eps = eps
         self.alphas = alphas
@@ -664,6 +835,9 @@ class LassoCV(_BaseCV, BaseEstimator):
         self.copy_X = copy_X
         self.random_state = random_state
         self.selection = selection
+        self.store_path = store_path
+        self.relax = relax
+        self.gamma = gamma
 
     def _l1_ratios(self) -> np.ndarray:
         return np.ones(1)
