@@ -401,13 +401,16 @@ class _BaseCV(RelaxedCVMixin, LinearModelMixin):
         self.alpha_ = float(alphas_best[i_refit])
         self.l1_ratio_ = best_l1
         self.cv_se_ = cv_se
-        if len(l1_ratios) == 1 or not isinstance(self.alphas, Integral):
-            # squeezed as scikit-learn does (one grid: given, or one l1_ratio)
+        # Shapes as scikit-learn's: the l1_ratio axis squeezed when there is one
+        # l1_ratio; one alpha grid when it is given (shared by the l1_ratios).
+        if len(l1_ratios) == 1:
             self.mse_path_ = mse_path[0]
-            self.alphas_ = grids[0]
             self.cv_se_ = self.cv_se_[0]
         else:
             self.mse_path_ = mse_path
+        if len(l1_ratios) == 1 or not isinstance(self.alphas, Integral):
+            self.alphas_ = grids[0]
+        else:
             self.alphas_ = np.asarray(grids)
         if self.store_path or _uses_homotopy(X, best_l1, self.solver):
             # store_path: predict_path needs the whole path on all the data; the
