@@ -29,8 +29,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state
 
 from skreg import penalties
-from skreg.datafits import DEFAULT_REL_TOL, QuadraticData
+from skreg._fold_stats import CompiledFoldPath
+from skreg.datafits import _CHECK_EVERY, DEFAULT_REL_TOL, QuadraticData
 from skreg.solvers import SOLVERS
+from skreg.solvers.cd import _PHASE
 from skreg.solvers.homotopy import LassoHomotopy
 from skreg.utils._validation import check_sample_weight
 
@@ -429,6 +431,7 @@ def _enet_path(
     held_out=None,
     precompute="auto",
     rng=None,
+    fold=None,
 ):
     """:func:`enet_path`, optionally scoring each alpha on held-out data.
 
@@ -438,6 +441,8 @@ def _enet_path(
     than 5% above the smallest held-out error of the path so far (the over-fitted
     tail), the solver at ``alpha_{k+1}`` also stops once its gap is below
     ``floor_factor * mse_k / 2`` (see :data:`skreg.linear_model._cv.CV_FLOOR`).
+    ``fold`` (a :class:`skreg._fold_stats.FoldStats`, single target) gives the
+    training data's Gram matrix and scores the held-out part from its statistics.
     """
     if check_input:
         X = check_array(
@@ -468,6 +473,8 @@ def _enet_path(
     datas = [
         _prepare(X, Y[:, k], sample_weight, fit_intercept) for k in range(n_targets)
     ]
+    if fold is not None:
+        datas[0].use_gram(*fold.gram)
     if isinstance(alphas, bool):
         raise TypeError("alphas must be an int or an array of floats, not a bool.")
     if alphas is None or isinstance(alphas, Integral):
@@ -498,9 +505,7 @@ def _enet_path(
         and rng is None
         and not homotopy
         and not sp.issparse(X)
-        and n_features <= _GRAM_PATH_FEATURES
-        and X.shape[0] >= _GRAM_PATH_RATIO * n_features
-        and n_alphas >= _GRAM_PATH_ALPHAS
+        and uses_gram_path(X.shape[0], n_features, n_alphas)
     )
     coefs = np.empty((n_targets, n_features, n_alphas), dtype=X.dtype)
     intercepts = np.empty((n_targets, n_alphas), dtype=np.float64)
@@ -526,7 +531,20 @@ def _enet_path(
             below = alphas[0] < top * (1.0 - _AT_ALPHA_MAX)
             if below and hom.start(w, top):
                 grad, residual, prev_alpha = grad0, data.init_residual(w), top
+        compiled = None
+        if fold is not None and fold.compiled and gram_path and tol is None:
+            if X.dtype == np.float64 and held_out is not None and not verbose:
+                compiled = CompiledFoldPath(
+                    fold, data, alphas, l1_ratio, positive, rel_tol, _PHASE,
+                    (coefs[k], intercepts[k], gaps[k], held_mse),
+                )  # fmt: skip
         for i, alpha in enumerate(alphas):
+            if compiled is not None and i >= compiled.done:
+                n_iters += compiled.run(i, w, held_out[3], _TAIL_RISE, _CHECK_EVERY)
+                grad = residual = None
+            if compiled is not None and i < compiled.done:
+                prev_alpha = alpha
+                continue
             penalty = penalties.ElasticNet(alpha, l1_ratio, positive=positive)
             options = {}
             reached = False
@@ -659,9 +677,20 @@ _EASY_POINT = 10
 _TAIL_RISE = 1.05
 
 
+def uses_gram_path(n_samples, n_features, n_alphas) -> bool:
+    """Tell whether a path of this shape runs in covariance form (dense data)."""
+    return (
+        n_features <= _GRAM_PATH_FEATURES
+        and n_samples >= _GRAM_PATH_RATIO * n_features
+        and n_alphas >= _GRAM_PATH_ALPHAS
+    )
+
+
 def _held_out_mse(held_out, w, intercept):
     """(Weighted) mean squared error of ``(w, intercept)`` on the held-out data."""
     X_test, y_test, sw_test = held_out[:3]
+    if y_test is None:  # X_test is a FoldStats
+        return X_test.held_out_mse(w, intercept)
     pred = np.asarray(X_test @ w, dtype=np.float64).ravel() + intercept
     residues = pred - y_test.astype(np.float64)
     if sw_test is None:

@@ -567,6 +567,21 @@ class QuadraticData:
             self._gram = np.ascontiguousarray(G), b, self.tol_scale
         return self._gram
 
+    def use_gram(self, G, b, y_sq) -> None:
+        """Take :meth:`gram`'s triple computed elsewhere (float64, same definition).
+
+        Cross-validation computes the training folds' Gram matrices from statistics
+        of all the rows (:mod:`skreg._fold_stats`); constant columns are zeroed here
+        as :meth:`gram` does.
+        """
+        G = np.array(G, dtype=np.float64, order="C")
+        b = np.array(b, dtype=np.float64)
+        if self._const is not None:
+            G[self._const, :] = 0.0
+            G[:, self._const] = 0.0
+            b[self._const] = 0.0
+        self._gram = G, b, float(y_sq)
+
     def gram_gradient(self, w, ws) -> np.ndarray:
         """Datafit gradient on ``ws`` from :meth:`gram` (float64, no pass over X)."""
         G, b, _ = self.gram()

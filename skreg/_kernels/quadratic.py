@@ -613,3 +613,69 @@ def dense_column_stats(
             mean_out[j] = m
         sq_out[j] = sq
         xty_out[j] = xy
+
+
+@jit
+def cd_gram_fold_path(
+    G, b, y_sq, lipschitz, alphas, l1_ratio, positive, rel_tol, base_floor, phase,
+    check_every, xmean, ymean, held, m0, y0, floor_factor, tail_rise, cancellation,
+    start, state, w, q, coefs, intercepts, gaps, n_iters, held_mse,
+):  # fmt: skip
+    """Run a cross-validation fold's path in covariance form, one call for many points.
+
+    Point ``i`` (from ``start``) solves ``alphas[i]`` from the previous solution with
+    :func:`cd_solve_gram` for at most ``phase`` epochs, exactly as the small-problem
+    solver's first phase does (``tol=None``: the relative gap ``rel_tol``, floored at
+    ``max(base_floor, gap_floor)``), stores ``w``, the intercept
+    ``ymean - xmean @ w``, the gap and the epochs, and scores the held-out rows from
+    their statistics ``held = (A, a, z, c, u, s)`` (see :mod:`skreg._fold_stats`).
+    Once the held-out error has risen ``tail_rise`` above its minimum along the path,
+    ``gap_floor = floor_factor * mse / 2`` (``state[0]``; ``state[1]`` is that
+    minimum). A point the first phase does not certify, whose gap is within its
+    rounding bound of the threshold, or whose held-out error cancels to rounding
+    noise, goes back to the caller: returns ``(i, code)`` with code 1 (not solved
+    here) or 2 (solved, held-out error to compute from the residuals), or
+    ``(n_alphas, 0)`` when the path is done.
+    """
+    A, a, z, c, u, s = held
+    p = w.shape[0]
+    for i in range(start, alphas.shape[0]):
+        l1_reg = alphas[i] * l1_ratio
+        l2_reg = alphas[i] * (1.0 - l1_ratio)
+        floor = max(base_floor, state[0])
+        w_before = w.copy()
+        epochs, gap, threshold, rounding = cd_solve_gram(
+            G, b, y_sq, w, lipschitz, l1_reg, l2_reg, positive, -1.0, rel_tol, floor,
+            phase, check_every, q,
+        )  # fmt: skip
+        if not gap <= threshold or rounding > 0.1 * threshold:
+            w[:] = w_before  # the caller's solver starts from the previous point
+            return i, 1
+        intercept = ymean
+        for j in range(p):
+            intercept -= xmean[j] * w[j]
+        coefs[:, i] = w
+        intercepts[i] = intercept
+        gaps[i] = gap
+        n_iters[i] = epochs
+        delta = intercept - y0
+        quad = 0.0
+        cross = 0.0
+        lin = 0.0
+        for j in range(p):
+            delta += m0[j] * w[j]
+            acc = 0.0
+            for k in range(p):
+                acc += A[j, k] * w[k]
+            quad += w[j] * acc
+            cross += w[j] * a[j]
+            lin += w[j] * z[j]
+        total = quad - 2.0 * cross + c + 2.0 * delta * (lin - u) + s * delta * delta
+        if not total > cancellation * (quad + c + s * delta * delta):
+            return i, 2
+        mse = total / s
+        held_mse[i] = mse
+        state[1] = min(state[1], mse)
+        if mse > tail_rise * state[1]:
+            state[0] = floor_factor * 0.5 * mse
+    return alphas.shape[0], 0

@@ -17,7 +17,15 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_scalar
 
-from skreg._path import _enet_path, _path_options, _uses_homotopy, alpha_grid, enet_path
+from skreg._fold_stats import fold_stats, take_rows
+from skreg._path import (
+    _enet_path,
+    _path_options,
+    _uses_homotopy,
+    alpha_grid,
+    enet_path,
+    uses_gram_path,
+)
 from skreg._relaxed_path import GLMNET_GAMMAS, predict_path, relaxed_held_out_mse
 from skreg.datafits import DEFAULT_REL_TOL
 from skreg.linear_model._base import _ACCEPT_SPARSE, LinearModelMixin
@@ -79,12 +87,16 @@ def _grid_path(X, y, sample_weight, alphas, l1_ratio, params, rel_tol, held_out=
     )
 
 
-def _path_mse(X, y, sample_weight, train, test, alphas, l1_ratio, params, gammas):
-    """Held-out mean squared error of every alpha of a path fitted on ``train``.
+def _fold_mses(X, y, sample_weight, train, test, runs, params, gammas, fold=None):
+    """Held-out mean squared errors of paths fitted on the rows ``train``.
 
-    With ``gammas`` (``relax=True``), that of every relaxed blend instead, shape
-    (n_gammas, n_alphas): the path is then certified to ``CV_REL_TOL`` throughout,
-    without the held-out floor (the least-squares refits use every support of it).
+    One path per ``(alphas, l1_ratio)`` of ``runs``, all on one copy of the training
+    rows; each gives the error of every alpha, shape (n_alphas,). With ``gammas``
+    (``relax=True``), that of every relaxed blend instead, shape (n_gammas,
+    n_alphas): the path is then certified to ``CV_REL_TOL`` throughout, without the
+    held-out floor (the least-squares refits use every support of it). ``fold``
+    (:class:`skreg._fold_stats.FoldStats`, not with ``gammas``) gives the training
+    rows' Gram matrix and scores the held-out rows from their statistics.
     """
     sw_train = None if sample_weight is None else sample_weight[train]
     sw_test = None if sample_weight is None else sample_weight[test]
@@ -94,23 +106,69 @@ def _path_mse(X, y, sample_weight, train, test, alphas, l1_ratio, params, gammas
             "its error cannot be averaged. Drop the zero-weight rows or use other "
             "folds."
         )
-    held_out = (X[test], y[test], sw_test, CV_FLOOR) if gammas is None else None
-    out = _grid_path(
-        X[train],
-        y[train],
-        sw_train,
-        alphas,
-        l1_ratio,
-        params,
-        rel_tol=CV_REL_TOL,
-        held_out=held_out,
+    if gammas is not None:
+        held_out = None
+    elif fold is None:
+        held_out = (X[test], y[test], sw_test, CV_FLOOR)
+    else:
+        held_out = (fold, None, None, CV_FLOOR)
+    X_train, y_train = take_rows(X, train), y[train]
+    fit_intercept = params["fit_intercept"]
+    params = dict(params, fold=fold)
+    mses = []
+    for alphas, l1_ratio in runs:
+        out = _grid_path(
+            X_train,
+            y_train,
+            sw_train,
+            alphas,
+            l1_ratio,
+            params,
+            rel_tol=CV_REL_TOL,
+            held_out=held_out,
+        )
+        if gammas is None:
+            mses.append(out[-1])
+            continue
+        intercepts = out[-1] if fit_intercept else None
+        train_data = (X_train, y_train, sw_train, fit_intercept)
+        test_data = (X[test], y[test], sw_test)
+        mses.append(
+            relaxed_held_out_mse(train_data, test_data, out[1], intercepts, gammas)
+        )
+    return mses
+
+
+def _fold_statistics(X, y, sample_weight, folds, grids, params):
+    """:func:`skreg._fold_stats.fold_stats` where the fold paths use a Gram matrix.
+
+    That is tall dense data (:func:`skreg._path.uses_gram_path`) split into
+    complementary training and held-out parts; ``None`` entries otherwise.
+    """
+    n = X.shape[0]
+    eligible = (
+        not sp.issparse(X)
+        and params["precompute"] is not False
+        and params["rng"] is None
+        and params["solver"] in ("auto", "cd")
+        and all(
+            train.shape[0] + test.shape[0] == n
+            and uses_gram_path(train.shape[0], X.shape[1], min(map(len, grids)))
+            for train, test in folds
+        )
     )
-    if gammas is None:
-        return out[-1]
-    intercepts = out[-1] if params["fit_intercept"] else None
-    train_data = (X[train], y[train], sw_train, params["fit_intercept"])
-    test_data = (X[test], y[test], sw_test)
-    return relaxed_held_out_mse(train_data, test_data, out[1], intercepts, gammas)
+    if eligible:
+        seen = np.zeros(n, dtype=np.int64)
+        for train, test in folds:
+            seen[:] = 0
+            np.add.at(seen, train, 1)
+            np.add.at(seen, test, 1)
+            if not np.all(seen == 1):
+                eligible = False
+                break
+    if not eligible:
+        return [None] * len(folds)
+    return fold_stats(X, y, sample_weight, params["fit_intercept"], folds)
 
 
 def _fold_se(mse_path):
@@ -306,20 +364,23 @@ class _BaseCV(RelaxedCVMixin, LinearModelMixin):
         for name in _PATH_STATE:
             self.__dict__.pop(name, None)
         gammas = self._gammas()
+        if gammas is None:
+            stats = _fold_statistics(X, y, sample_weight, folds, grids, params)
+        else:
+            stats = [None] * len(folds)
+        # One job per fold: its paths (one per l1_ratio) share one copy of its rows.
+        runs = list(zip(grids, l1_ratios, strict=True))
         jobs = (
-            delayed(_path_mse)(
-                X, y, sample_weight, train, test, grid, l1, params, gammas
+            delayed(_fold_mses)(
+                X, y, sample_weight, train, test, runs, params, gammas, st
             )
-            for l1, grid in zip(l1_ratios, grids, strict=True)
-            for train, test in folds
+            for (train, test), st in zip(folds, stats, strict=True)
         )
         mses = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
             jobs
         )
-        # (n_l1_ratio, n_folds, [n_gammas,] n_alphas) -> folds last
-        mse_path = np.moveaxis(
-            np.reshape(mses, (len(l1_ratios), len(folds), *np.shape(mses[0]))), 1, -1
-        )
+        # (n_folds, n_l1_ratio, [n_gammas,] n_alphas) -> folds last
+        mse_path = np.moveaxis(np.asarray(mses), 0, -1)
         cv_se = _fold_se(mse_path)
         if gammas is not None:
             return self._fit_relaxed(
@@ -340,13 +401,16 @@ class _BaseCV(RelaxedCVMixin, LinearModelMixin):
         self.alpha_ = float(alphas_best[i_refit])
         self.l1_ratio_ = best_l1
         self.cv_se_ = cv_se
-        if len(l1_ratios) == 1 or not isinstance(self.alphas, Integral):
-            # squeezed as scikit-learn does (one grid: given, or one l1_ratio)
+        # Shapes as scikit-learn's: the l1_ratio axis squeezed when there is one
+        # l1_ratio; one alpha grid when it is given (shared by the l1_ratios).
+        if len(l1_ratios) == 1:
             self.mse_path_ = mse_path[0]
-            self.alphas_ = grids[0]
             self.cv_se_ = self.cv_se_[0]
         else:
             self.mse_path_ = mse_path
+        if len(l1_ratios) == 1 or not isinstance(self.alphas, Integral):
+            self.alphas_ = grids[0]
+        else:
             self.alphas_ = np.asarray(grids)
         if self.store_path or _uses_homotopy(X, best_l1, self.solver):
             # store_path: predict_path needs the whole path on all the data; the

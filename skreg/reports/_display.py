@@ -402,7 +402,7 @@ class CVCurveDisplay:
         i = plotting.curve_index(final)
         mse = final.mse_path_ if final.mse_path_.ndim == 2 else final.mse_path_[i]
         return cls(
-            np.atleast_2d(final.alphas_)[i],
+            final.alphas_ if np.ndim(final.alphas_) == 1 else final.alphas_[i],
             mse.mean(axis=1),
             np.atleast_2d(final.cv_se_)[i],
             alpha_min=final.alpha_min_,

@@ -80,8 +80,12 @@ def final_step(estimator):
 
 
 def curve_index(final) -> int:
-    """Row of ``alphas_`` / ``mse_path_`` at the chosen ``l1_ratio_``."""
-    if np.ndim(final.alphas_) < 2:
+    """Row of ``mse_path_`` (and of ``alphas_``, when 2-D) at the chosen ``l1_ratio_``.
+
+    Given alphas are one grid shared by the l1_ratios (``alphas_`` 1-D), as in
+    scikit-learn, while ``mse_path_`` keeps its l1_ratio axis.
+    """
+    if np.ndim(final.mse_path_) < 3:
         return 0
     l1s = np.atleast_1d(np.asarray(getattr(final, "l1_ratio", 1.0), dtype=float))
     return int(np.flatnonzero(l1s == float(final.l1_ratio_))[0])

@@ -208,11 +208,12 @@ def cv_curve(final, Xt, y, cv, timings, counts, say) -> dict:
     if isinstance(final, _CV):
         l1_ratio = float(final.l1_ratio_)
         l1s = np.atleast_1d(np.asarray(getattr(final, "l1_ratio", 1.0), float))
-        i_l1 = int(np.flatnonzero(l1s == l1_ratio)[0]) if final.alphas_.ndim > 1 else 0
+        several = final.mse_path_.ndim > 2
+        i_l1 = int(np.flatnonzero(l1s == l1_ratio)[0]) if several else 0
         mse = final.mse_path_ if final.mse_path_.ndim == 2 else final.mse_path_[i_l1]
         return {
             "l1_ratio": l1_ratio,
-            "alphas": np.atleast_2d(final.alphas_)[i_l1],
+            "alphas": final.alphas_ if final.alphas_.ndim == 1 else final.alphas_[i_l1],
             "mse": mse,
             "cv_se": np.atleast_2d(final.cv_se_)[i_l1],
             "alpha_min": float(final.alpha_min_),

@@ -417,3 +417,21 @@ def test_zero_weight_held_out_fold():
     sw[folds[2][1]] = 0.0
     with pytest.raises(ValueError, match="sample_weight"):
         ElasticNetCV(alphas=5, cv=folds).fit(X, y, sample_weight=sw)
+
+
+def test_given_alphas_with_several_l1_ratios_keep_every_curve():
+    # scikit-learn: mse_path_ (n_l1_ratio, n_alphas, n_folds) and one shared grid
+    # alphas_ (n_alphas,) when the alphas are given; the selected curve is that of
+    # l1_ratio_, which the one-standard-error rule reads.
+    from sklearn.linear_model import ElasticNetCV as SkElasticNetCV
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 5))
+    y = X[:, 0] + rng.standard_normal(60)
+    grid = [0.3, 0.1, 0.03, 0.01]
+    model = ElasticNetCV(l1_ratio=[0.2, 1.0], alphas=grid, cv=3).fit(X, y)
+    ref = SkElasticNetCV(l1_ratio=[0.2, 1.0], alphas=grid, cv=3).fit(X, y)
+    assert model.mse_path_.shape == ref.mse_path_.shape == (2, 4, 3)
+    assert model.alphas_.shape == np.shape(ref.alphas_) == (4,)
+    i = [0.2, 1.0].index(model.l1_ratio_)
+    assert model.alpha_min_ == grid[int(np.argmin(model.mse_path_[i].mean(axis=1)))]

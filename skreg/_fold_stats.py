@@ -1,0 +1,191 @@
+"""Cross-validation folds of tall dense data from one pass of Gram statistics.
+
+A cross-validated path on tall dense data runs in covariance form (see
+:data:`skreg._path._GRAM_PATH_FEATURES`): each fold needs the centred Gram matrix of its
+training rows, and each path point its held-out error. Built fold by fold, that costs
+``n_folds`` centred copies of the training rows and ``n_folds`` products of them
+(``0.8 n p^2`` flops each for 5 folds), and one product ``X_test @ w`` per path point.
+
+Here the data are centred once, on the means of all rows, into ``Z``; then
+
+- ``A = Z.T S Z`` (``S`` the sample weights) once, and ``A_V`` per held-out part
+  ``V`` from its rows only: the training part's ``A_T = A - A_V`` (``2 n p^2`` flops
+  for all the folds together, without copying any training part);
+- the training part is centred on its own (weighted) means by a rank-one correction:
+  with ``d`` its mean of ``Z`` and ``s_T`` its total weight,
+  ``G = (A_T - s_T d d.T) / s_T``, and likewise ``X_c.T y_c`` and ``y_c.T y_c``.
+  Centring on the full means first keeps ``d`` small, so the correction does not
+  cancel digits (a Gram matrix of uncentred columns would, for columns far from zero);
+- the held-out error of ``(w, intercept)`` is the quadratic form
+  ``(w.T A_V w - 2 w.T a_V + c_V + 2 delta (w.T z_V - u_V) + s_V delta^2) / s_V``
+  in ``O(p^2)``; where it is within its rounding of zero (nearly perfect fits), the
+  residuals are computed from the held-out rows instead.
+
+The training Gram triple is the one :meth:`skreg.datafits.QuadraticData.gram` would
+compute from the training rows (``tests/linear_model/test_fold_stats.py`` compares
+them, and the cross-validated paths, with and without these statistics).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from skreg._kernels.quadratic import cd_gram_fold_path
+
+# A held-out error below this share of the terms it is the difference of has lost
+# most of its digits to cancellation: it is then computed from the residuals.
+_CANCELLATION = 1e-6
+
+
+def take_rows(X, rows):
+    """Rows of dense ``X`` as a Fortran-ordered copy (column by column: no C copy)."""
+    if not (isinstance(X, np.ndarray) and X.ndim == 2 and X.flags.f_contiguous):
+        return X[rows]
+    out = np.empty((rows.shape[0], X.shape[1]), dtype=X.dtype, order="F")
+    for j in range(X.shape[1]):
+        np.take(X[:, j], rows, out=out[:, j])
+    return out
+
+
+class _Part:
+    """Weighted sums over a set of rows of the centred data ``(Z, u)``."""
+
+    def __init__(self, Z, u, s):
+        Zs = Z if s is None else Z * s[:, None]
+        self.A = Zs.T @ Z
+        self.a = Zs.T @ u
+        self.z = Zs.sum(axis=0)
+        self.c = float(u @ u) if s is None else float((s * u) @ u)
+        self.u = float(u.sum()) if s is None else float(s @ u)
+        self.s = float(Z.shape[0]) if s is None else float(s.sum())
+
+    def minus(self, other):
+        """Return the sums over the rows of ``self`` not in ``other`` (its subset)."""
+        out = object.__new__(_Part)
+        out.A = self.A - other.A
+        out.a = self.a - other.a
+        out.z = self.z - other.z
+        out.c = self.c - other.c
+        out.u = self.u - other.u
+        out.s = self.s - other.s
+        return out
+
+
+class FoldStats:
+    """Training Gram triple and held-out error of one fold (see the module)."""
+
+    def __init__(self, whole, held, m0, y0, fit_intercept, X, y, sw, test):
+        train = whole.minus(held)
+        if fit_intercept:
+            d, e = train.z / train.s, train.u / train.s
+        else:
+            d, e = np.zeros_like(train.z), 0.0
+        G = (train.A - train.s * np.outer(d, d)) / train.s
+        b = (train.a - train.s * d * e) / train.s
+        y_sq = max((train.c - train.s * e * e) / train.s, 0.0)
+        self.gram = (np.ascontiguousarray(G), b, y_sq)
+        # Whether a path may solve its points in one compiled call (CompiledFoldPath;
+        # the tests compare it with the point-by-point loop).
+        self.compiled = True
+        self._held, self._m0, self._y0 = held, m0, y0
+        self._X, self._y, self._sw, self._test = X, y, sw, test
+
+    def held_out_mse(self, w, intercept) -> float:
+        """(Weighted) mean squared error of ``(w, intercept)`` on the held-out rows."""
+        h = self._held
+        w = np.asarray(w, dtype=np.float64)
+        delta = intercept + float(self._m0 @ w) - self._y0
+        quad = float(w @ (h.A @ w))
+        cross = float(w @ h.a)
+        total = quad - 2.0 * cross + h.c + 2.0 * delta * (float(h.z @ w) - h.u)
+        total += h.s * delta * delta
+        if total > _CANCELLATION * (quad + h.c + h.s * delta * delta):
+            return total / h.s
+        X_test = take_rows(self._X, self._test)
+        pred = np.asarray(X_test @ w, dtype=np.float64).ravel() + intercept
+        residues = pred - self._y[self._test].astype(np.float64)
+        if self._sw is None:
+            return float(np.mean(residues**2))
+        return float(np.average(residues**2, weights=self._sw[self._test]))
+
+
+def fold_stats(X, y, sample_weight, fit_intercept, folds):
+    """One :class:`FoldStats` per ``(train, test)`` pair of ``folds``.
+
+    ``X`` dense (validated), ``y`` one target; every row belongs to at most one
+    held-out part per split, and the training part of a split is the rest of the rows
+    (as scikit-learn's K-fold splitters give; callers check it).
+    """
+    s = None if sample_weight is None else np.asarray(sample_weight, np.float64)
+    X64 = np.asarray(X, dtype=np.float64)
+    y64 = np.asarray(y, dtype=np.float64)
+    if fit_intercept:
+        m0 = np.average(X64, axis=0, weights=s)
+        y0 = float(np.average(y64, weights=s))
+    else:
+        m0, y0 = np.zeros(X.shape[1]), 0.0
+    Z = X64 - m0
+    u = y64 - y0
+    whole = _Part(Z, u, s)
+    out = []
+    for _, test in folds:
+        held = _Part(Z[test], u[test], None if s is None else s[test])
+        out.append(FoldStats(whole, held, m0, y0, fit_intercept, X, y, s, test))
+    return out
+
+
+class CompiledFoldPath:
+    """Run the points of a fold path in one compiled call where it can.
+
+    :func:`skreg._kernels.quadratic.cd_gram_fold_path` solves point after point as
+    the small-problem solver's first phase would (the same kernel and arguments, so
+    the same numbers), and hands a point back where that solver would do more (a
+    second phase, a finishing step, a residual-certified gap) or where the held-out
+    error needs the residuals. The path loop calls :meth:`run` at each point not
+    yet handled; :attr:`done` is the first point it must solve itself.
+    """
+
+    def __init__(self, fold, data, alphas, l1_ratio, positive, rel_tol, phase, out):
+        self.fold, self.data = fold, data
+        G, b, y_sq = data.gram()
+        eps = float(np.finfo(np.float64).eps)
+        self._fixed = (
+            G, b, y_sq, data.lipschitz.astype(np.float64), alphas, float(l1_ratio),
+            bool(positive), float(rel_tol), 16 * eps * data.tol_scale, int(phase),
+        )  # fmt: skip
+        held = fold._held
+        self._held = (
+            (held.A, held.a, held.z, held.c, held.u, held.s),
+            np.asarray(fold._m0, dtype=np.float64),
+            float(fold._y0),
+        )
+        self._xmean = data.xmean.astype(np.float64) if data.fit_intercept else None
+        self.coefs, self.intercepts, self.gaps, self.held_mse = out
+        self.n_iters = np.zeros(alphas.shape[0], dtype=np.int64)
+        self.done = 0
+
+    def run(self, i, w, floor_factor, tail_rise, check_every):
+        """Solve from point ``i`` on; return the epochs of the points solved."""
+        p = w.shape[0]
+        xmean = np.zeros(p) if self._xmean is None else self._xmean
+        ymean = float(self.data.ymean) if self._xmean is not None else 0.0
+        past = self.held_mse[:i]
+        state = np.array([self.data.gap_floor, past.min() if i else np.inf])
+        w64 = w.astype(np.float64)
+        held, m0, y0 = self._held
+        stop, code = cd_gram_fold_path(
+            *self._fixed, int(check_every), xmean, ymean, held, m0, y0,
+            float(floor_factor), float(tail_rise), _CANCELLATION, int(i), state, w64,
+            np.empty(p), self.coefs, self.intercepts, self.gaps, self.n_iters,
+            self.held_mse,
+        )  # fmt: skip
+        w[:] = w64
+        self.data.gap_floor = float(state[0])
+        solved = stop + (code == 2)
+        if code == 2:
+            mse = self.fold.held_out_mse(w, float(self.intercepts[stop]))
+            self.held_mse[stop] = mse
+            if mse > tail_rise * self.held_mse[: stop + 1].min():
+                self.data.gap_floor = floor_factor * 0.5 * mse
+        self.done = solved
+        return [int(e) for e in self.n_iters[i:solved]]

@@ -1,0 +1,222 @@
+"""Cross-validation folds of tall dense data from Gram statistics (skreg._fold_stats).
+
+The statistics replace, on each fold, the centred copy of the training rows, their
+Gram product and one ``X_test @ w`` per path point; they must give the same numbers:
+the training Gram triple of :meth:`QuadraticData.gram` (rounding only), the held-out
+errors of a direct computation, and the same fold paths to 1e-12.
+"""
+
+import numpy as np
+import pytest
+from sklearn.model_selection import KFold, ShuffleSplit
+
+from skreg import ElasticNetCV
+from skreg._fold_stats import fold_stats, take_rows
+from skreg._path import _enet_path
+from skreg.datafits import QuadraticData
+
+
+def _tall(seed=0, n=600, p=12, offset=3.0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) + offset  # columns far from zero: centring matters
+    X[:, 1:] += 0.5 * X[:, :-1]
+    w = np.zeros(p)
+    w[:4] = rng.standard_normal(4)
+    y = X @ w + 0.5 * rng.standard_normal(n)
+    return np.asfortranarray(X), y, rng.uniform(0.2, 3.0, n)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_fold_gram_equals_the_training_rows_gram(weighted, fit_intercept):
+    X, y, sw = _tall()
+    X[:, 5] = 2.5  # a constant column: zeroed in both
+    sw = sw if weighted else None
+    folds = list(KFold(4, shuffle=True, random_state=0).split(X))
+    for (train, _), st in zip(
+        folds, fold_stats(X, y, sw, fit_intercept, folds), strict=True
+    ):
+        sw_train = None if sw is None else sw[train]
+        data = QuadraticData(take_rows(X, train), y[train], sw_train, fit_intercept)
+        G, b, y_sq = data.gram()
+        data.use_gram(*st.gram)
+        G2, b2, y_sq2 = data.gram()
+        scale = np.sqrt(np.outer(np.diag(G), np.diag(G))).max()
+        np.testing.assert_allclose(G2, G, rtol=0, atol=1e-12 * scale)
+        np.testing.assert_allclose(b2, b, rtol=0, atol=1e-12 * np.sqrt(scale * y_sq))
+        assert y_sq2 == pytest.approx(y_sq, rel=1e-12)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_held_out_error_equals_the_residuals(weighted):
+    X, y, sw = _tall(seed=1)
+    sw = sw if weighted else None
+    folds = list(KFold(3).split(X))
+    rng = np.random.default_rng(2)
+    for (_, test), st in zip(folds, fold_stats(X, y, sw, True, folds), strict=True):
+        for _ in range(3):
+            w, b = rng.standard_normal(X.shape[1]), float(rng.standard_normal())
+            res = X[test] @ w + b - y[test]
+            direct = np.average(res**2, weights=None if sw is None else sw[test])
+            assert st.held_out_mse(w, b) == pytest.approx(direct, rel=1e-11)
+
+
+def test_held_out_error_of_a_perfect_fit_is_computed_from_the_residuals():
+    # y = X w up to rounding: the quadratic form cancels to noise of the size of
+    # eps * ||y||^2 (of either sign), the residuals are of the size of eps * |y|.
+    X, _, _ = _tall(seed=3)
+    w = np.arange(X.shape[1], dtype=float)
+    y = X @ w + 1.5
+    folds = list(KFold(3).split(X))
+    for (_, test), st in zip(folds, fold_stats(X, y, None, True, folds), strict=True):
+        mse = st.held_out_mse(w, 1.5)
+        assert 0.0 <= mse <= 1e-26 * np.mean(y[test] ** 2)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_fold_paths_with_statistics_equal_the_paths_without(weighted):
+    X, y, sw = _tall(seed=4)
+    sw = sw if weighted else None
+    folds = list(KFold(5).split(X))
+    common = dict(
+        l1_ratio=0.7, eps=1e-2, alphas=8, coef_init=None, verbose=False,
+        return_n_iter=False, positive=False, check_input=False, fit_intercept=True,
+        tol=1e-14, max_iter=10_000, solver="cd", rel_tol=1e-6,
+    )  # fmt: skip
+    for (train, test), st in zip(folds, fold_stats(X, y, sw, True, folds), strict=True):
+        sw_tr = None if sw is None else sw[train]
+        sw_te = None if sw is None else sw[test]
+        plain = _enet_path(
+            take_rows(X, train), y[train], sample_weight=sw_tr,
+            held_out=(X[test], y[test], sw_te, 0.0), **common,
+        )  # fmt: skip
+        fast = _enet_path(
+            take_rows(X, train), y[train], sample_weight=sw_tr,
+            held_out=(st, None, None, 0.0), fold=st, **common,
+        )  # fmt: skip
+        # Both are certified to a gap of 1e-14 ||y_c||^2 / n: the same objective to
+        # 1e-12, the same coefficients to within what that gap allows (1e-7 here).
+        np.testing.assert_allclose(
+            _objectives(X[train], y[train], sw_tr, fast),
+            _objectives(X[train], y[train], sw_tr, plain),
+            rtol=1e-12,
+        )
+        np.testing.assert_allclose(fast[1], plain[1], rtol=0, atol=1e-7)
+        np.testing.assert_allclose(fast[-1], plain[-1], rtol=1e-8)
+
+
+def _objectives(X, y, sw, path, l1_ratio=0.7):
+    """scikit-learn's (weighted) elastic-net objective at every point of ``path``."""
+    alphas, coefs, intercepts = path[0], path[1], path[-2]
+    sw = np.ones(X.shape[0]) if sw is None else sw / sw.mean()
+    res = X @ coefs + intercepts - y[:, None]
+    fit = 0.5 * (sw[:, None] * res**2).mean(axis=0)
+    l1 = np.abs(coefs).sum(axis=0)
+    l2 = (coefs**2).sum(axis=0)
+    return fit + alphas * (l1_ratio * l1 + 0.5 * (1 - l1_ratio) * l2)
+
+
+@pytest.mark.parametrize(
+    "cv", [KFold(5), ShuffleSplit(3, test_size=0.2, random_state=0)], ids=str
+)
+def test_cv_errors_equal_held_out_errors_of_the_fold_paths(cv):
+    # ShuffleSplit's parts are complementary too; both take the statistics path.
+    X, y, _ = _tall(seed=5, n=800)
+    model = ElasticNetCV(l1_ratio=0.5, alphas=6, cv=cv, tol=1e-12).fit(X, y)
+    for j, (train, test) in enumerate(cv.split(X)):
+        _, coefs, _, intercepts = _enet_path(
+            X[train], y[train], l1_ratio=0.5, eps=1e-3, alphas=model.alphas_,
+            coef_init=None, verbose=False, return_n_iter=False, positive=False,
+            check_input=False, fit_intercept=True, sample_weight=None, tol=1e-12,
+            max_iter=10_000, solver="cd", rel_tol=1e-6,
+        )  # fmt: skip
+        pred = X[test] @ coefs + intercepts
+        direct = np.mean((pred - y[test][:, None]) ** 2, axis=0)
+        np.testing.assert_allclose(model.mse_path_[:, j], direct, rtol=1e-8)
+
+
+def test_rows_left_out_of_both_parts_take_the_plain_path():
+    # Training and held-out parts that do not cover the rows (a time-series split)
+    # cannot use the whole-data statistics; the errors are still those of the folds.
+    from sklearn.model_selection import TimeSeriesSplit
+
+    X, y, _ = _tall(seed=6, n=900)
+    cv = TimeSeriesSplit(3)
+    model = ElasticNetCV(l1_ratio=1.0, alphas=6, cv=cv, tol=1e-12).fit(X, y)
+    for j, (train, test) in enumerate(cv.split(X)):
+        _, coefs, _, intercepts = _enet_path(
+            X[train], y[train], l1_ratio=1.0, eps=1e-3, alphas=model.alphas_,
+            coef_init=None, verbose=False, return_n_iter=False, positive=False,
+            check_input=False, fit_intercept=True, sample_weight=None, tol=1e-12,
+            max_iter=10_000, solver="cd", rel_tol=1e-6,
+        )  # fmt: skip
+        direct = np.mean((X[test] @ coefs + intercepts - y[test][:, None]) ** 2, axis=0)
+        np.testing.assert_allclose(model.mse_path_[:, j], direct, rtol=1e-8)
+
+
+def test_take_rows_keeps_fortran_order_and_values():
+    X, _, _ = _tall(seed=7, n=50, p=4)
+    rows = np.array([3, 1, 4, 1, 5])
+    out = take_rows(X, rows)
+    assert out.flags.f_contiguous
+    np.testing.assert_array_equal(out, X[rows])
+    C = np.ascontiguousarray(X)
+    np.testing.assert_array_equal(take_rows(C, rows), C[rows])
+
+
+def _hard(seed, n=400, p=10):
+    """Tall data with nearly collinear columns: small alphas need many epochs."""
+    rng = np.random.default_rng(seed)
+    base = rng.standard_normal((n, 1))
+    X = base + 0.02 * rng.standard_normal((n, p))
+    y = X @ rng.standard_normal(p) + 0.1 * rng.standard_normal(n)
+    return np.asfortranarray(X), y
+
+
+@pytest.mark.parametrize("problem", ["plain", "collinear", "perfect", "weighted"])
+def test_compiled_fold_path_equals_the_point_by_point_loop(problem):
+    # The compiled call runs the same kernel with the same arguments as the small-
+    # problem solver's first phase and hands back every other point: same numbers.
+    # "collinear" makes points need more than one phase (handed back, code 1);
+    # "perfect" makes held-out errors cancel (computed from residuals, code 2).
+    if problem == "collinear":
+        X, y = _hard(8)
+        sw = None
+    else:
+        X, y, sw = _tall(seed=9, n=500, p=8)
+        if problem == "perfect":
+            y = X @ np.linspace(-1, 1, X.shape[1]) + 0.25
+        if problem != "weighted":
+            sw = None
+    folds = list(KFold(4).split(X))
+    common = dict(
+        l1_ratio=0.8, eps=1e-4, alphas=40, coef_init=None, verbose=False,
+        return_n_iter=True, positive=False, check_input=False, fit_intercept=True,
+        tol=None, max_iter=5000, solver="cd", rel_tol=1e-4,
+    )  # fmt: skip
+    if problem == "perfect":
+        common["alphas"] = np.geomspace(1.0, 1e-12, 40)
+    for (train, _), st in zip(folds, fold_stats(X, y, sw, True, folds), strict=True):
+        sw_tr = None if sw is None else sw[train]
+        runs = []
+        for compiled in (True, False):
+            st.compiled = compiled
+            runs.append(
+                _enet_path(
+                    take_rows(X, train),
+                    y[train],
+                    sample_weight=sw_tr,
+                    held_out=(st, None, None, 1e-3),
+                    fold=st,
+                    **common,
+                )  # fmt: skip
+            )
+        fast, slow = runs
+        assert fast[3] == slow[3]  # epochs per point
+        np.testing.assert_array_equal(fast[1], slow[1])
+        # intercepts: ymean - xmean @ w summed in another order (|ymean| ~ 10)
+        np.testing.assert_allclose(fast[4], slow[4], rtol=0, atol=1e-12)
+        # Held-out errors: the same quadratic form summed in another order; it is
+        # used down to 1e-6 of the terms it is the difference of (then residuals,
+        # where the intercepts' last-digit difference shows: hence atol).
+        np.testing.assert_allclose(fast[-1], slow[-1], rtol=1e-9, atol=1e-12 * y.var())
