@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from skreg.reports import _render, _summary
+from skreg.reports import _glm, _mlp, _render, _summary
 from skreg.reports import _sections as sections
 from skreg.reports._estimators import feature_names as _feature_names
 from skreg.reports._estimators import is_fitted, transform
@@ -187,7 +187,6 @@ class FeatureSelectionReport:
         top, search, prefix, final = sections.fit_and_unwrap(
             estimator, X, y, timings, counts
         )
-        y = np.asarray(y, dtype=np.float64).ravel()
         Xt = transform(prefix, X)
         names = _feature_names(feature_names, X, prefix, Xt.shape[1])
         options = {
@@ -195,52 +194,29 @@ class FeatureSelectionReport:
             "threshold": threshold, "max_selected": max_selected,
             "weakness": weakness, "n_jobs": n_jobs, "verbose": verbose,
             "stability_callbacks": stability_callbacks,
+            "collinearity_threshold": collinearity_threshold,
         }  # fmt: skip
         provenance = sections.provenance(
             top, final, search, X, Xt, target_name, cv, options, timings
         )
-        if sections.is_mlp(final):
-            mlp_section = sections.mlp_section(final, names)
-            features = [
-                {"name": n, "selected": bool(s)}
-                for n, s in zip(names, mlp_section["selected_mask"], strict=True)
-            ]
-            timings["total"] = time.perf_counter() - t_start
-            return cls(
-                feature_names=names, selected=list(mlp_section["selected"]),
-                provenance=provenance, features=features, mlp=mlp_section,
-                estimator=top,
-            )  # fmt: skip
-
-        curve = sections.cv_curve(final, Xt, y, cv, timings, counts, say)
-        path = sections.full_path(final, Xt, y, curve, timings, counts, say)
-        coef = np.asarray(final.coef_, dtype=np.float64).ravel()
-        selected = [n for n, c in zip(names, coef, strict=True) if c != 0]
-        freq, signs = sections.fold_selection(
-            final, Xt, y, path, cv, timings, counts, say
-        )
-        stability, stab_prob, stable = sections.stability_section(
-            final, Xt, y, path, names, options, timings, say
-        )
-        features = sections.feature_rows(
-            names, coef, path, Xt, freq, signs, stab_prob, stable
-        )
-        diagnostics = sections.diagnostics(
-            final, Xt, y, coef, path, selected, stability, counts,
-            collinearity_threshold,
-        )  # fmt: skip
-        mlp_section = None
-        if mlp is not None:
+        if _mlp.is_mlp_cv(final):
+            parts = _mlp_cv_parts(final, Xt, y, names, options, timings, say)
+        elif sections.is_mlp(final):
+            parts = _mlp_parts(final, names)
+        elif _glm.is_glm(final):
+            parts = _glm_parts(final, Xt, y, names, cv, options, timings, counts, say)
+            provenance["family"] = parts.pop("family")
+        else:
+            parts = _linear_parts(
+                final, Xt, y, names, cv, options, timings, counts, say
+            )
+        if mlp is not None and parts.get("mlp") is None:
             inner = mlp[-1] if hasattr(mlp, "steps") else mlp
             if not is_fitted(inner):
                 raise ValueError("mlp= must be a fitted estimator.")
-            mlp_section = sections.mlp_section(inner, names)
+            parts["mlp"] = sections.mlp_section(inner, names)
         timings["total"] = time.perf_counter() - t_start
-        return cls(
-            feature_names=names, selected=selected, provenance=provenance,
-            features=features, path=path, stability=stability,
-            diagnostics=diagnostics, mlp=mlp_section, estimator=top,
-        )  # fmt: skip
+        return cls(feature_names=names, provenance=provenance, estimator=top, **parts)
 
     @property
     def headline(self) -> dict:
@@ -336,3 +312,86 @@ class FeatureSelectionReport:
             f"<FeatureSelectionReport: {self.provenance['model']}, "
             f"{len(self.selected)} of {len(self.feature_names)} features selected>"
         )
+
+
+# -- the sections of each kind of model --------------------------------------------------
+def _mlp_parts(final, names) -> dict:
+    """A fitted MLP with ``feature_importances_``: its input selection only."""
+    section = sections.mlp_section(final, names)
+    features = [
+        {"name": n, "selected": bool(s)}
+        for n, s in zip(names, section["selected_mask"], strict=True)
+    ]
+    return {"selected": list(section["selected"]), "features": features,
+            "mlp": section}  # fmt: skip
+
+
+def _mlp_cv_parts(final, Xt, y, names, options, timings, say) -> dict:
+    """A ``RegularizedMLP*CV``: its selection, path, curves and stability."""
+    section = _mlp.section(final, Xt, np.asarray(y).ravel(), names, options,
+                           timings, say)  # fmt: skip
+    stab = section["stability"]
+    features = []
+    for j, name in enumerate(names):
+        row = {
+            "name": name,
+            "selected": bool(section["selected_mask"][j]),
+            "importance": float(section["importances"][j]),
+            "exit_alpha": float(section["exit_alphas"][j]),
+        }
+        if stab is not None:
+            row["selected_frequency"] = float(stab["selected_frequency"][j])
+            row["probability_at_alpha"] = float(stab["at_model_alpha"][j])
+        features.append(row)
+    return {"selected": list(section["selected"]), "features": features,
+            "mlp": section}  # fmt: skip
+
+
+def _linear_parts(final, Xt, y, names, cv, options, timings, counts, say) -> dict:
+    """An elastic net / lasso: CV curve, path, fold refits, stability, diagnostics."""
+    y = np.asarray(y, dtype=np.float64).ravel()
+    curve = sections.cv_curve(final, Xt, y, cv, timings, counts, say)
+    path = sections.full_path(final, Xt, y, curve, timings, counts, say)
+    coef = np.asarray(final.coef_, dtype=np.float64).ravel()
+    selected = [n for n, c in zip(names, coef, strict=True) if c != 0]
+    freq, signs = sections.fold_selection(final, Xt, y, path, cv, timings, counts, say)
+    stability, stab_prob, stable = sections.stability_section(
+        final, Xt, y, path, names, options, timings, say
+    )
+    features = sections.feature_rows(
+        names, coef, path, Xt, freq, signs, stab_prob, stable
+    )
+    diagnostics = sections.diagnostics(
+        final, Xt, y, coef, path, selected, stability, counts,
+        options["collinearity_threshold"],
+    )  # fmt: skip
+    return {"selected": selected, "features": features, "path": path,
+            "stability": stability, "diagnostics": diagnostics}  # fmt: skip
+
+
+def _glm_parts(final, Xt, y, names, cv, options, timings, counts, say) -> dict:
+    """A sparse GLM: the same sections on its deviance (see ``_glm``)."""
+    family = _glm.family_of(final)
+    y, Y = _glm.encode(final, family, y)
+    counting = sections.counting
+    curve = _glm.cv_curve(final, family, Xt, y, Y, cv, timings, counts, counting, say)
+    path = _glm.full_path(final, family, Xt, Y, curve, timings, counts, counting, say)
+    freq, signs, accuracy = _glm.fold_selection(
+        final, family, Xt, y, Y, path, cv, timings, counts, counting, say
+    )
+    path["cv_accuracy"] = accuracy
+    stability, stab_prob, stable = _glm.stability_section(
+        final, family, Xt, Y, path, names, options, timings, say
+    )
+    features, coef = _glm.feature_rows(
+        final, names, path, Xt, freq, signs, stab_prob, stable
+    )
+    selected = [n for n, c in zip(names, coef, strict=True) if c != 0]
+    convergence = _glm.model_convergence(final, family, Xt, Y, path)
+    diagnostics = sections.convergence_diagnostics(
+        final, Xt, coef, path, selected, stability, counts,
+        options["collinearity_threshold"], convergence,
+    )  # fmt: skip
+    return {"selected": selected, "features": features, "path": path,
+            "stability": stability, "diagnostics": diagnostics,
+            "family": family}  # fmt: skip

@@ -22,6 +22,8 @@ from skreg.reports._summary import diagnostic_items, headline, headline_lines
 
 # Names get the room the numbers leave, between these bounds (then a middle ellipsis).
 _MIN_NAME, _MAX_NAME = 14, 40
+# Per-class coefficient columns of a multinomial model, up to this many classes.
+_MAX_CLASS_COLUMNS = 3
 
 
 def to_text(report, *, max_rows: int = 20) -> str:
@@ -125,9 +127,16 @@ def _features_text(report) -> list[str]:
     # The model's own coefficients get a column when its alpha is neither alpha_min
     # nor alpha_1se (a plain ElasticNet, or a search's best model).
     own = not np.isclose(path["alpha"], [path["alpha_min"], path["alpha_1se"]]).any()
+    # A multinomial model: per-feature L2 norms across the classes, no single sign,
+    # and (for a few classes) the per-class coefficients at the model's alpha.
+    multi = path.get("coef_summary") == "l2 norm across classes"
+    classes = list(path.get("classes") or []) if multi else []
+    shown_classes = classes if len(classes) <= _MAX_CLASS_COLUMNS else []
+    c = "|c|" if multi else "coef"
     header = [
-        "feature", "sel", *(["coef"] if own else []), "coef@min", "coef@1se",
-        "std@min", "enters@", "CV freq", "sign", "P(stab)",
+        "feature", "sel", *([c] if own else []), f"{c}@min", f"{c}@1se",
+        "std@min", "enters@", "CV freq", *([] if multi else ["sign"]), "P(stab)",
+        *(f"[{clean_text(k, 8)}]" for k in shown_classes),
     ]  # fmt: skip
     feats = ordered_features(report)
     rows = []
@@ -135,6 +144,7 @@ def _features_text(report) -> list[str]:
         stab = "-" if f["stability"] is None else fmt(f["stability"], 2)
         if f["stable"]:
             stab += "*"
+        by_class = f.get("coef_by_class") or {}
         rows.append(
             [
                 "yes" if f["selected"] else "",
@@ -144,21 +154,37 @@ def _features_text(report) -> list[str]:
                 fmt(f["std_coef_min"], 3),
                 fmt(f["entry_alpha"], 3),
                 f"{f['cv_frequency']:.2f}",
-                fmt(f["sign_consistency"], 2),
+                *([] if multi else [fmt(f["sign_consistency"], 2)]),
                 stab,
+                *(fmt(by_class.get(k), 3) for k in shown_classes),
             ]
         )
     names = [f["name"] for f in feats]
     lines.extend(_name_table(header, names, rows, "<<" + ">" * (len(header) - 2)))
+    if multi:
+        note = (
+            "|c|: the L2 norm of a feature's coefficients across the classes (a "
+            "feature is selected when any class uses it); "
+            + (
+                "[class]: its coefficient for that class at the model's alpha; "
+                if shown_classes
+                else f"the {len(classes)} per-class coefficients are in to_json() "
+                "and to_frame(); "
+            )
+        )
+    else:
+        note = "coef@min / coef@1se: coefficients at alpha_min and alpha_1se; "
+    glm = path.get("family") is not None
     lines.extend(
         wrap(
             ("coef: the model's coefficients; " if own else "")
-            + "coef@min / coef@1se: coefficients at alpha_min and alpha_1se; std@min: "
-            "coef@min times the feature's standard deviation; enters@: largest alpha "
-            "with a "
-            "non-zero coefficient; CV freq: fraction of CV folds selecting the "
-            "feature at the model's alpha; sign: fraction of those with the majority "
-            "sign; P(stab): stability-selection probability (max over the region), "
+            + note
+            + ("(on the link scale) " if glm else "")
+            + "std@min: coef@min times the feature's standard deviation; enters@: "
+            "largest alpha with a non-zero coefficient; CV freq: fraction of CV "
+            "folds selecting the feature at the model's alpha; "
+            + ("" if multi else "sign: fraction of those with the majority sign; ")
+            + "P(stab): stability-selection probability (max over the region), "
             "* marks the stable set. Long names are cut in the middle (…); "
             "to_json() and to_frame() hold them whole."
         )
@@ -175,7 +201,9 @@ def _path_text(report, max_rows) -> list[str]:
         f"{n} alphas shown)"
     )
     lines = [title, "-" * len(title)]
-    header = ["", "alpha", "Df", "%Dev", "CV MSE", "+/- SE", "dual gap"]
+    glm = path.get("family") is not None
+    score = "CV dev." if glm else "CV MSE"
+    header = ["", "alpha", "Df", "%Dev", score, "+/- SE", "dual gap"]
     i_min = nearest(path["alphas"], path["alpha_min"])
     i_1se = nearest(path["alphas"], path["alpha_1se"])
     rows = []
@@ -193,14 +221,21 @@ def _path_text(report, max_rows) -> list[str]:
             ]
         )
     lines.extend(table(header, rows, "<>>>>>>"))
-    lines.extend(
-        wrap(
+    if glm:
+        text = (
+            "Df: features with a non-zero coefficient; %Dev: percentage of the null "
+            "model's deviance explained on all the data; CV dev. +/- SE: held-out "
+            f"mean {path['score']} over the folds and its standard error (glmnet's "
+            "cv.glmnet); the full table is in to_json() / to_frame('path')."
+        )
+    else:
+        text = (
             "Df: non-zero coefficients; %Dev: percentage of the (centred) sum of "
             "squares explained on all the data; CV MSE +/- SE: held-out mean squared "
             "error over the folds and its standard error; the full table is in "
             "to_json() / to_frame('path')."
         )
-    )
+    lines.extend(wrap(text))
     return lines
 
 
