@@ -153,7 +153,7 @@ def _rules(alphas, mean, se):
 
 
 def cv_curve(final, family, Xt, y, Y, cv, timings, counts, counting, say) -> dict:
-    """The held-out deviance along the grid (a fitted CV estimator's own, or fitted)."""
+    """Compute the held-out deviance along the grid (or read a CV estimator's)."""
     if isinstance(final, SparseLogisticRegressionCV):
         l1s = np.atleast_1d(np.asarray(final.l1_ratio, dtype=np.float64))
         li = int(np.flatnonzero(l1s == float(final.l1_ratio_))[0])
@@ -218,7 +218,7 @@ def summarise(coefs):
 
 
 def full_path(final, family, Xt, Y, curve, timings, counts, counting, say) -> dict:
-    """The path on all the data over the CV grid; glmnet's summary per alpha."""
+    """Fit the path on all the data over the CV grid; glmnet's summary per alpha."""
     say("fitting the path on all the data")
     alphas, l1_ratio = curve["alphas"], curve["l1_ratio"]
     opts = _options(final, family)
@@ -272,7 +272,7 @@ def full_path(final, family, Xt, Y, curve, timings, counts, counting, say) -> di
 
 
 def model_coefs(final):
-    """The fitted model's coefficients as ``(K, p)`` and its intercepts ``(K,)``."""
+    """Return the model's coefficients ``(K, p)`` and intercepts ``(K,)``."""
     W = np.atleast_2d(np.asarray(final.coef_, dtype=np.float64))
     b = np.atleast_1d(np.asarray(final.intercept_, dtype=np.float64))
     return W, b
@@ -355,7 +355,7 @@ def feature_rows(final, names, path, Xt, freq, consistency, stab_prob, stable):
 
 
 def model_convergence(final, family, Xt, Y, path) -> tuple[float, float, str]:
-    """The model's duality gap, the gap its solver had to reach, and that rule."""
+    """Return the model's duality gap, the gap to reach, and that rule."""
     opts = _options(final, family)
     problem = _problem(
         Xt, Y, None, GLM_DATAFITS[family], path["l1_ratio"], opts["positive"],

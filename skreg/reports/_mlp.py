@@ -37,7 +37,7 @@ def is_mlp_cv(final) -> bool:
 
 
 def _importances(final, p):
-    """The refit network's input importances, placed at the selected inputs."""
+    """Return the refit network's input importances, placed at the selected inputs."""
     out = np.zeros(p)
     est = getattr(final, "estimator_", None)
     imp = getattr(est, "feature_importances_", None)
@@ -96,7 +96,7 @@ def stability(final, X, y, n_bootstrap, random_state, n_jobs, say) -> dict:
 
 
 def section(final, X, y, names, options, timings, say) -> dict:
-    """The ``mlp`` section of a report on a ``RegularizedMLP*CV``."""
+    """Compute the ``mlp`` section of a report on a ``RegularizedMLP*CV``."""
     p = len(names)
     mask = np.asarray(final.support_, dtype=bool)
     scores = np.asarray(final.cv_score_path_, dtype=np.float64)

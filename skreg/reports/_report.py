@@ -314,9 +314,9 @@ class FeatureSelectionReport:
         )
 
 
-# -- the sections of each kind of model --------------------------------------------------
+# -- the sections of each kind of model ------------------------------------------
 def _mlp_parts(final, names) -> dict:
-    """A fitted MLP with ``feature_importances_``: its input selection only."""
+    """Report a fitted MLP with ``feature_importances_``: its input selection."""
     section = sections.mlp_section(final, names)
     features = [
         {"name": n, "selected": bool(s)}
@@ -327,7 +327,7 @@ def _mlp_parts(final, names) -> dict:
 
 
 def _mlp_cv_parts(final, Xt, y, names, options, timings, say) -> dict:
-    """A ``RegularizedMLP*CV``: its selection, path, curves and stability."""
+    """Report a ``RegularizedMLP*CV``: its selection, path, curves and stability."""
     section = _mlp.section(final, Xt, np.asarray(y).ravel(), names, options,
                            timings, say)  # fmt: skip
     stab = section["stability"]
@@ -348,7 +348,7 @@ def _mlp_cv_parts(final, Xt, y, names, options, timings, say) -> dict:
 
 
 def _linear_parts(final, Xt, y, names, cv, options, timings, counts, say) -> dict:
-    """An elastic net / lasso: CV curve, path, fold refits, stability, diagnostics."""
+    """Report an elastic net / lasso: CV curve, path, folds, stability, diagnostics."""
     y = np.asarray(y, dtype=np.float64).ravel()
     curve = sections.cv_curve(final, Xt, y, cv, timings, counts, say)
     path = sections.full_path(final, Xt, y, curve, timings, counts, say)
@@ -370,7 +370,7 @@ def _linear_parts(final, Xt, y, names, cv, options, timings, counts, say) -> dic
 
 
 def _glm_parts(final, Xt, y, names, cv, options, timings, counts, say) -> dict:
-    """A sparse GLM: the same sections on its deviance (see ``_glm``)."""
+    """Report a sparse GLM: the same sections on its deviance (see ``_glm``)."""
     family = _glm.family_of(final)
     y, Y = _glm.encode(final, family, y)
     counting = sections.counting

@@ -442,7 +442,7 @@ def diagnostics(final, Xt, y, coef, path, selected, stability, counts, threshold
 def convergence_diagnostics(
     final, Xt, coef, path, selected, stability, counts, threshold, convergence
 ):
-    """The diagnostics section from the model's ``(gap, tolerance, rule)``."""
+    """Compute the diagnostics section from the model's ``(gap, tolerance, rule)``."""
     model_gap, model_tol, rule = convergence
     support = coef != 0
     groups, pairs, vif = _collinear_groups(Xt[:, support], selected, threshold)

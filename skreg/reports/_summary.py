@@ -91,7 +91,7 @@ def headline(report) -> dict:
 
 
 def _glm_scores(path) -> dict:
-    """The GLM's CV scores at the model's alpha (see :mod:`skreg.reports._glm`)."""
+    """Return the GLM's CV scores at the model's alpha (see ``_glm``)."""
     i = nearest(path["alphas"], path["alpha"])
     cv = np.asarray(path["cv_mean"], dtype=float)
     out = {
