@@ -30,7 +30,9 @@ class FamilyError(ValueError):
 
 
 def _labels(values, k: int = 5) -> str:
-    shown = [repr(v if isinstance(v, str) else _number(v)) for v in values[:k]]
+    shown = [
+        repr(str(v)) if isinstance(v, str) else str(_number(v)) for v in values[:k]
+    ]
     more = f" and {len(values) - k} more" if len(values) > k else ""
     return ", ".join(shown) + more
 

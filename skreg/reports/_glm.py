@@ -271,6 +271,25 @@ def full_path(final, family, Xt, Y, curve, timings, counts, counting, say) -> di
     }
 
 
+def display_path(final, Xt, y, l1_ratio, alphas):
+    """Return ``(alphas, coefs, label)`` of a GLM's path for the path display."""
+    family = family_of(final)
+    _, Y = encode(final, family, y)
+    if alphas is None:
+        opts = _options(final, family)
+        problem = _problem(
+            Xt, Y, None, GLM_DATAFITS[family], l1_ratio, opts["positive"],
+            opts["grouped"], opts["fit_intercept"],
+        )  # fmt: skip
+        alphas = glm_alpha_grid(problem, N_ALPHAS, EPS)
+    grid, coefs, *_ = glm_path(
+        Xt, Y, l1_ratio=l1_ratio, alphas=alphas, **_options(final, family)
+    )
+    multi = coefs.shape[0] > 1
+    label = "coefficient norm across classes" if multi else "coefficient"
+    return grid, summarise(coefs), label
+
+
 def model_coefs(final):
     """Return the model's coefficients ``(K, p)`` and intercepts ``(K,)``."""
     W = np.atleast_2d(np.asarray(final.coef_, dtype=np.float64))

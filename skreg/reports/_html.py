@@ -368,8 +368,38 @@ def _diagnostics_html(report) -> list[str]:
     return parts
 
 
+def _mlp_cv_html(m) -> list[str]:
+    p, st = m["path"], m["stability"]
+    exit_alphas = np.asarray(m["exit_alphas"], dtype=float)
+    order = np.lexsort((-np.asarray(m["importances"]), -exit_alphas))
+    header = ["input", "selected", "leaves the path at α", "importance"]
+    if st is not None:
+        header += ["P(selected)", "P(kept at α)"]
+    rows = []
+    for j in order:
+        row = [
+            m["feature_names"][j],
+            "✓" if m["selected_mask"][j] else "",
+            "never" if np.isinf(exit_alphas[j]) else fmt(exit_alphas[j], 3),
+            fmt(float(m["importances"][j]), 3),
+        ]
+        if st is not None:
+            row += [f"{st['selected_frequency'][j]:.2f}",
+                    f"{st['at_model_alpha'][j]:.2f}"]  # fmt: skip
+        rows.append(row)
+    return [
+        f"<h2>Input selection of {_esc(m['model'])}</h2>",
+        f"<p>{len(m['selected'])} of {len(m['feature_names'])} inputs selected at "
+        f"alpha {_esc(fmt(p['alpha']))} ({_esc(m['selection'])} rule; alpha_min "
+        f"{_esc(fmt(p['alpha_min']))}, alpha_1se {_esc(fmt(p['alpha_1se']))}).</p>",
+        _html_table(header, rows, names=True),
+    ]
+
+
 def _mlp_html(report) -> list[str]:
     m = report.mlp
+    if m.get("kind") == "cv":
+        return _mlp_cv_html(m)
     order = np.argsort(-np.asarray(m["importances"]), kind="stable")
     rows = [
         [m["feature_names"][j], fmt(float(m["importances"][j])),
@@ -451,6 +481,9 @@ def _figures(report) -> tuple[list[tuple[str, str]], str | None]:
         makers.append(("Cross-validation curve", _display.CVCurveDisplay, (5.4, 3.9)))
     if report.stability is not None:
         makers.append(("Stability paths", _display.StabilityPathDisplay, (5.4, 3.9)))
+    if report.mlp is not None and report.mlp.get("kind") == "cv":
+        makers.append(("Validation curve along the path", _display.CVCurveDisplay,
+                       (5.4, 3.9)))  # fmt: skip
     if report.mlp is not None and report.mlp.get("train_loss_curve") is not None:
         makers.append(("Training curves", _display.TrainingCurveDisplay, (5.4, 3.9)))
     out = []

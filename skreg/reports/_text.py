@@ -295,6 +295,8 @@ def _mlp_text(report) -> list[str]:
     )
     if m.get("best_epoch") is not None:
         lines.append(f"Best epoch: {m['best_epoch']}")
+    if m.get("kind") == "cv":
+        return lines + _mlp_cv_text(m)
     header = ["input", "importance", "selected"]
     order = np.argsort(-np.asarray(m["importances"]), kind="stable")
     rows = [
@@ -303,4 +305,77 @@ def _mlp_text(report) -> list[str]:
     ]
     names = [m["feature_names"][j] for j in order]
     lines.extend(_name_table(header, names, rows, "<><"))
+    return lines
+
+
+def _mlp_cv_text(m) -> list[str]:
+    """Lay out the inputs of an MLP selector: exit alphas, stability, the path."""
+    p, st = m["path"], m["stability"]
+    lines = wrap(
+        f"alpha {fmt(p['alpha'])} chosen by the {m['selection']} rule (alpha_min "
+        f"{fmt(p['alpha_min'])}, alpha_1se {fmt(p['alpha_1se'])}, "
+        f"{p['n_folds']} validation split(s)); refit {m['refit']['kind']}"
+    )
+    exit_alphas = np.asarray(m["exit_alphas"], dtype=float)
+    order = np.lexsort((-np.asarray(m["importances"]), -exit_alphas))
+    header = ["input", "sel", "leaves@", "importance"]
+    if st is not None:
+        header += ["P(sel)", "P@alpha"]
+    rows = []
+    for j in order:
+        row = [
+            "yes" if m["selected_mask"][j] else "",
+            "never" if np.isinf(exit_alphas[j]) else fmt(exit_alphas[j], 3),
+            fmt(float(m["importances"][j]), 3),
+        ]
+        if st is not None:
+            row += [
+                f"{st['selected_frequency'][j]:.2f}",
+                f"{st['at_model_alpha'][j]:.2f}",
+            ]
+        rows.append(row)
+    names = [m["feature_names"][j] for j in order]
+    lines.extend(_name_table(header, names, rows, "<<" + ">" * (len(header) - 2)))
+    note = (
+        "leaves@: the alpha at which the input leaves the path for good; importance: "
+        "the refit network's input importance"
+    )
+    if st is not None:
+        note += (
+            f"; P(sel): fraction of {st['n_subsamples']} selectors refitted on halves "
+            f"of the rows ({st['subsample_size']} rows) that select the input; "
+            "P@alpha: fraction whose path keeps it at the chosen alpha"
+        )
+    lines.extend(wrap(note + "."))
+    lines.append("")
+    title = "Validation curve along the path (alpha increasing, inputs leaving)"
+    lines += [title, "-" * len(title)]
+    rows_idx = np.unique(
+        np.round(np.linspace(0, len(p["alphas"]) - 1, min(20, len(p["alphas"]))))
+    ).astype(int)
+    i_min = nearest(p["alphas"], p["alpha_min"])
+    i_1se = nearest(p["alphas"], p["alpha_1se"])
+    rows_idx = np.unique(np.r_[rows_idx, i_min, i_1se])
+    rows = []
+    for i in rows_idx:
+        mark = "min" if i == i_min else ("1se" if i == i_1se else "")
+        rows.append(
+            [mark, fmt(p["alphas"][i]), int(p["n_features"][i]),
+             fmt(p["cv_mean"][i], 4), fmt(p["cv_se"][i], 2),
+             fmt(p["train_loss"][i], 4), fmt(p["validation_loss"][i], 4)]
+        )  # fmt: skip
+    lines.extend(
+        table(
+            ["", "alpha", "inputs", "held-out", "+/- SE", "train", "valid."],
+            rows,
+            "<>>>>>>",
+        )
+    )
+    lines.extend(
+        wrap(
+            "held-out: the loss that chooses alpha (the relaxed network's on the "
+            "sparse side with refit='relaxed'); train / valid.: the penalized "
+            "network's data losses."
+        )
+    )
     return lines
