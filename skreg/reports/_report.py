@@ -43,6 +43,29 @@ class FeatureSelectionReport:
     A fitted MLP with ``feature_importances_`` (given as the estimator, or as ``mlp=``)
     adds ``mlp``: its selected input features (importance > 0).
 
+    **Sparse GLMs** (``SparseLogisticRegression``, ``SparseLogisticRegressionCV``,
+    ``SparsePoissonRegressor``): the same sections on the GLM's objective. The CV
+    curve is the held-out mean deviance (cv.glmnet's, with its 1se rule), ``%Dev``
+    the share of the null deviance explained, the stability selection refits the
+    GLM's path. The headline names the family and gives ``cv_deviance``,
+    ``cv_deviance_se``, ``cv_deviance_explained`` (of the null model's CV deviance)
+    and, for classifiers, ``cv_accuracy`` at the model's alpha. A multinomial
+    model's feature is selected when non-zero for any class; its ``coef*`` values
+    are the L2 norms across classes and ``coef_by_class`` maps each class to its
+    coefficient at the model's alpha. JSON keys added: ``path.family``,
+    ``path.score``, ``path.classes``, ``path.coef_summary``, ``path.null_deviance``,
+    ``path.cv_accuracy``, ``headline.glm_family`` / ``cv_deviance`` /
+    ``cv_deviance_se`` / ``cv_deviance_explained`` / ``cv_accuracy``,
+    ``features[].coef_by_class``, ``provenance.family``.
+
+    **MLP selectors** (``RegularizedMLPRegressorCV`` / ``ClassifierCV``): ``mlp``
+    (``kind = "cv"``) holds the selected inputs, ``exit_alphas`` (the alpha at which
+    each input leaves the path), ``path`` (``alphas``, ``n_features``, ``cv_mean``,
+    ``cv_se``, ``train_loss``, ``validation_loss``, ``alpha``, ``alpha_min``,
+    ``alpha_1se``), the refit's training curves and, with ``n_bootstrap > 0``,
+    ``stability`` (the selector refitted on complementary halves:
+    ``selected_frequency`` and ``probabilities`` along the path per input).
+
     Render it with :meth:`to_text` (also ``str(report)``), :meth:`to_dict`,
     :meth:`to_json`, :meth:`to_frame` (pandas), :meth:`to_html` (figures need
     matplotlib) or in a notebook (``_repr_html_``). Text and HTML lead with the
@@ -133,15 +156,18 @@ class FeatureSelectionReport:
         Parameters
         ----------
         estimator : estimator
-            A skreg ``ElasticNet``, ``Lasso``, ``ElasticNetCV`` or ``LassoCV``, a
-            ``Pipeline`` ending in one, or a ``GridSearchCV`` (any search with
-            ``best_estimator_``) over one; fitted or not (an unfitted one is cloned
-            and fitted on ``X``, ``y``). A fitted model with ``feature_importances_``
-            (skreg's regularized MLPs) gives a report of its input selection only.
+            A skreg ``ElasticNet``, ``Lasso``, ``ElasticNetCV``, ``LassoCV``,
+            ``SparseLogisticRegression``, ``SparseLogisticRegressionCV``,
+            ``SparsePoissonRegressor``, ``RegularizedMLPRegressorCV`` or
+            ``RegularizedMLPClassifierCV``, a ``Pipeline`` ending in one, or a
+            ``GridSearchCV`` (any search with ``best_estimator_``) over one; fitted
+            or not (an unfitted one is cloned and fitted on ``X``, ``y``). A fitted
+            model with ``feature_importances_`` (skreg's regularized MLPs) gives a
+            report of its input selection only.
         X : array-like of shape (n_samples, n_features)
             The data the model was (or is to be) fitted on.
         y : array-like of shape (n_samples,)
-            Target values.
+            Target values (class labels for the classifiers).
         feature_names : list of str, default=None
             Names of the columns of ``X`` (default: the DataFrame's columns, or
             ``x0, x1, ...``). With a pipeline, the names out of its transformers.
@@ -149,7 +175,8 @@ class FeatureSelectionReport:
             Folds for the CV curve of a non-CV model and for the per-fold selection
             frequencies (a fitted CV estimator's own curve is reused).
         n_bootstrap : int, default=100
-            Subsamples of stability selection (``0`` skips it).
+            Subsamples of stability selection (``0`` skips it). For an MLP
+            selector each subsample refits the selector on half the rows.
         random_state : int, RandomState instance or None, default=None
             Seeds stability selection.
         threshold : float, default=0.9
