@@ -170,8 +170,13 @@ def _glm_support(Xs, Y, alphas, family, params):
     return (coefs != 0).any(axis=0), int(max(n_iters))
 
 
-def _fit_pair(X, y, halves, scales, alphas, params, family="gaussian"):
-    """Fit the two halves of one complementary pair; return supports and epochs."""
+def _fit_pair(X, y, halves, scales, alphas, params):
+    """Fit the two halves of one complementary pair; return supports and epochs.
+
+    ``params`` holds the solver settings and, for a GLM, its ``family``.
+    """
+    params = dict(params)
+    family = params.pop("family", "gaussian")
     out = []
     for rows, scale in zip(halves, scales, strict=True):
         Xs = X[rows]
@@ -279,13 +284,15 @@ def stability_path(
             scales = (None, None)
         draws.append((halves, scales))
     params = {"l1_ratio": float(l1_ratio), "tol": tol, "max_iter": max_iter}
+    if family != "gaussian":
+        params["family"] = family
     supports = []
     # The path functions warn once per unconverged alpha; record them (from every
     # worker thread: the warning filters are process-wide) and report a count.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         jobs = (
-            delayed(_fit_pair)(X, y, halves, scales, alphas, params, family)
+            delayed(_fit_pair)(X, y, halves, scales, alphas, params)
             for halves, scales in draws
         )
         results = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(jobs)
