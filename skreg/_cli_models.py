@@ -169,7 +169,10 @@ def describe(args, family: str, model) -> str:
             f"{name} at the alpha of its {args.cv}-fold CV curve "
             f"(l1_ratio {args.l1_ratio})"
         )
-    return f"{name}(l1_ratio={args.l1_ratio}, cv={args.cv})"
+    note = ""
+    if family != "gaussian" and args.alpha_rule == "1se":
+        note = " (refit at alpha_min: --alpha-rule 1se applies to the elastic net)"
+    return f"{name}(l1_ratio={args.l1_ratio}, cv={args.cv}){note}"
 
 
 def poisson_alpha(model, X, y, args, standardize: bool):

@@ -96,8 +96,9 @@ def test_binomial_outputs(binomial_report):
     assert data["stability"]["n_subsamples"] == 4
     frame = report.to_frame("path")
     assert "cv_mean" in frame.columns and len(frame) == len(report.path["alphas"])
-    html = report.to_html(figures=False)
+    html = report.to_html()
     assert "CV deviance" in html and "logistic regression (binomial)" in html
+    assert html.count("data:image/png;base64,") == 3  # path, CV curve, stability
     assert report.diagnostics["model_converged"]
 
 
@@ -164,6 +165,7 @@ def test_multinomial_per_class_coefficients():
     assert {"coef[u]", "coef[v]", "coef[w]"} <= set(frame.columns)
     assert "[u]" in report.to_text()
     assert json.loads(report.to_json())["path"]["classes"] == ["u", "v", "w"]
+    assert "L2 norm of the feature" in report.to_html(figures=False)
 
 
 def test_unseen_labels_are_named():
