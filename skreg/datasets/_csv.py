@@ -413,6 +413,7 @@ def read_numeric_csv(
     index_col: str | None = None,
     one_hot: bool = False,
     max_levels: int = MAX_LEVELS,
+    text_target: bool = False,
 ) -> CSVData:
     """Read ``path`` into a numeric feature matrix and target, or raise CSVError.
 
@@ -448,6 +449,9 @@ def read_numeric_csv(
         error.
     max_levels : int, default=20
         Most distinct values a column may have under ``one_hot``.
+    text_target : bool, default=False
+        Accept a non-numeric target: it is then read as text labels (``y`` an object
+        array of ``str``, for a classifier), in a second pass over the file.
 
     Returns
     -------
@@ -474,6 +478,7 @@ def read_numeric_csv(
                 stream, size, path, shown, target, use_pandas=use_pandas,
                 encoding=encoding, missing=missing, sep=sep, drop=list(drop),
                 index_col=index_col, one_hot=one_hot, max_levels=max_levels,
+                text_target=text_target,
             )  # fmt: skip
     except UnicodeDecodeError as e:
         raise _decode_error(path, encoding, shown, e) from None
@@ -488,7 +493,8 @@ def _have_pandas() -> bool:
 
 
 def _read(stream, size, path, shown, target, *, use_pandas, encoding, missing, sep,
-          drop, index_col, one_hot, max_levels) -> CSVData:  # fmt: skip
+          drop, index_col, one_hot, max_levels,
+          text_target=False) -> CSVData:  # fmt: skip
     first = list(itertools.islice(stream, BLOCK))
     skip = 0
     while skip < len(first) and _blank(first[skip]):
@@ -557,6 +563,9 @@ def _read(stream, size, path, shown, target, *, use_pandas, encoding, missing, s
     X, y, lines = cols.X[:n], cols.y[:n], cols.lines[:n]
     names = [header[used[k]] for k in f_pos]
     bad_names = {header[used[k]]: v for k, v in bad.items()}
+    if text_target and target in bad_names:
+        del bad_names[target]
+        y = _text_column(path, encoding, sep, target, n, shown)
     if target in bad_names or (bad_names and not one_hot):
         raise CSVError(_non_numeric(bad_names, target, shown, max_levels))
     _check_finite(X, y, names, target, header, lines, skip=bad_names)
@@ -654,7 +663,8 @@ def _row_number_notes(X, names, skip) -> list[str]:
 def _check_finite(X, y, names, target, header, lines, skip=()) -> None:
     """Infinite or huge cells, checked column by column in the header's order."""
     columns = dict(zip(names, X.T, strict=True))
-    columns[target] = y
+    if y.dtype != object:  # text labels have nothing to check
+        columns[target] = y
     for h in header:
         if h not in columns or h in skip:
             continue
@@ -673,6 +683,23 @@ def _check_finite(X, y, names, target, header, lines, skip=()) -> None:
                 f"{lines[i]} is too large: beyond {LARGEST:g} its square overflows "
                 "float64; rescale the column"
             )
+
+
+def _text_column(path, encoding, sep, name, n, shown):
+    """Read column ``name`` as text labels (``None`` where missing), second pass."""
+    if not path.is_file():
+        raise CSVError(f"a text target is read from {shown} twice: give a regular file")
+    codec = _text_codec(encoding)
+    out = np.empty(n, dtype=object)
+    with open(
+        path, encoding="utf-8-sig" if codec == "utf-8" else codec, newline=""
+    ) as f:
+        reader = (row for row in csv.reader(f, delimiter=sep) if row)
+        j = [h.strip() for h in next(reader)].index(name)
+        for i, row in enumerate(reader):
+            cell = row[j].strip()
+            out[i] = None if cell in _NA else cell
+    return out
 
 
 def _one_hot(path, encoding, sep, X, names, text, max_levels, n, shown, notes):
@@ -761,7 +788,8 @@ def _arg(name: str) -> str:
 
 
 def _handle_missing(X, y, features, target, missing, shown):
-    na_X, na_y = np.isnan(X), np.isnan(y)
+    na_X = np.isnan(X)
+    na_y = np.isnan(y) if y.dtype != object else np.array([v is None for v in y])
     counts = dict(zip(features, na_X.sum(axis=0).tolist(), strict=True))
     counts[target] = int(na_y.sum())
     cols = [h for h in [target, *features] if counts[h]]

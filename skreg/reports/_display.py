@@ -45,6 +45,9 @@ class RegularizationPathDisplay:
         Marked with vertical lines.
     l1_ratio : float, default=None
         Shown in the title.
+    coef_label : str, default="coefficient"
+        The y axis (a multinomial model's path shows each feature's L2 norm across
+        the classes).
 
     Attributes
     ----------
@@ -74,7 +77,7 @@ class RegularizationPathDisplay:
 
     def __init__(
         self, alphas, coefs, *, feature_names=None, alpha_min=None, alpha_1se=None,
-        l1_ratio=None,
+        l1_ratio=None, coef_label="coefficient",
     ):  # fmt: skip
         self.alphas = np.asarray(alphas)
         self.coefs = np.asarray(coefs)
@@ -82,6 +85,7 @@ class RegularizationPathDisplay:
         self.alpha_min = alpha_min
         self.alpha_1se = alpha_1se
         self.l1_ratio = l1_ratio
+        self.coef_label = coef_label
 
     def plot(self, ax=None, *, legend=None, max_lines=30, n_labels=10):
         """Draw the path.
@@ -131,7 +135,7 @@ class RegularizationPathDisplay:
             ax.invert_xaxis()
         ax.axhline(0, color="0.6", lw=0.8)
         ax.set_xlabel("alpha (log scale, decreasing)")
-        ax.set_ylabel("coefficient")
+        ax.set_ylabel(self.coef_label)
         title = "Regularization path"
         if self.l1_ratio is not None:
             title += f" (l1_ratio={self.l1_ratio:g})"
@@ -229,6 +233,7 @@ class RegularizationPathDisplay:
         display : RegularizationPathDisplay
         """
         from skreg._path import enet_path
+        from skreg.reports import _glm
 
         require_matplotlib("RegularizationPathDisplay")
         prefix, final, Xt = plotting.resolve(
@@ -241,21 +246,27 @@ class RegularizationPathDisplay:
                 alphas = np.atleast_2d(final.alphas_)[plotting.curve_index(final)]
             alpha_min = getattr(final, "alpha_min_", None)
             alpha_1se = getattr(final, "alpha_1se_", None)
+            if _glm.is_glm(final):  # SparseLogisticRegressionCV: alpha_ is the min
+                alpha_min = final.alpha_
         else:
             l1_ratio = float(getattr(final, "l1_ratio", 1.0))
         if l1_ratio <= 0:
             raise ValueError("The path needs l1_ratio > 0.")
-        grid, coefs, *_ = enet_path(
-            Xt,
-            np.asarray(y, dtype=np.float64).ravel(),
-            l1_ratio=l1_ratio,
-            alphas=100 if alphas is None else alphas,
-            fit_intercept=getattr(final, "fit_intercept", True),
-        )
+        label = "coefficient"
+        if _glm.is_glm(final):
+            grid, coefs, label = _glm.display_path(final, Xt, y, l1_ratio, alphas)
+        else:
+            grid, coefs, *_ = enet_path(
+                Xt,
+                np.asarray(y, dtype=np.float64).ravel(),
+                l1_ratio=l1_ratio,
+                alphas=100 if alphas is None else alphas,
+                fit_intercept=getattr(final, "fit_intercept", True),
+            )
         names = _feature_names(feature_names, X, prefix, Xt.shape[1], final)
         disp = cls(
             grid, coefs, feature_names=names, alpha_min=alpha_min,
-            alpha_1se=alpha_1se, l1_ratio=l1_ratio,
+            alpha_1se=alpha_1se, l1_ratio=l1_ratio, coef_label=label,
         )  # fmt: skip
         return disp.plot(ax=ax)
 
@@ -277,6 +288,7 @@ class RegularizationPathDisplay:
         display : RegularizationPathDisplay
         """
         p = report.path
+        multi = p.get("coef_summary") == "l2 norm across classes"
         return cls(
             p["alphas"],
             p["coefs"],
@@ -284,6 +296,7 @@ class RegularizationPathDisplay:
             alpha_min=p["alpha_min"],
             alpha_1se=p["alpha_1se"],
             l1_ratio=p["l1_ratio"],
+            coef_label="coefficient norm across classes" if multi else "coefficient",
         ).plot(ax=ax, max_lines=max_lines)
 
 
@@ -305,6 +318,9 @@ class CVCurveDisplay:
         The selected alphas.
     l1_ratio : float, default=None
         Shown in the title.
+    score_name : str, default="mean squared error"
+        What the curve measures (the GLMs: ``"deviance"``; the MLP selectors:
+        ``"held-out loss"``), on the y axis.
 
     Attributes
     ----------
@@ -328,14 +344,16 @@ class CVCurveDisplay:
     """
 
     def __init__(
-        self, alphas, mse_mean, mse_se, *, alpha_min, alpha_1se, l1_ratio=None
-    ):
+        self, alphas, mse_mean, mse_se, *, alpha_min, alpha_1se, l1_ratio=None,
+        score_name="mean squared error",
+    ):  # fmt: skip
         self.alphas = np.asarray(alphas)
         self.mse_mean = np.asarray(mse_mean)
         self.mse_se = np.asarray(mse_se)
         self.alpha_min = alpha_min
         self.alpha_1se = alpha_1se
         self.l1_ratio = l1_ratio
+        self.score_name = score_name
 
     def plot(self, ax=None):
         """Draw the curve with a ± one standard error band.
@@ -364,7 +382,7 @@ class CVCurveDisplay:
         if not ax.xaxis_inverted():
             ax.invert_xaxis()
         ax.set_xlabel("alpha (log scale, decreasing)")
-        ax.set_ylabel("cross-validated mean squared error")
+        ax.set_ylabel(f"cross-validated {self.score_name}")
         title = "Cross-validation curve"
         if self.l1_ratio is not None:
             title += f" (l1_ratio={self.l1_ratio:g})"
@@ -394,10 +412,28 @@ class CVCurveDisplay:
         """
         require_matplotlib("CVCurveDisplay")
         _, final, _ = plotting.resolve(estimator, X, y, "CVCurveDisplay")
+        if hasattr(final, "mean_score_path_"):  # SparseLogisticRegressionCV
+            i = plotting.curve_index(final)
+            return cls(
+                np.atleast_2d(final.alphas_)[i], final.mean_score_path_[i],
+                final.se_score_path_[i], alpha_min=final.alpha_,
+                alpha_1se=final.alpha_1se_, l1_ratio=float(final.l1_ratio_),
+                score_name="deviance" if final.scoring is None
+                else f"minus {final.scoring}",
+            ).plot(ax=ax)  # fmt: skip
+        if hasattr(final, "cv_score_path_"):  # the MLP selectors
+            return cls(
+                final.alphas_, final.cv_score_path_.mean(axis=1), final.cv_score_se_,
+                alpha_min=final.alpha_min_, alpha_1se=final.alpha_1se_,
+                score_name="held-out loss",
+            ).plot(ax=ax)  # fmt: skip
         if not hasattr(final, "mse_path_"):
             raise TypeError(
-                "CVCurveDisplay needs a CV estimator (skreg.ElasticNetCV or "
-                f"skreg.LassoCV); got {type(final).__name__}."
+                "CVCurveDisplay needs a CV estimator (skreg.ElasticNetCV, "
+                "skreg.LassoCV, skreg.SparseLogisticRegressionCV or a "
+                "RegularizedMLP*CV); got "
+                f"{type(final).__name__}. FeatureSelectionReport computes the curve "
+                "of any model: CVCurveDisplay.from_report(report)."
             )
         i = plotting.curve_index(final)
         mse = final.mse_path_ if final.mse_path_.ndim == 2 else final.mse_path_[i]
@@ -426,13 +462,21 @@ class CVCurveDisplay:
         display : CVCurveDisplay
         """
         p = report.path
+        score, l1_ratio = "mean squared error", None
+        if p is None:  # an MLP selector: its validation curve along the path
+            p, score = report.mlp["path"], "held-out loss"
+        else:
+            l1_ratio = p["l1_ratio"]
+            if p.get("family") is not None:
+                score = p["score"]
         return cls(
             p["alphas"],
             p["cv_mean"],
             p["cv_se"],
             alpha_min=p["alpha_min"],
             alpha_1se=p["alpha_1se"],
-            l1_ratio=p["l1_ratio"],
+            l1_ratio=l1_ratio,
+            score_name=score,
         ).plot(ax=ax)
 
 

@@ -150,6 +150,23 @@ def _headline_html(report) -> str:
         f"{_esc(target)}"
     )
     kpis = []
+    if h["glm_family"] is not None:
+        if h["cv_deviance"] is not None:
+            kpis.append(
+                (
+                    fmt(h["cv_deviance"], 4),
+                    f"CV deviance at the model's alpha ({h['n_folds']}-fold)",
+                )
+            )
+        if h["cv_deviance_explained"] is not None:
+            kpis.append(
+                (
+                    f"{100 * h['cv_deviance_explained']:.1f}%",
+                    "of the null model's CV deviance explained",
+                )
+            )
+        if h["cv_accuracy"] is not None:
+            kpis.append((f"{h['cv_accuracy']:.3f}", "CV accuracy"))
     if h["cv_mse"] is not None:
         r2 = "-" if h["cv_r2"] is None else f"{h['cv_r2']:.3f}"
         kpis.append((r2, f"CV R² at the model's alpha ({h['n_folds']}-fold)"))
@@ -165,6 +182,8 @@ def _headline_html(report) -> str:
     if h["alpha"] is not None:
         kpis.append((fmt(h["alpha"], 3), "model's alpha"))
     parts = ['<div class="headline">', f'<p class="model">{model}</p>']
+    if prov.get("family_reason"):
+        parts.append(f'<p class="model">Family: {_esc(prov["family_reason"])}</p>')
     search = prov.get("search")
     if search:
         parts.append(
@@ -255,6 +274,12 @@ def _features_html(report) -> list[str]:
             f" {left} more features, neither selected nor stable, are not listed: "
             "to_frame() and to_json() hold every feature."
         )
+    if path.get("coef_summary") == "l2 norm across classes":
+        note += (
+            " Multinomial model: each coefficient is the L2 norm of the feature's "
+            "coefficients across the classes (selected: used by any class); the "
+            "per-class values are in to_json() and to_frame()."
+        )
     parts.append(f'<p class="note">{_esc(note)}</p>')
     return parts
 
@@ -266,6 +291,7 @@ def _path_html(report) -> list[str]:
         nearest(p["alphas"], p["alpha_min"]),
         nearest(p["alphas"], p["alpha_1se"]),
     )
+    score = "CV MSE" if p.get("family") is None else f"CV {p['score']}"
     rows, classes = [], []
     for i in idx:
         mark = "alpha_min" if i == i_min else ("alpha_1se" if i == i_1se else "")
@@ -278,14 +304,18 @@ def _path_html(report) -> list[str]:
     return [
         f"<h2>Regularization path (l1_ratio {_esc(fmt(p['l1_ratio']))})</h2>",
         _html_table(
-            ["", "alpha", "Df", "%Dev", "CV MSE", "± SE", "dual gap"],
+            ["", "alpha", "Df", "%Dev", score, "± SE", "dual gap"],
             rows,
             row_classes=classes,
         ),  # fmt: skip
         f'<p class="note">{len(idx)} of {len(p["alphas"])} alphas shown (evenly '
         "spaced, with alpha_min and alpha_1se); Df: non-zero coefficients; %Dev: "
-        "percentage of the centred sum of squares explained. The full path is in "
-        "to_json() / to_frame('path').</p>",
+        + (
+            "percentage of the centred sum of squares explained."
+            if p.get("family") is None
+            else "percentage of the null model's deviance explained."
+        )
+        + " The full path is in to_json() / to_frame('path').</p>",
     ]
 
 
@@ -338,8 +368,38 @@ def _diagnostics_html(report) -> list[str]:
     return parts
 
 
+def _mlp_cv_html(m) -> list[str]:
+    p, st = m["path"], m["stability"]
+    exit_alphas = np.asarray(m["exit_alphas"], dtype=float)
+    order = np.lexsort((-np.asarray(m["importances"]), -exit_alphas))
+    header = ["input", "selected", "leaves the path at α", "importance"]
+    if st is not None:
+        header += ["P(selected)", "P(kept at α)"]
+    rows = []
+    for j in order:
+        row = [
+            m["feature_names"][j],
+            "✓" if m["selected_mask"][j] else "",
+            "never" if np.isinf(exit_alphas[j]) else fmt(exit_alphas[j], 3),
+            fmt(float(m["importances"][j]), 3),
+        ]
+        if st is not None:
+            row += [f"{st['selected_frequency'][j]:.2f}",
+                    f"{st['at_model_alpha'][j]:.2f}"]  # fmt: skip
+        rows.append(row)
+    return [
+        f"<h2>Input selection of {_esc(m['model'])}</h2>",
+        f"<p>{len(m['selected'])} of {len(m['feature_names'])} inputs selected at "
+        f"alpha {_esc(fmt(p['alpha']))} ({_esc(m['selection'])} rule; alpha_min "
+        f"{_esc(fmt(p['alpha_min']))}, alpha_1se {_esc(fmt(p['alpha_1se']))}).</p>",
+        _html_table(header, rows, names=True),
+    ]
+
+
 def _mlp_html(report) -> list[str]:
     m = report.mlp
+    if m.get("kind") == "cv":
+        return _mlp_cv_html(m)
     order = np.argsort(-np.asarray(m["importances"]), kind="stable")
     rows = [
         [m["feature_names"][j], fmt(float(m["importances"][j])),
@@ -421,6 +481,9 @@ def _figures(report) -> tuple[list[tuple[str, str]], str | None]:
         makers.append(("Cross-validation curve", _display.CVCurveDisplay, (5.4, 3.9)))
     if report.stability is not None:
         makers.append(("Stability paths", _display.StabilityPathDisplay, (5.4, 3.9)))
+    if report.mlp is not None and report.mlp.get("kind") == "cv":
+        makers.append(("Validation curve along the path", _display.CVCurveDisplay,
+                       (5.4, 3.9)))  # fmt: skip
     if report.mlp is not None and report.mlp.get("train_loss_curve") is not None:
         makers.append(("Training curves", _display.TrainingCurveDisplay, (5.4, 3.9)))
     out = []

@@ -76,7 +76,13 @@ def to_frame(report, section: str = "features"):
     """See :meth:`FeatureSelectionReport.to_frame`."""
     pd = require_pandas("FeatureSelectionReport.to_frame")
     if section == "features":
-        return pd.DataFrame(report.features).set_index("name")
+        rows = []
+        for f in report.features:  # a multinomial model's per-class coefficients
+            row = {k: v for k, v in f.items() if k != "coef_by_class"}
+            for c, v in (f.get("coef_by_class") or {}).items():
+                row[f"coef[{c}]"] = v
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("name")
     if section == "path":
         if report.path is None:
             raise ValueError("This report has no path section.")

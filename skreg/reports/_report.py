@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from skreg.reports import _render, _summary
+from skreg.reports import _glm, _mlp, _render, _summary
 from skreg.reports import _sections as sections
 from skreg.reports._estimators import feature_names as _feature_names
 from skreg.reports._estimators import is_fitted, transform
@@ -42,6 +42,29 @@ class FeatureSelectionReport:
 
     A fitted MLP with ``feature_importances_`` (given as the estimator, or as ``mlp=``)
     adds ``mlp``: its selected input features (importance > 0).
+
+    **Sparse GLMs** (``SparseLogisticRegression``, ``SparseLogisticRegressionCV``,
+    ``SparsePoissonRegressor``): the same sections on the GLM's objective. The CV
+    curve is the held-out mean deviance (cv.glmnet's, with its 1se rule), ``%Dev``
+    the share of the null deviance explained, the stability selection refits the
+    GLM's path. The headline names the family and gives ``cv_deviance``,
+    ``cv_deviance_se``, ``cv_deviance_explained`` (of the null model's CV deviance)
+    and, for classifiers, ``cv_accuracy`` at the model's alpha. A multinomial
+    model's feature is selected when non-zero for any class; its ``coef*`` values
+    are the L2 norms across classes and ``coef_by_class`` maps each class to its
+    coefficient at the model's alpha. JSON keys added: ``path.family``,
+    ``path.score``, ``path.classes``, ``path.coef_summary``, ``path.null_deviance``,
+    ``path.cv_accuracy``, ``headline.glm_family`` / ``cv_deviance`` /
+    ``cv_deviance_se`` / ``cv_deviance_explained`` / ``cv_accuracy``,
+    ``features[].coef_by_class``, ``provenance.family``.
+
+    **MLP selectors** (``RegularizedMLPRegressorCV`` / ``ClassifierCV``): ``mlp``
+    (``kind = "cv"``) holds the selected inputs, ``exit_alphas`` (the alpha at which
+    each input leaves the path), ``path`` (``alphas``, ``n_features``, ``cv_mean``,
+    ``cv_se``, ``train_loss``, ``validation_loss``, ``alpha``, ``alpha_min``,
+    ``alpha_1se``), the refit's training curves and, with ``n_bootstrap > 0``,
+    ``stability`` (the selector refitted on complementary halves:
+    ``selected_frequency`` and ``probabilities`` along the path per input).
 
     Render it with :meth:`to_text` (also ``str(report)``), :meth:`to_dict`,
     :meth:`to_json`, :meth:`to_frame` (pandas), :meth:`to_html` (figures need
@@ -133,15 +156,18 @@ class FeatureSelectionReport:
         Parameters
         ----------
         estimator : estimator
-            A skreg ``ElasticNet``, ``Lasso``, ``ElasticNetCV`` or ``LassoCV``, a
-            ``Pipeline`` ending in one, or a ``GridSearchCV`` (any search with
-            ``best_estimator_``) over one; fitted or not (an unfitted one is cloned
-            and fitted on ``X``, ``y``). A fitted model with ``feature_importances_``
-            (skreg's regularized MLPs) gives a report of its input selection only.
+            A skreg ``ElasticNet``, ``Lasso``, ``ElasticNetCV``, ``LassoCV``,
+            ``SparseLogisticRegression``, ``SparseLogisticRegressionCV``,
+            ``SparsePoissonRegressor``, ``RegularizedMLPRegressorCV`` or
+            ``RegularizedMLPClassifierCV``, a ``Pipeline`` ending in one, or a
+            ``GridSearchCV`` (any search with ``best_estimator_``) over one; fitted
+            or not (an unfitted one is cloned and fitted on ``X``, ``y``). A fitted
+            model with ``feature_importances_`` (skreg's regularized MLPs) gives a
+            report of its input selection only.
         X : array-like of shape (n_samples, n_features)
             The data the model was (or is to be) fitted on.
         y : array-like of shape (n_samples,)
-            Target values.
+            Target values (class labels for the classifiers).
         feature_names : list of str, default=None
             Names of the columns of ``X`` (default: the DataFrame's columns, or
             ``x0, x1, ...``). With a pipeline, the names out of its transformers.
@@ -149,7 +175,8 @@ class FeatureSelectionReport:
             Folds for the CV curve of a non-CV model and for the per-fold selection
             frequencies (a fitted CV estimator's own curve is reused).
         n_bootstrap : int, default=100
-            Subsamples of stability selection (``0`` skips it).
+            Subsamples of stability selection (``0`` skips it). For an MLP
+            selector each subsample refits the selector on half the rows.
         random_state : int, RandomState instance or None, default=None
             Seeds stability selection.
         threshold : float, default=0.9
@@ -187,7 +214,6 @@ class FeatureSelectionReport:
         top, search, prefix, final = sections.fit_and_unwrap(
             estimator, X, y, timings, counts
         )
-        y = np.asarray(y, dtype=np.float64).ravel()
         Xt = transform(prefix, X)
         names = _feature_names(feature_names, X, prefix, Xt.shape[1])
         options = {
@@ -195,52 +221,29 @@ class FeatureSelectionReport:
             "threshold": threshold, "max_selected": max_selected,
             "weakness": weakness, "n_jobs": n_jobs, "verbose": verbose,
             "stability_callbacks": stability_callbacks,
+            "collinearity_threshold": collinearity_threshold,
         }  # fmt: skip
         provenance = sections.provenance(
             top, final, search, X, Xt, target_name, cv, options, timings
         )
-        if sections.is_mlp(final):
-            mlp_section = sections.mlp_section(final, names)
-            features = [
-                {"name": n, "selected": bool(s)}
-                for n, s in zip(names, mlp_section["selected_mask"], strict=True)
-            ]
-            timings["total"] = time.perf_counter() - t_start
-            return cls(
-                feature_names=names, selected=list(mlp_section["selected"]),
-                provenance=provenance, features=features, mlp=mlp_section,
-                estimator=top,
-            )  # fmt: skip
-
-        curve = sections.cv_curve(final, Xt, y, cv, timings, counts, say)
-        path = sections.full_path(final, Xt, y, curve, timings, counts, say)
-        coef = np.asarray(final.coef_, dtype=np.float64).ravel()
-        selected = [n for n, c in zip(names, coef, strict=True) if c != 0]
-        freq, signs = sections.fold_selection(
-            final, Xt, y, path, cv, timings, counts, say
-        )
-        stability, stab_prob, stable = sections.stability_section(
-            final, Xt, y, path, names, options, timings, say
-        )
-        features = sections.feature_rows(
-            names, coef, path, Xt, freq, signs, stab_prob, stable
-        )
-        diagnostics = sections.diagnostics(
-            final, Xt, y, coef, path, selected, stability, counts,
-            collinearity_threshold,
-        )  # fmt: skip
-        mlp_section = None
-        if mlp is not None:
+        if _mlp.is_mlp_cv(final):
+            parts = _mlp_cv_parts(final, Xt, y, names, options, timings, say)
+        elif sections.is_mlp(final):
+            parts = _mlp_parts(final, names)
+        elif _glm.is_glm(final):
+            parts = _glm_parts(final, Xt, y, names, cv, options, timings, counts, say)
+            provenance["family"] = parts.pop("family")
+        else:
+            parts = _linear_parts(
+                final, Xt, y, names, cv, options, timings, counts, say
+            )
+        if mlp is not None and parts.get("mlp") is None:
             inner = mlp[-1] if hasattr(mlp, "steps") else mlp
             if not is_fitted(inner):
                 raise ValueError("mlp= must be a fitted estimator.")
-            mlp_section = sections.mlp_section(inner, names)
+            parts["mlp"] = sections.mlp_section(inner, names)
         timings["total"] = time.perf_counter() - t_start
-        return cls(
-            feature_names=names, selected=selected, provenance=provenance,
-            features=features, path=path, stability=stability,
-            diagnostics=diagnostics, mlp=mlp_section, estimator=top,
-        )  # fmt: skip
+        return cls(feature_names=names, provenance=provenance, estimator=top, **parts)
 
     @property
     def headline(self) -> dict:
@@ -336,3 +339,86 @@ class FeatureSelectionReport:
             f"<FeatureSelectionReport: {self.provenance['model']}, "
             f"{len(self.selected)} of {len(self.feature_names)} features selected>"
         )
+
+
+# -- the sections of each kind of model ------------------------------------------
+def _mlp_parts(final, names) -> dict:
+    """Report a fitted MLP with ``feature_importances_``: its input selection."""
+    section = sections.mlp_section(final, names)
+    features = [
+        {"name": n, "selected": bool(s)}
+        for n, s in zip(names, section["selected_mask"], strict=True)
+    ]
+    return {"selected": list(section["selected"]), "features": features,
+            "mlp": section}  # fmt: skip
+
+
+def _mlp_cv_parts(final, Xt, y, names, options, timings, say) -> dict:
+    """Report a ``RegularizedMLP*CV``: its selection, path, curves and stability."""
+    section = _mlp.section(final, Xt, np.asarray(y).ravel(), names, options,
+                           timings, say)  # fmt: skip
+    stab = section["stability"]
+    features = []
+    for j, name in enumerate(names):
+        row = {
+            "name": name,
+            "selected": bool(section["selected_mask"][j]),
+            "importance": float(section["importances"][j]),
+            "exit_alpha": float(section["exit_alphas"][j]),
+        }
+        if stab is not None:
+            row["selected_frequency"] = float(stab["selected_frequency"][j])
+            row["probability_at_alpha"] = float(stab["at_model_alpha"][j])
+        features.append(row)
+    return {"selected": list(section["selected"]), "features": features,
+            "mlp": section}  # fmt: skip
+
+
+def _linear_parts(final, Xt, y, names, cv, options, timings, counts, say) -> dict:
+    """Report an elastic net / lasso: CV curve, path, folds, stability, diagnostics."""
+    y = np.asarray(y, dtype=np.float64).ravel()
+    curve = sections.cv_curve(final, Xt, y, cv, timings, counts, say)
+    path = sections.full_path(final, Xt, y, curve, timings, counts, say)
+    coef = np.asarray(final.coef_, dtype=np.float64).ravel()
+    selected = [n for n, c in zip(names, coef, strict=True) if c != 0]
+    freq, signs = sections.fold_selection(final, Xt, y, path, cv, timings, counts, say)
+    stability, stab_prob, stable = sections.stability_section(
+        final, Xt, y, path, names, options, timings, say
+    )
+    features = sections.feature_rows(
+        names, coef, path, Xt, freq, signs, stab_prob, stable
+    )
+    diagnostics = sections.diagnostics(
+        final, Xt, y, coef, path, selected, stability, counts,
+        options["collinearity_threshold"],
+    )  # fmt: skip
+    return {"selected": selected, "features": features, "path": path,
+            "stability": stability, "diagnostics": diagnostics}  # fmt: skip
+
+
+def _glm_parts(final, Xt, y, names, cv, options, timings, counts, say) -> dict:
+    """Report a sparse GLM: the same sections on its deviance (see ``_glm``)."""
+    family = _glm.family_of(final)
+    y, Y = _glm.encode(final, family, y)
+    counting = sections.counting
+    curve = _glm.cv_curve(final, family, Xt, y, Y, cv, timings, counts, counting, say)
+    path = _glm.full_path(final, family, Xt, Y, curve, timings, counts, counting, say)
+    freq, signs, accuracy = _glm.fold_selection(
+        final, family, Xt, y, Y, path, cv, timings, counts, counting, say
+    )
+    path["cv_accuracy"] = accuracy
+    stability, stab_prob, stable = _glm.stability_section(
+        final, family, Xt, Y, path, names, options, timings, say
+    )
+    features, coef = _glm.feature_rows(
+        final, names, path, Xt, freq, signs, stab_prob, stable
+    )
+    selected = [n for n, c in zip(names, coef, strict=True) if c != 0]
+    convergence = _glm.model_convergence(final, family, Xt, Y, path)
+    diagnostics = sections.convergence_diagnostics(
+        final, Xt, coef, path, selected, stability, counts,
+        options["collinearity_threshold"], convergence,
+    )  # fmt: skip
+    return {"selected": selected, "features": features, "path": path,
+            "stability": stability, "diagnostics": diagnostics,
+            "family": family}  # fmt: skip

@@ -29,6 +29,8 @@ from skreg.reports._estimators import (
     is_fitted,
     unwrap,
 )
+from skreg.reports._glm import GLM_MODELS
+from skreg.reports._mlp import MLP_CV_MODELS
 from skreg.reports._stability import ASSUMPTIONS, StabilitySelector
 
 _LINEAR = (ElasticNet, Lasso)
@@ -50,6 +52,8 @@ def _version(dist: str) -> str | None:
 
 
 def is_mlp(estimator) -> bool:
+    if isinstance(estimator, MLP_CV_MODELS):
+        return False
     return hasattr(estimator, "feature_importances_") or (
         "MLP" in type(estimator).__name__ and not hasattr(estimator, "coef_")
     )
@@ -92,7 +96,7 @@ def _json_params(params: dict, *, nested: bool = False) -> dict:
 
 
 @contextmanager
-def _counting(counts: dict, key: str):
+def counting(counts: dict, key: str):
     """Count the ConvergenceWarnings raised inside, under ``counts[key]``.
 
     They are reported once, in the diagnostics; any other warning is passed on.
@@ -132,7 +136,7 @@ def fit_and_unwrap(estimator, X, y, timings, counts):
         _check_final(final_step_unfitted(estimator))
         fitted = clone(estimator)
         start = time.perf_counter()
-        with _counting(counts, "model_fit"):
+        with counting(counts, "model_fit"):
             fitted.fit(X, y)
         timings["fit"] = time.perf_counter() - start
     search, prefix, final = unwrap(fitted)
@@ -141,14 +145,16 @@ def fit_and_unwrap(estimator, X, y, timings, counts):
 
 
 def _check_final(final) -> None:
-    if isinstance(final, _LINEAR + _CV) or is_mlp(final):
+    if isinstance(final, _LINEAR + _CV + GLM_MODELS + MLP_CV_MODELS) or is_mlp(final):
         return
     message = foreign_model_message(final, "FeatureSelectionReport")
     raise TypeError(
         message
-        or "FeatureSelectionReport needs a skreg ElasticNet, Lasso, ElasticNetCV or "
-        "LassoCV (or a fitted model with feature_importances_), alone, at the end "
-        f"of a Pipeline, or inside a search; got {type(final).__name__}."
+        or "FeatureSelectionReport needs a skreg ElasticNet, Lasso, ElasticNetCV, "
+        "LassoCV, SparseLogisticRegression(CV), SparsePoissonRegressor or "
+        "RegularizedMLPRegressorCV / ClassifierCV (or a fitted model with "
+        "feature_importances_), alone, at the end of a Pipeline, or inside a "
+        f"search; got {type(final).__name__}."
     )
 
 
@@ -236,7 +242,7 @@ def cv_curve(final, Xt, y, cv, timings, counts, say) -> dict:
         positive=final.positive,
     )
     start = time.perf_counter()
-    with _counting(counts, "cv_curve"):
+    with counting(counts, "cv_curve"):
         cv_model.fit(Xt, y)
     timings["cv_curve"] = time.perf_counter() - start
     return {
@@ -257,7 +263,7 @@ def full_path(final, Xt, y, curve, timings, counts, say) -> dict:
     fit_intercept, tol = bool(final.fit_intercept), final.tol
     n_samples = Xt.shape[0]
     start = time.perf_counter()
-    with _counting(counts, "path"):
+    with counting(counts, "path"):
         _, coefs, gaps, n_iters, intercepts = _path_fit(
             Xt, y, l1_ratio=l1_ratio, alphas=alphas, fit_intercept=fit_intercept,
             tol=tol, max_iter=int(final.max_iter),
@@ -311,7 +317,7 @@ def fold_selection(final, Xt, y, path, cv, timings, counts, say):
     i_model = int(np.flatnonzero(fold_grid == model_alpha)[0])
     folds = list(check_cv(cv).split(Xt, y))
     fold_signs = np.zeros((len(folds), Xt.shape[1]))
-    with _counting(counts, "folds"):
+    with counting(counts, "folds"):
         for k, (train, _) in enumerate(folds):
             fc = _path_fit(
                 Xt[train], y[train], l1_ratio=path["l1_ratio"], alphas=fold_grid,
@@ -414,8 +420,6 @@ def feature_rows(names, coef, path, Xt, freq, sign_consistency, stab_prob, stabl
 
 def diagnostics(final, Xt, y, coef, path, selected, stability, counts, threshold):
     """Convergence of the model and the path, warnings counted, collinear groups."""
-    support = coef != 0
-    groups, pairs, vif = _collinear_groups(Xt[:, support], selected, threshold)
     tol = final.tol
     model_gap = float(np.max(np.atleast_1d(final.dual_gap_)))
     if tol is None:
@@ -425,13 +429,29 @@ def diagnostics(final, Xt, y, coef, path, selected, stability, counts, threshold
         )  # fmt: skip
     else:
         model_tol = float(tol) * path["y_variance"]
+    rule = (
+        "1e-6 relative suboptimality (tol=None)"
+        if tol is None
+        else f"tol={tol:g} times ||y_c||^2 / n"
+    )
+    return convergence_diagnostics(
+        final, Xt, coef, path, selected, stability, counts, threshold,
+        (model_gap, float(model_tol), rule),
+    )  # fmt: skip
+
+
+def convergence_diagnostics(
+    final, Xt, coef, path, selected, stability, counts, threshold, convergence
+):
+    """Compute the diagnostics section from the model's ``(gap, tolerance, rule)``."""
+    model_gap, model_tol, rule = convergence
+    support = coef != 0
+    groups, pairs, vif = _collinear_groups(Xt[:, support], selected, threshold)
     stab_warnings = None if stability is None else stability["n_convergence_warnings"]
     return {
         "model_dual_gap": model_gap,
         "tol_scaled": float(model_tol),
-        "tol_rule": "1e-6 relative suboptimality (tol=None)"
-        if tol is None
-        else f"tol={tol:g} times ||y_c||^2 / n",
+        "tol_rule": rule,
         "model_n_iter": int(np.max(np.atleast_1d(final.n_iter_))),
         "max_iter": int(final.max_iter),
         "model_converged": bool(model_gap <= model_tol * (1 + 1e-6)),

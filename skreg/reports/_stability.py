@@ -42,6 +42,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils import check_random_state
 
+from skreg._glm_path import glm_path
 from skreg._path import alpha_grid, enet_path
 from skreg.utils._validation import (
     Interval,
@@ -147,13 +148,43 @@ class StabilityResult:
         self.n_iter = n_iter
 
 
+def _glm_support(Xs, Y, alphas, family, params):
+    """Supports of a GLM path on one half: non-zero for any class (and epochs).
+
+    A class absent from the half is left out of the fit (its column of ``Y`` is all
+    zero, and its intercept would go to minus infinity); a binary half holding one
+    class selects nothing.
+    """
+    present = Y.sum(axis=0) > 0 if family != "poisson" else np.ones(1, dtype=bool)
+    if family == "binomial":
+        present = np.array([0 < Y[:, 0].sum() < Y.shape[0]])
+    if not present.all() and (family == "binomial" or present.sum() < 2):
+        return np.zeros((Xs.shape[1], len(alphas)), dtype=bool), 0
+    if family == "multinomial" and present.sum() == 2:
+        Y, family = Y[:, present][:, 1:], "binomial"
+    elif family == "multinomial":
+        Y = Y[:, present]
+    _, coefs, _, _, n_iters, _ = glm_path(
+        Xs, Y, family=family, alphas=alphas, fit_intercept=True, **params
+    )
+    return (coefs != 0).any(axis=0), int(max(n_iters))
+
+
 def _fit_pair(X, y, halves, scales, alphas, params):
-    """Fit the two halves of one complementary pair; return supports and epochs."""
+    """Fit the two halves of one complementary pair; return supports and epochs.
+
+    ``params`` holds the solver settings and, for a GLM, its ``family``.
+    """
+    params = dict(params)
+    family = params.pop("family", "gaussian")
     out = []
     for rows, scale in zip(halves, scales, strict=True):
         Xs = X[rows]
         if scale is not None:  # randomized lasso: column k times W_k
             Xs = Xs @ sp.diags(scale) if sp.issparse(Xs) else Xs * scale
+        if family != "gaussian":
+            out.append(_glm_support(Xs, y[rows], alphas, family, params))
+            continue
         _, coefs, _, n_iters, _ = enet_path(
             Xs, y[rows], alphas=alphas, fit_intercept=True, return_n_iter=True,
             **params,
@@ -175,6 +206,7 @@ def stability_path(
     n_jobs=None,
     random_state=None,
     progress=None,
+    family: str = "gaussian",
 ) -> StabilityResult:
     """Estimate selection probabilities by complementary-pairs subsampling.
 
@@ -205,6 +237,11 @@ def stability_path(
         Seeds the splits and the random weights.
     progress : callable, default=None
         Called as ``progress(i_pair, n_pairs)`` after each pair, in the calling thread.
+    family : {"gaussian", "binomial", "multinomial", "poisson"}, default="gaussian"
+        The model fitted on each half: the elastic net, or the sparse GLM of
+        :func:`skreg.linear_model.logistic_path` (then ``y`` is the encoded target of
+        shape ``(n_samples, K)``: a 0/1 column, one-hot rows or counts, and a feature
+        is selected when it is non-zero for any class).
 
     Returns
     -------
@@ -247,6 +284,8 @@ def stability_path(
             scales = (None, None)
         draws.append((halves, scales))
     params = {"l1_ratio": float(l1_ratio), "tol": tol, "max_iter": max_iter}
+    if family != "gaussian":
+        params["family"] = family
     supports = []
     # The path functions warn once per unconverged alpha; record them (from every
     # worker thread: the warning filters are process-wide) and report a count.

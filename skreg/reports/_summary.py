@@ -16,13 +16,27 @@ from skreg.reports._format import clean_text, fmt, fmt_gap, fmt_params, nearest
 _UNSTABLE_FRACTION = 0.5
 
 
+# The GLM families as the headline names them.
+GLM_FAMILY_NAMES = {
+    "binomial": "logistic regression (binomial)",
+    "multinomial": "multinomial logistic regression",
+    "poisson": "Poisson regression (log link)",
+}
+
+
 def _family(report) -> str:
     if report.path is None:
         return "neural network (input-feature selection)"
     l1_ratio = float(report.path["l1_ratio"])
-    if l1_ratio >= 1.0:
-        return "lasso (L1)"
-    return f"elastic net (l1_ratio {fmt(l1_ratio, 3)})"
+    penalty = (
+        "lasso (L1)"
+        if l1_ratio >= 1.0
+        else f"elastic net (l1_ratio {fmt(l1_ratio, 3)})"
+    )
+    glm = report.path.get("family")
+    if glm is None:
+        return penalty
+    return f"{GLM_FAMILY_NAMES[glm]}, {penalty.replace('lasso (L1)', 'L1 penalty')}"
 
 
 def headline(report) -> dict:
@@ -40,13 +54,20 @@ def headline(report) -> dict:
         "cv_rmse": None,
         "cv_r2": None,
         "n_folds": None,
+        "glm_family": None,
+        "cv_deviance": None,
+        "cv_deviance_se": None,
+        "cv_deviance_explained": None,
+        "cv_accuracy": None,
         "n_stable": None,
         "n_selected_stable": None,
         "bound": None,
         "banners": [],
     }
     path = report.path
-    if path is not None:
+    if path is not None and path.get("family") is not None:
+        out.update(_glm_scores(path))
+    elif path is not None:
         i = nearest(path["alphas"], path["alpha"])
         mse = float(path["cv_mean"][i])
         var = float(path.get("y_variance", np.nan))
@@ -66,6 +87,26 @@ def headline(report) -> dict:
             bound=float(st["bound"]),
         )
     out["banners"] = _banners(report, out)
+    return out
+
+
+def _glm_scores(path) -> dict:
+    """Return the GLM's CV scores at the model's alpha (see ``_glm``)."""
+    i = nearest(path["alphas"], path["alpha"])
+    cv = np.asarray(path["cv_mean"], dtype=float)
+    out = {
+        "alpha": float(path["alpha"]),
+        "n_folds": int(path["n_folds"]),
+        "glm_family": path["family"],
+        "cv_accuracy": path.get("cv_accuracy"),
+    }
+    if path.get("score") == "deviance":
+        out["cv_deviance"] = float(cv[i])
+        out["cv_deviance_se"] = float(path["cv_se"][i])
+        # Share of the null model's held-out deviance (the grid starts at alpha_max,
+        # where no feature is in the model) explained at the model's alpha.
+        if path["n_nonzero"][0] == 0 and cv[0] > 0:
+            out["cv_deviance_explained"] = float(1.0 - cv[i] / cv[0])
     return out
 
 
@@ -166,6 +207,11 @@ def headline_lines(report) -> list[str]:
         f"{h['estimator']}: {h['family']}, {prov['n_samples']} samples x "
         f"{h['n_features']} features{target}"
     ]
+    family_note = prov.get("family_reason")
+    if family_note:
+        lines.append(f"Family: {family_note}")
+    if h["glm_family"] is not None:
+        lines.append(_glm_score_line(h, report.path))
     if h["cv_mse"] is not None:
         r2 = "-" if h["cv_r2"] is None else f"{h['cv_r2']:.3f}"
         lines.append(
@@ -187,6 +233,25 @@ def headline_lines(report) -> list[str]:
         )
     lines.append(sel)
     return lines
+
+
+def _glm_score_line(h, path) -> str:
+    parts = []
+    if h["cv_deviance"] is not None:
+        dev = (
+            f"CV deviance {fmt(h['cv_deviance'], 4)} +/- {fmt(h['cv_deviance_se'], 2)}"
+        )
+        if h["cv_deviance_explained"] is not None:
+            dev += f" ({100 * h['cv_deviance_explained']:.1f}% of the null's explained)"
+        parts.append(dev)
+    else:
+        parts.append(f"CV score ({path['score']}) {fmt(path['cv_mean'][0], 4)}")
+    if h["cv_accuracy"] is not None:
+        parts.append(f"CV accuracy {h['cv_accuracy']:.3f}")
+    return (
+        ", ".join(parts) + f" at the model's alpha {fmt(h['alpha'])}, "
+        f"{h['n_folds']}-fold"
+    )
 
 
 def diagnostic_items(report) -> list[dict]:

@@ -22,6 +22,8 @@ from skreg.reports._summary import diagnostic_items, headline, headline_lines
 
 # Names get the room the numbers leave, between these bounds (then a middle ellipsis).
 _MIN_NAME, _MAX_NAME = 14, 40
+# Per-class coefficient columns of a multinomial model, up to this many classes.
+_MAX_CLASS_COLUMNS = 3
 
 
 def to_text(report, *, max_rows: int = 20) -> str:
@@ -125,9 +127,16 @@ def _features_text(report) -> list[str]:
     # The model's own coefficients get a column when its alpha is neither alpha_min
     # nor alpha_1se (a plain ElasticNet, or a search's best model).
     own = not np.isclose(path["alpha"], [path["alpha_min"], path["alpha_1se"]]).any()
+    # A multinomial model: per-feature L2 norms across the classes, no single sign,
+    # and (for a few classes) the per-class coefficients at the model's alpha.
+    multi = path.get("coef_summary") == "l2 norm across classes"
+    classes = list(path.get("classes") or []) if multi else []
+    shown_classes = classes if len(classes) <= _MAX_CLASS_COLUMNS else []
+    c = "|c|" if multi else "coef"
     header = [
-        "feature", "sel", *(["coef"] if own else []), "coef@min", "coef@1se",
-        "std@min", "enters@", "CV freq", "sign", "P(stab)",
+        "feature", "sel", *([c] if own else []), f"{c}@min", f"{c}@1se",
+        "std@min", "enters@", "CV freq", *([] if multi else ["sign"]), "P(stab)",
+        *(f"[{clean_text(k, 8)}]" for k in shown_classes),
     ]  # fmt: skip
     feats = ordered_features(report)
     rows = []
@@ -135,6 +144,7 @@ def _features_text(report) -> list[str]:
         stab = "-" if f["stability"] is None else fmt(f["stability"], 2)
         if f["stable"]:
             stab += "*"
+        by_class = f.get("coef_by_class") or {}
         rows.append(
             [
                 "yes" if f["selected"] else "",
@@ -144,21 +154,37 @@ def _features_text(report) -> list[str]:
                 fmt(f["std_coef_min"], 3),
                 fmt(f["entry_alpha"], 3),
                 f"{f['cv_frequency']:.2f}",
-                fmt(f["sign_consistency"], 2),
+                *([] if multi else [fmt(f["sign_consistency"], 2)]),
                 stab,
+                *(fmt(by_class.get(k), 3) for k in shown_classes),
             ]
         )
     names = [f["name"] for f in feats]
     lines.extend(_name_table(header, names, rows, "<<" + ">" * (len(header) - 2)))
+    if multi:
+        note = (
+            "|c|: the L2 norm of a feature's coefficients across the classes (a "
+            "feature is selected when any class uses it); "
+            + (
+                "[class]: its coefficient for that class at the model's alpha; "
+                if shown_classes
+                else f"the {len(classes)} per-class coefficients are in to_json() "
+                "and to_frame(); "
+            )
+        )
+    else:
+        note = "coef@min / coef@1se: coefficients at alpha_min and alpha_1se; "
+    glm = path.get("family") is not None
     lines.extend(
         wrap(
             ("coef: the model's coefficients; " if own else "")
-            + "coef@min / coef@1se: coefficients at alpha_min and alpha_1se; std@min: "
-            "coef@min times the feature's standard deviation; enters@: largest alpha "
-            "with a "
-            "non-zero coefficient; CV freq: fraction of CV folds selecting the "
-            "feature at the model's alpha; sign: fraction of those with the majority "
-            "sign; P(stab): stability-selection probability (max over the region), "
+            + note
+            + ("(on the link scale) " if glm else "")
+            + "std@min: coef@min times the feature's standard deviation; enters@: "
+            "largest alpha with a non-zero coefficient; CV freq: fraction of CV "
+            "folds selecting the feature at the model's alpha; "
+            + ("" if multi else "sign: fraction of those with the majority sign; ")
+            + "P(stab): stability-selection probability (max over the region), "
             "* marks the stable set. Long names are cut in the middle (…); "
             "to_json() and to_frame() hold them whole."
         )
@@ -175,7 +201,9 @@ def _path_text(report, max_rows) -> list[str]:
         f"{n} alphas shown)"
     )
     lines = [title, "-" * len(title)]
-    header = ["", "alpha", "Df", "%Dev", "CV MSE", "+/- SE", "dual gap"]
+    glm = path.get("family") is not None
+    score = "CV dev." if glm else "CV MSE"
+    header = ["", "alpha", "Df", "%Dev", score, "+/- SE", "dual gap"]
     i_min = nearest(path["alphas"], path["alpha_min"])
     i_1se = nearest(path["alphas"], path["alpha_1se"])
     rows = []
@@ -193,14 +221,21 @@ def _path_text(report, max_rows) -> list[str]:
             ]
         )
     lines.extend(table(header, rows, "<>>>>>>"))
-    lines.extend(
-        wrap(
+    if glm:
+        text = (
+            "Df: features with a non-zero coefficient; %Dev: percentage of the null "
+            "model's deviance explained on all the data; CV dev. +/- SE: held-out "
+            f"mean {path['score']} over the folds and its standard error (glmnet's "
+            "cv.glmnet); the full table is in to_json() / to_frame('path')."
+        )
+    else:
+        text = (
             "Df: non-zero coefficients; %Dev: percentage of the (centred) sum of "
             "squares explained on all the data; CV MSE +/- SE: held-out mean squared "
             "error over the folds and its standard error; the full table is in "
             "to_json() / to_frame('path')."
         )
-    )
+    lines.extend(wrap(text))
     return lines
 
 
@@ -260,6 +295,8 @@ def _mlp_text(report) -> list[str]:
     )
     if m.get("best_epoch") is not None:
         lines.append(f"Best epoch: {m['best_epoch']}")
+    if m.get("kind") == "cv":
+        return lines + _mlp_cv_text(m)
     header = ["input", "importance", "selected"]
     order = np.argsort(-np.asarray(m["importances"]), kind="stable")
     rows = [
@@ -268,4 +305,77 @@ def _mlp_text(report) -> list[str]:
     ]
     names = [m["feature_names"][j] for j in order]
     lines.extend(_name_table(header, names, rows, "<><"))
+    return lines
+
+
+def _mlp_cv_text(m) -> list[str]:
+    """Lay out the inputs of an MLP selector: exit alphas, stability, the path."""
+    p, st = m["path"], m["stability"]
+    lines = wrap(
+        f"alpha {fmt(p['alpha'])} chosen by the {m['selection']} rule (alpha_min "
+        f"{fmt(p['alpha_min'])}, alpha_1se {fmt(p['alpha_1se'])}, "
+        f"{p['n_folds']} validation split(s)); refit {m['refit']['kind']}"
+    )
+    exit_alphas = np.asarray(m["exit_alphas"], dtype=float)
+    order = np.lexsort((-np.asarray(m["importances"]), -exit_alphas))
+    header = ["input", "sel", "leaves@", "importance"]
+    if st is not None:
+        header += ["P(sel)", "P@alpha"]
+    rows = []
+    for j in order:
+        row = [
+            "yes" if m["selected_mask"][j] else "",
+            "never" if np.isinf(exit_alphas[j]) else fmt(exit_alphas[j], 3),
+            fmt(float(m["importances"][j]), 3),
+        ]
+        if st is not None:
+            row += [
+                f"{st['selected_frequency'][j]:.2f}",
+                f"{st['at_model_alpha'][j]:.2f}",
+            ]
+        rows.append(row)
+    names = [m["feature_names"][j] for j in order]
+    lines.extend(_name_table(header, names, rows, "<<" + ">" * (len(header) - 2)))
+    note = (
+        "leaves@: the alpha at which the input leaves the path for good; importance: "
+        "the refit network's input importance"
+    )
+    if st is not None:
+        note += (
+            f"; P(sel): fraction of {st['n_subsamples']} selectors refitted on halves "
+            f"of the rows ({st['subsample_size']} rows) that select the input; "
+            "P@alpha: fraction whose path keeps it at the chosen alpha"
+        )
+    lines.extend(wrap(note + "."))
+    lines.append("")
+    title = "Validation curve along the path (alpha increasing, inputs leaving)"
+    lines += [title, "-" * len(title)]
+    rows_idx = np.unique(
+        np.round(np.linspace(0, len(p["alphas"]) - 1, min(20, len(p["alphas"]))))
+    ).astype(int)
+    i_min = nearest(p["alphas"], p["alpha_min"])
+    i_1se = nearest(p["alphas"], p["alpha_1se"])
+    rows_idx = np.unique(np.r_[rows_idx, i_min, i_1se])
+    rows = []
+    for i in rows_idx:
+        mark = "min" if i == i_min else ("1se" if i == i_1se else "")
+        rows.append(
+            [mark, fmt(p["alphas"][i]), int(p["n_features"][i]),
+             fmt(p["cv_mean"][i], 4), fmt(p["cv_se"][i], 2),
+             fmt(p["train_loss"][i], 4), fmt(p["validation_loss"][i], 4)]
+        )  # fmt: skip
+    lines.extend(
+        table(
+            ["", "alpha", "inputs", "held-out", "+/- SE", "train", "valid."],
+            rows,
+            "<>>>>>>",
+        )
+    )
+    lines.extend(
+        wrap(
+            "held-out: the loss that chooses alpha (the relaxed network's on the "
+            "sparse side with refit='relaxed'); train / valid.: the penalized "
+            "network's data losses."
+        )
+    )
     return lines
