@@ -40,6 +40,7 @@ from skreg.neural_network._path import (
     _Trainer,
     exit_alphas,
     mlp_path,
+    permutation_losses,
     relaxed_network,
     train_early_stopping,
 )
@@ -57,6 +58,8 @@ __all__ = ["RegularizedMLPClassifierCV", "RegularizedMLPRegressorCV"]
 
 # Relaxed fits that score path points: at most this many epochs each.
 _SCORE_MAX_ITER = 200
+# Permutations per input of the pruning step (``prune``).
+_PERMUTATION_REPEATS = 5
 
 
 class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
@@ -79,6 +82,7 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         "refit": [StrOptions({"relaxed", "penalized"})],
         "refit_alphas": ["array-like"],
         "refit_dropouts": ["array-like"],
+        "prune": [Interval(Real, 0, None, closed="left"), None],
         "batch_size": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
@@ -107,6 +111,7 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         refit="relaxed",
         refit_alphas=(1e-4, 1e-3, 1e-2),
         refit_dropouts=(0.0,),
+        prune=2.0,
         batch_size="auto",
         learning_rate_init=3e-3,
         max_iter=200,
@@ -128,6 +133,7 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         self.refit = refit
         self.refit_alphas = refit_alphas
         self.refit_dropouts = refit_dropouts
+        self.prune = prune
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
         self.max_iter = max_iter
@@ -220,16 +226,15 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
                         scores[k], ses[k] = scores[k - 1], ses[k - 1]
                     continue
                 trainer = self._relaxed_trainer(
-                    path, k, Xt, yt, Xv, yv, refit_alpha, 0.0
+                    path, k, support, Xt, yt, Xv, yv, refit_alpha, 0.0
                 )
                 max_iter = min(_SCORE_MAX_ITER, self.max_iter)
                 train_early_stopping(trainer, max_iter, self.n_iter_no_change, self.tol)
                 scores[k], ses[k] = trainer.validation()
         return path, scores, ses
 
-    def _relaxed_trainer(self, path, k, Xt, yt, Xv, yv, alpha, dropout, warm=True):
-        """Trainer of the relaxed network of point ``k`` (path weights or fresh)."""
-        s = path.support[k]
+    def _relaxed_trainer(self, path, k, s, Xt, yt, Xv, yv, alpha, dropout, warm=True):
+        """Trainer of a network on the inputs ``s`` (point ``k``'s weights or fresh)."""
         if warm:
             est = path.estimator
             est.coefs_, est.intercepts_ = path.coefs[k], path.intercepts[k]
@@ -327,11 +332,13 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         self.n_iter_ = int(main.dense_epochs + main.n_epochs.sum())
         self.support_ = main.support[i_best].copy()
         self.n_features_selected_ = int(self.support_.sum())
-        self._refit(main, i_best, X, y, train, val, refit_grid)
+        self._refit(main, i_best, X, y, train, val, refit_grid, rng)
         return self
 
-    def _refit(self, path, k, X, y, train, val, refit_grid):
+    def _refit(self, path, k, X, y, train, val, refit_grid, rng):
         s = self.support_
+        self.path_support_ = s.copy()
+        self.permutation_importances_ = None
         if not s.any():
             dummy = self._dummy_class()
             dummy.fit(np.zeros((len(y), 1)), y)
@@ -349,21 +356,20 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
             self.refit_alpha_ = self.refit_dropout_ = self.refit_init_ = None
             self.refit_curves_ = {}
             return
-        best = None
-        for warm in (True, False):
-            for alpha, dropout in refit_grid:
-                trainer = self._relaxed_trainer(
-                    path, k, Xt, yt, Xv, yv, alpha, dropout, warm
+        best = self._relaxed_search(path, k, s, Xt, yt, Xv, yv, refit_grid)
+        _, trainer, alpha, dropout, warm = best
+        if self.prune is not None:
+            s = self._prune(trainer, s, rng)
+            if not np.array_equal(s, self.support_):
+                self.support_ = s
+                self.n_features_selected_ = int(s.sum())
+                # The pruned set is refit with the L2, dropout and start chosen on
+                # the path's set (one fit, not the whole grid again).
+                best = self._relaxed_search(
+                    path, k, s, Xt, yt, Xv, yv, [(alpha, dropout)], (warm,)
                 )
-                curve = train_early_stopping(
-                    trainer, self.max_iter, self.n_iter_no_change, self.tol
-                )
-                net = trainer.est
-                net.validation_loss_curve_ = curve
-                score = net.best_validation_loss_
-                if best is None or score < best[0]:
-                    best = (score, net, alpha, dropout, warm, trainer.best_epochs)
-        _, net, alpha, dropout, warm, n_epochs = best
+                trainer = best[1]
+        net, n_epochs = trainer.est, trainer.best_epochs
         self.refit_alpha_, self.refit_dropout_ = alpha, dropout
         self.refit_init_ = "path" if warm else "random"
         self.refit_curves_ = {
@@ -377,11 +383,55 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         # benchmarks/bench_mlp_selection.py, test R^2 0.662 -> 0.687.
         rows = np.concatenate([train, val])
         trainer = self._relaxed_trainer(
-            path, k, X[rows], y[rows], None, None, alpha, dropout, warm
+            path, k, s, X[rows], y[rows], None, None, alpha, dropout, warm
         )
         while trainer.epochs < n_epochs:
             trainer.epoch()
         self.estimator_ = trainer.est
+
+    def _relaxed_search(self, path, k, s, Xt, yt, Xv, yv, grid, inits=(True, False)):
+        """Early-stopped relaxed fits on ``s`` over ``grid`` x ``inits``; the best.
+
+        Returns ``(validation loss, trainer, alpha, dropout, warm)`` of the fit with
+        the lowest validation loss (its best weights restored).
+        """
+        best = None
+        for warm in inits:
+            for alpha, dropout in grid:
+                trainer = self._relaxed_trainer(
+                    path, k, s, Xt, yt, Xv, yv, alpha, dropout, warm
+                )
+                curve = train_early_stopping(
+                    trainer, self.max_iter, self.n_iter_no_change, self.tol
+                )
+                trainer.est.validation_loss_curve_ = curve
+                score = trainer.est.best_validation_loss_
+                if best is None or score < best[0]:
+                    best = (score, trainer, alpha, dropout, warm)
+        return best
+
+    def _prune(self, trainer, s, rng):
+        """Drop the inputs of ``s`` whose permutation importance is not significant.
+
+        The importance of a selected input is the mean increase of the validation
+        loss of the relaxed network when the input's column is permuted (averaged
+        over ``_PERMUTATION_REPEATS`` permutations); it is kept when that mean exceeds
+        ``prune`` standard errors of the paired per-sample increases. The input with
+        the largest importance is always kept.
+        """
+        increase = permutation_losses(
+            trainer.est, trainer.Xv, trainer.Yv, _PERMUTATION_REPEATS, rng
+        )
+        mean = increase.mean(axis=0)
+        se = increase.std(axis=0, ddof=1) / np.sqrt(increase.shape[0])
+        keep = mean > self.prune * se
+        keep[int(np.argmax(mean))] = True
+        importances = np.full(s.shape, np.nan)
+        importances[s] = mean
+        self.permutation_importances_ = importances
+        pruned = np.zeros_like(s)
+        pruned[np.flatnonzero(s)[keep]] = True
+        return pruned
 
     # -------------------------------------------------------------- prediction
     def _selected(self, X):

@@ -70,6 +70,42 @@ def sample_losses(est, X, Y):
     return -np.sum(Y * np.log(P) + (1.0 - Y) * np.log(1.0 - P), axis=1)
 
 
+def permutation_losses(est, X, Y, n_repeats, rng):
+    """Per-sample loss increase when each input column is permuted.
+
+    Parameters
+    ----------
+    est : fitted network
+        Evaluated with dropout off, as :func:`sample_losses`.
+    X : ndarray or sparse matrix of shape (n_samples, n_inputs)
+        Validated inputs of the network (narrow: it is densified).
+    Y : ndarray of shape (n_samples, n_outputs)
+        Targets as the network sees them.
+    n_repeats : int
+        Permutations per column; the increases are averaged over them.
+    rng : numpy.random.RandomState
+        Source of the permutations.
+
+    Returns
+    -------
+    increase : ndarray of shape (n_samples, n_inputs)
+        ``loss_i(X with column j permuted) - loss_i(X)``, averaged over the repeats:
+        paired per-sample differences, whose mean is the permutation importance of
+        input ``j`` and whose standard error gives its noise level.
+    """
+    X = X.toarray() if hasattr(X, "toarray") else np.array(X, copy=True)
+    base = sample_losses(est, X, Y)
+    n, p = X.shape
+    out = np.zeros((n, p))
+    for j in range(p):
+        column = X[:, j].copy()
+        for _ in range(n_repeats):
+            X[:, j] = column[rng.permutation(n)]
+            out[:, j] += sample_losses(est, X, Y) - base
+        X[:, j] = column
+    return out / n_repeats
+
+
 def _first_layer_gradient(est, X, Y):
     """Gradient of the mean data loss with respect to ``W_1``, taken at ``W_1 = 0``."""
     W1 = est.coefs_[0]
