@@ -196,8 +196,13 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
             stratify=stratify,
         )
 
-    def _score_split(self, net, X, y, train, val, grid, refit_alpha):
-        """Run the path on one split; return it and the (relaxed) validation scores."""
+    def _score_split(self, net, X, y, train, val, grid, refit_alpha, rng):
+        """Run the path on one split; return it, the scores and the selections.
+
+        Returns ``(path, scores, ses, selected)``: ``selected[k]`` is the set of
+        inputs that point ``k`` selects (its kept inputs, pruned with ``prune``), and
+        ``scores[k]`` the held-out loss of the relaxed network on that set.
+        """
         Xt, yt, Xv, yv = X[train], y[train], X[val], y[val]
         path = mlp_path(
             net,
@@ -214,24 +219,38 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         )
         scores = path.validation_loss.copy()
         ses = path.validation_se.copy()
+        selected = path.support.copy()
 
         if self.refit == "relaxed":
             # Relax the sparse side: points with at most the inputs of the penalized
             # optimum (the others keep their penalized score).
             bound = path.n_features[int(np.argmin(scores))]
+            max_iter = min(_SCORE_MAX_ITER, self.max_iter)
             for k in np.flatnonzero(path.n_features <= bound):
                 support = path.support[k]
                 if not support.any() or (k > 0 and _same(path.support, k)):
                     if k > 0 and support.any():
                         scores[k], ses[k] = scores[k - 1], ses[k - 1]
+                        selected[k] = selected[k - 1]
                     continue
                 trainer = self._relaxed_trainer(
                     path, k, support, Xt, yt, Xv, yv, refit_alpha, 0.0
                 )
-                max_iter = min(_SCORE_MAX_ITER, self.max_iter)
                 train_early_stopping(trainer, max_iter, self.n_iter_no_change, self.tol)
+                if self.prune is not None:
+                    pruned, _ = self._prune(trainer, support, rng)
+                    if not np.array_equal(pruned, support):
+                        # Score the point by what it would select: the relaxed
+                        # network on the pruned set.
+                        selected[k] = pruned
+                        trainer = self._relaxed_trainer(
+                            path, k, pruned, Xt, yt, Xv, yv, refit_alpha, 0.0
+                        )
+                        train_early_stopping(
+                            trainer, max_iter, self.n_iter_no_change, self.tol
+                        )
                 scores[k], ses[k] = trainer.validation()
-        return path, scores, ses
+        return path, scores, ses, selected
 
     def _relaxed_trainer(self, path, k, s, Xt, yt, Xv, yv, alpha, dropout, warm=True):
         """Trainer of a network on the inputs ``s`` (point ``k``'s weights or fresh)."""
@@ -287,8 +306,8 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         net = self._make_network(rng.randint(np.iinfo(np.int32).max))
 
         train, val = self._holdout(X, y, rng)
-        main, scores, ses = self._score_split(
-            net, X, y, train, val, grid, refit_grid[0][0]
+        main, scores, ses, selected = self._score_split(
+            net, X, y, train, val, grid, refit_grid[0][0], rng
         )
         grid = main.alphas
         if self.cv is None:
@@ -299,8 +318,8 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
             cv = check_cv(self.cv, y, classifier=is_classifier(self))
             fold_scores, epochs = [], []
             for tr, va in cv.split(X, y):
-                path, s, _ = self._score_split(
-                    net, X, y, tr, va, grid, refit_grid[0][0]
+                path, s, _, _ = self._score_split(
+                    net, X, y, tr, va, grid, refit_grid[0][0], rng
                 )
                 fold_scores.append(s)
                 epochs.append(path.n_epochs)
@@ -330,14 +349,14 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         self.exit_alphas_ = exit_alphas(grid, main.support)
         self.dense_epochs_ = main.dense_epochs
         self.n_iter_ = int(main.dense_epochs + main.n_epochs.sum())
-        self.support_ = main.support[i_best].copy()
+        self.path_support_ = main.support[i_best].copy()
+        self.support_ = selected[i_best].copy()
         self.n_features_selected_ = int(self.support_.sum())
         self._refit(main, i_best, X, y, train, val, refit_grid, rng)
         return self
 
     def _refit(self, path, k, X, y, train, val, refit_grid, rng):
         s = self.support_
-        self.path_support_ = s.copy()
         self.permutation_importances_ = None
         if not s.any():
             dummy = self._dummy_class()
@@ -359,7 +378,7 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         best = self._relaxed_search(path, k, s, Xt, yt, Xv, yv, refit_grid)
         _, trainer, alpha, dropout, warm = best
         if self.prune is not None:
-            s = self._prune(trainer, s, rng)
+            s, self.permutation_importances_ = self._prune(trainer, s, rng)
             if not np.array_equal(s, self.support_):
                 self.support_ = s
                 self.n_features_selected_ = int(s.sum())
@@ -413,6 +432,9 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
     def _prune(self, trainer, s, rng):
         """Drop the inputs of ``s`` whose permutation importance is not significant.
 
+        Returns the pruned mask and the importances (over all inputs, ``nan`` off
+        ``s``).
+
         The importance of a selected input is the mean increase of the validation
         loss of the relaxed network when the input's column is permuted (averaged
         over ``_PERMUTATION_REPEATS`` permutations); it is kept when that mean exceeds
@@ -428,10 +450,9 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         keep[int(np.argmax(mean))] = True
         importances = np.full(s.shape, np.nan)
         importances[s] = mean
-        self.permutation_importances_ = importances
         pruned = np.zeros_like(s)
         pruned[np.flatnonzero(s)[keep]] = True
-        return pruned
+        return pruned, importances
 
     # -------------------------------------------------------------- prediction
     def _selected(self, X):
