@@ -39,6 +39,7 @@ from skreg.neural_network._path import (
     _check_alphas,
     _Trainer,
     exit_alphas,
+    merge_networks,
     mlp_path,
     permutation_losses,
     relaxed_network,
@@ -83,6 +84,7 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         "refit_alphas": ["array-like"],
         "refit_dropouts": ["array-like"],
         "prune": [Interval(Real, 0, None, closed="left"), None],
+        "n_refits": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
@@ -112,6 +114,7 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         refit_alphas=(1e-4, 1e-3, 1e-2),
         refit_dropouts=(0.0,),
         prune=2.0,
+        n_refits=3,
         batch_size="auto",
         learning_rate_init=3e-3,
         max_iter=200,
@@ -134,6 +137,7 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         self.refit_alphas = refit_alphas
         self.refit_dropouts = refit_dropouts
         self.prune = prune
+        self.n_refits = n_refits
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
         self.max_iter = max_iter
@@ -252,15 +256,20 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
                 scores[k], ses[k] = trainer.validation()
         return path, scores, ses, selected
 
-    def _relaxed_trainer(self, path, k, s, Xt, yt, Xv, yv, alpha, dropout, warm=True):
-        """Trainer of a network on the inputs ``s`` (point ``k``'s weights or fresh)."""
+    def _relaxed_trainer(
+        self, path, k, s, Xt, yt, Xv, yv, alpha, dropout, warm=True, seed=None
+    ):
+        """Trainer of a network on the inputs ``s`` (point ``k``'s weights or fresh).
+
+        ``seed`` seeds a fresh network (default: the path network's seed).
+        """
         if warm:
             est = path.estimator
             est.coefs_, est.intercepts_ = path.coefs[k], path.intercepts[k]
             net = relaxed_network(est, s, alpha, dropout)
             Xv = None if Xv is None else Xv[:, s]
             return _Trainer(net, Xt[:, s], yt, Xv, yv, initialized=True)
-        net = self._make_network(path.estimator.random_state)
+        net = self._make_network(path.estimator.random_state if seed is None else seed)
         net.set_params(
             alpha=alpha,
             l1_ratio=0.0,
@@ -399,14 +408,30 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         # Retrain on every row (training and validation) for the number of epochs
         # that validation chose, from the same start, as scikit-learn's CV estimators
         # refit on the whole data: on the 1 500-row benchmark of
-        # benchmarks/bench_mlp_selection.py, test R^2 0.662 -> 0.687.
+        # benchmarks/bench_mlp_selection.py, test R^2 0.662 -> 0.687. With
+        # n_refits > 1, further members from fresh random starts are trained the
+        # same way and averaged, as one wider network (merge_networks).
         rows = np.concatenate([train, val])
-        trainer = self._relaxed_trainer(
-            path, k, s, X[rows], y[rows], None, None, alpha, dropout, warm
-        )
-        while trainer.epochs < n_epochs:
-            trainer.epoch()
-        self.estimator_ = trainer.est
+        members = []
+        for m in range(self.n_refits):
+            seed = None if m == 0 else rng.randint(np.iinfo(np.int32).max)
+            trainer = self._relaxed_trainer(
+                path,
+                k,
+                s,
+                X[rows],
+                y[rows],
+                None,
+                None,
+                alpha,
+                dropout,
+                warm and m == 0,
+                seed=seed,
+            )
+            while trainer.epochs < n_epochs:
+                trainer.epoch()
+            members.append(trainer.est)
+        self.estimator_ = merge_networks(members)
 
     def _relaxed_search(self, path, k, s, Xt, yt, Xv, yv, grid, inits=(True, False)):
         """Early-stopped relaxed fits on ``s`` over ``grid`` x ``inits``; the best.
