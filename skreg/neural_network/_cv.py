@@ -274,12 +274,16 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
     ):
         """Trainer of a network on the inputs ``s`` (point ``k``'s weights or fresh).
 
-        ``seed`` seeds a fresh network (default: the path network's seed).
+        ``seed`` seeds a fresh network (default: the path network's seed), or the
+        shuffling of a warm one.
         """
         if warm:
             est = path.estimator
             est.coefs_, est.intercepts_ = path.coefs[k], path.intercepts[k]
             net = relaxed_network(est, s, alpha, dropout)
+            if seed is not None:
+                # Same start, another order of the mini-batches.
+                net._rng = check_random_state(seed)
             Xv = None if Xv is None else Xv[:, s]
             return _Trainer(net, Xt[:, s], yt, Xv, yv, initialized=True)
         net = self._make_network(path.estimator.random_state if seed is None else seed)
@@ -422,8 +426,10 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         # that validation chose, from the same start, as scikit-learn's CV estimators
         # refit on the whole data: on the 1 500-row benchmark of
         # benchmarks/bench_mlp_selection.py, test R^2 0.662 -> 0.687. With
-        # n_refits > 1, further members from fresh random starts are trained the
-        # same way and averaged, as one wider network (merge_networks).
+        # n_refits > 1, further members are trained the same way and averaged, as
+        # one wider network (merge_networks): from other random starts, or from the
+        # path's weights with other mini-batch orders when that start was chosen
+        # (the number of epochs is that of the chosen start).
         rows = np.concatenate([train, val])
         members = []
         for m in range(self.n_refits):
@@ -438,7 +444,7 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
                 None,
                 alpha,
                 dropout,
-                warm and m == 0,
+                warm,
                 seed=seed,
             )
             while trainer.epochs < n_epochs:
@@ -587,9 +593,11 @@ _SHARED_DOC = """
         path's set).
     n_refits : int, default=3
         Networks averaged in the final refit: the chosen relaxed fit retrained on
-        every row, plus ``n_refits - 1`` retrains from fresh random starts, merged
-        into one network ``n_refits`` times as wide (the mean of the members'
-        outputs before the output activation).
+        every row, plus ``n_refits - 1`` more retrains for the same number of
+        epochs (from other random starts, or from the path's weights with other
+        mini-batch orders when that start was chosen), merged into one network
+        ``n_refits`` times as wide (the mean of the members' outputs before the
+        output activation).
     batch_size : int or 'auto', default='auto'
         Mini-batch size (``'auto'``: ``min(200, n_samples)``).
     learning_rate_init : float, default=3e-3
