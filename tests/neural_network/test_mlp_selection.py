@@ -89,11 +89,9 @@ def test_merged_classifier_averages_the_logits():
     )
 
 
-CV_KW = dict(
-    hidden_layer_sizes=(16,),
-    n_alphas=12,
-    learning_rate_init=0.01,
-    random_state=0,
+# A small network on a coarse grid, one refit member unless a test says otherwise.
+SMALL_CV = dict(
+    hidden_layer_sizes=(16,), n_alphas=8, n_refits=1, learning_rate_init=0.01
 )
 
 
@@ -102,7 +100,7 @@ def min_fits():
     # selection="min" on a coarse 8-point grid keeps seven noise inputs beside the
     # three informative ones at the chosen point; the pruning step must drop them.
     X, y = _even_effect_regression()
-    kw = dict(CV_KW, n_alphas=8, n_refits=1, selection="min")
+    kw = dict(SMALL_CV, selection="min", random_state=0)
     fits = {
         prune: RegularizedMLPRegressorCV(prune=prune, **kw).fit(X[:300], y[:300])
         for prune in (2.0, None)
@@ -138,9 +136,9 @@ def test_pruning_improves_test_loss_on_the_designed_case(min_fits):
 
 def test_refit_members_are_merged_into_one_network():
     X, y = _even_effect_regression(n=300)
-    kw = dict(CV_KW, n_alphas=6, n_iter_no_change=5, max_iter=100)
-    one = RegularizedMLPRegressorCV(n_refits=1, **kw).fit(X, y)
-    three = RegularizedMLPRegressorCV(n_refits=3, **kw).fit(X, y)
+    kw = dict(SMALL_CV, n_alphas=6, n_iter_no_change=5, max_iter=100, random_state=0)
+    one = RegularizedMLPRegressorCV(**kw).fit(X, y)
+    three = RegularizedMLPRegressorCV(**dict(kw, n_refits=3)).fit(X, y)
     np.testing.assert_array_equal(one.support_, three.support_)
     assert one.estimator_.coefs_[0].shape[1] == 16
     assert three.estimator_.coefs_[0].shape[1] == 48
