@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -32,21 +33,28 @@ from skreg.neural_network._optimizers import OPTIMIZERS
 # training: threading small products costs more in synchronisation than it gains, and
 # on a busy machine it can slow an epoch down tenfold (measured on 2 cores).
 _SMALL_PRODUCT = 2**21
-_threadpool_controller = None
 
 
 # Rows of the training set on which ``train_loss_curve_`` is evaluated, at most.
 _TRAIN_CURVE_ROWS = 10_000
 
 
-def _blas_single_thread():
-    """Context manager limiting BLAS to one thread (the controller is cached)."""
-    global _threadpool_controller
-    if _threadpool_controller is None:
-        from threadpoolctl import ThreadpoolController
+@functools.cache
+def _threadpool_controller():
+    """Return the process's threadpoolctl controller, built once (scans libraries).
 
-        _threadpool_controller = ThreadpoolController()
-    return _threadpool_controller.limit(limits=1, user_api="blas")
+    threadpoolctl limits are process-wide: while a small network trains under
+    :func:`_blas_single_thread`, BLAS calls from other Python threads of the process
+    run single-threaded too, and the previous limits come back when the fit ends.
+    """
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _blas_single_thread():
+    """Context manager limiting BLAS to one thread for the duration of a fit."""
+    return _threadpool_controller().limit(limits=1, user_api="blas")
 
 
 __all__ = ["Workspace", "fit_stochastic", "pack_parameters"]
