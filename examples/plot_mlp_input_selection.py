@@ -57,7 +57,7 @@ print(f"path at alpha_: {path_mask.sum()} inputs ({path_mask[:, 8:].sum()} noise
 fig, (ax_img, ax_path) = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
 ax_img.imshow(0.4 * path_mask + 0.6 * mask, cmap="Greens", vmin=0, vmax=1)
 ax_img.axvline(7.5, color="k", lw=1)
-ax_img.set_title("selected inputs (left: digit pixels, right: noise)")
+ax_img.set_title("selected (dark), pruned (light); left: digit, right: noise")
 ax_img.set_xticks([3.5, 11.5], ["digit", "noise"])
 ax_img.set_yticks([])
 
