@@ -6,13 +6,17 @@ Selecting the input pixels of a digit classifier
 The 8x8 digits with 64 extra *noise pixels* (uniform draws on the same scale) placed
 to their right: 128 inputs, half of them useless. :class:`RegularizedMLPClassifierCV`
 trains a network along a warm-started group-lasso path on its input rows, from every
-pixel kept to none, scores each point on a validation split, keeps the sparsest point
-within one standard error of the best (the one-standard-error rule) and refits a
-network on the kept pixels only.
+pixel kept to none. At each point it trains a network on the kept pixels only (the
+*relaxed* fit), drops the pixels whose permutation importance on the validation split
+is not significant (``prune``), and scores the point by the network on the pixels that
+remain. It keeps the sparsest point within one standard error of the best (the
+one-standard-error rule) and refits a network on its pixels.
 
-The left panel shows the selected pixels; the right one, the number of inputs and the
-validation loss along the path. The border pixels of the digits, always blank, are
-dropped with the noise; the classifier keeps accuracy with a fraction of the inputs.
+The left panel shows the selected pixels (dark), and those the path kept at the
+chosen alpha but the permutation test dropped (light); the right one, the number of
+inputs and the validation loss along the path. The border pixels of the digits,
+always blank, are dropped with the noise; the classifier keeps accuracy with a
+fraction of the inputs.
 """
 
 # %%
@@ -43,15 +47,17 @@ clf = RegularizedMLPClassifierCV(
 )
 clf.fit(X_train, y_train)
 mask = clf.get_support().reshape(8, 16)
-print(f"kept {clf.n_features_selected_} of 128 inputs: "
+path_mask = clf.path_support_.reshape(8, 16)
+print(f"path at alpha_: {path_mask.sum()} inputs ({path_mask[:, 8:].sum()} noise); "
+      f"selected {clf.n_features_selected_} of 128: "
       f"{mask[:, :8].sum()} digit pixels, {mask[:, 8:].sum()} noise pixels; "
       f"test accuracy {clf.score(X_test, y_test):.3f}")  # fmt: skip
 
 # %%
 fig, (ax_img, ax_path) = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
-ax_img.imshow(mask, cmap="Greens", vmin=0, vmax=1)
+ax_img.imshow(0.4 * path_mask + 0.6 * mask, cmap="Greens", vmin=0, vmax=1)
 ax_img.axvline(7.5, color="k", lw=1)
-ax_img.set_title("selected inputs (left: digit pixels, right: noise)")
+ax_img.set_title("selected (dark), pruned (light); left: digit, right: noise")
 ax_img.set_xticks([3.5, 11.5], ["digit", "noise"])
 ax_img.set_yticks([])
 

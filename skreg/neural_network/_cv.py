@@ -13,8 +13,21 @@ contributions offset that bias. As the relaxed lasso (Meinshausen 2007) and glmn
 as the penalized optimum) is scored by its *relaxed* network: the path's weights on
 its kept inputs, trained on without input penalty until the validation loss stops
 improving. Those networks have a handful of inputs, so each costs a fraction of a path
-epoch. The final model is the relaxed network of the chosen support, with its L2
-strength and dropout chosen among ``refit_alphas`` x ``refit_dropouts`` on validation.
+epoch.
+
+Pruning (``prune``). The group penalty ranks inputs by how cheaply the first layer
+represents them, not by how much they matter: an even effect (``x**2``) needs two
+ReLU units of opposite slopes, and an input acting only through a product reaches the
+first-layer gradient weakly, so such inputs leave the path among the noise inputs
+(on the additive design of ``benchmarks/bench_mlp_selection.py``, ``x_4**2`` leaves
+12th, after two noise inputs). Each relaxed network is therefore tested input by
+input by permutation on the validation rows, the inputs without significant
+importance dropped, and the point scored by the network on what remains: a point
+that keeps some noise inputs to hold on to a weak informative one can then win.
+
+The final model is the relaxed network of the chosen (pruned) support, with its L2
+strength and dropout chosen among ``refit_alphas`` x ``refit_dropouts`` on validation,
+retrained on every row and averaged over ``n_refits`` starts.
 """
 
 from __future__ import annotations
@@ -34,12 +47,15 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 
 from skreg.neural_network._activations import HIDDEN_ACTIVATIONS
+from skreg.neural_network._docstrings import fill_cv_doc
 from skreg.neural_network._mlp import RegularizedMLPClassifier, RegularizedMLPRegressor
 from skreg.neural_network._path import (
     _check_alphas,
     _Trainer,
     exit_alphas,
+    merge_networks,
     mlp_path,
+    permutation_losses,
     relaxed_network,
     train_early_stopping,
 )
@@ -57,6 +73,8 @@ __all__ = ["RegularizedMLPClassifierCV", "RegularizedMLPRegressorCV"]
 
 # Relaxed fits that score path points: at most this many epochs each.
 _SCORE_MAX_ITER = 200
+# Permutations per input of the pruning step (``prune``).
+_PERMUTATION_REPEATS = 5
 
 
 class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
@@ -79,6 +97,8 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         "refit": [StrOptions({"relaxed", "penalized"})],
         "refit_alphas": ["array-like"],
         "refit_dropouts": ["array-like"],
+        "prune": [Interval(Real, 0, None, closed="left"), None],
+        "n_refits": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
@@ -105,8 +125,10 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         validation_fraction=0.2,
         selection="1se",
         refit="relaxed",
-        refit_alphas=(1e-4, 1e-3, 1e-2),
+        refit_alphas=(1e-3, 3e-3, 1e-2),
         refit_dropouts=(0.0,),
+        prune=2.0,
+        n_refits=3,
         batch_size="auto",
         learning_rate_init=3e-3,
         max_iter=200,
@@ -128,6 +150,8 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         self.refit = refit
         self.refit_alphas = refit_alphas
         self.refit_dropouts = refit_dropouts
+        self.prune = prune
+        self.n_refits = n_refits
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
         self.max_iter = max_iter
@@ -190,8 +214,13 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
             stratify=stratify,
         )
 
-    def _score_split(self, net, X, y, train, val, grid, refit_alpha):
-        """Run the path on one split; return it and the (relaxed) validation scores."""
+    def _score_split(self, net, X, y, train, val, grid, refit_alpha, rng):
+        """Run the path on one split; return it, the scores and the selections.
+
+        Returns ``(path, scores, ses, selected)``: ``selected[k]`` is the set of
+        inputs that point ``k`` selects (its kept inputs, pruned with ``prune``), and
+        ``scores[k]`` the held-out loss of the relaxed network on that set.
+        """
         Xt, yt, Xv, yv = X[train], y[train], X[val], y[val]
         path = mlp_path(
             net,
@@ -208,35 +237,57 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         )
         scores = path.validation_loss.copy()
         ses = path.validation_se.copy()
+        selected = path.support.copy()
 
         if self.refit == "relaxed":
             # Relax the sparse side: points with at most the inputs of the penalized
             # optimum (the others keep their penalized score).
             bound = path.n_features[int(np.argmin(scores))]
+            max_iter = min(_SCORE_MAX_ITER, self.max_iter)
             for k in np.flatnonzero(path.n_features <= bound):
                 support = path.support[k]
                 if not support.any() or (k > 0 and _same(path.support, k)):
                     if k > 0 and support.any():
                         scores[k], ses[k] = scores[k - 1], ses[k - 1]
+                        selected[k] = selected[k - 1]
                     continue
                 trainer = self._relaxed_trainer(
-                    path, k, Xt, yt, Xv, yv, refit_alpha, 0.0
+                    path, k, support, Xt, yt, Xv, yv, refit_alpha, 0.0
                 )
-                max_iter = min(_SCORE_MAX_ITER, self.max_iter)
                 train_early_stopping(trainer, max_iter, self.n_iter_no_change, self.tol)
+                if self.prune is not None:
+                    pruned, _ = self._prune(trainer, support, rng)
+                    if not np.array_equal(pruned, support):
+                        # Score the point by what it would select: the relaxed
+                        # network on the pruned set.
+                        selected[k] = pruned
+                        trainer = self._relaxed_trainer(
+                            path, k, pruned, Xt, yt, Xv, yv, refit_alpha, 0.0
+                        )
+                        train_early_stopping(
+                            trainer, max_iter, self.n_iter_no_change, self.tol
+                        )
                 scores[k], ses[k] = trainer.validation()
-        return path, scores, ses
+        return path, scores, ses, selected
 
-    def _relaxed_trainer(self, path, k, Xt, yt, Xv, yv, alpha, dropout, warm=True):
-        """Trainer of the relaxed network of point ``k`` (path weights or fresh)."""
-        s = path.support[k]
+    def _relaxed_trainer(
+        self, path, k, s, Xt, yt, Xv, yv, alpha, dropout, warm=True, seed=None
+    ):
+        """Trainer of a network on the inputs ``s`` (point ``k``'s weights or fresh).
+
+        ``seed`` seeds a fresh network (default: the path network's seed), or the
+        shuffling of a warm one.
+        """
         if warm:
             est = path.estimator
             est.coefs_, est.intercepts_ = path.coefs[k], path.intercepts[k]
             net = relaxed_network(est, s, alpha, dropout)
+            if seed is not None:
+                # Same start, another order of the mini-batches.
+                net._rng = check_random_state(seed)
             Xv = None if Xv is None else Xv[:, s]
             return _Trainer(net, Xt[:, s], yt, Xv, yv, initialized=True)
-        net = self._make_network(path.estimator.random_state)
+        net = self._make_network(path.estimator.random_state if seed is None else seed)
         net.set_params(
             alpha=alpha,
             l1_ratio=0.0,
@@ -282,8 +333,8 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         net = self._make_network(rng.randint(np.iinfo(np.int32).max))
 
         train, val = self._holdout(X, y, rng)
-        main, scores, ses = self._score_split(
-            net, X, y, train, val, grid, refit_grid[0][0]
+        main, scores, ses, selected = self._score_split(
+            net, X, y, train, val, grid, refit_grid[0][0], rng
         )
         grid = main.alphas
         if self.cv is None:
@@ -294,8 +345,8 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
             cv = check_cv(self.cv, y, classifier=is_classifier(self))
             fold_scores, epochs = [], []
             for tr, va in cv.split(X, y):
-                path, s, _ = self._score_split(
-                    net, X, y, tr, va, grid, refit_grid[0][0]
+                path, s, _, _ = self._score_split(
+                    net, X, y, tr, va, grid, refit_grid[0][0], rng
                 )
                 fold_scores.append(s)
                 epochs.append(path.n_epochs)
@@ -325,13 +376,15 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         self.exit_alphas_ = exit_alphas(grid, main.support)
         self.dense_epochs_ = main.dense_epochs
         self.n_iter_ = int(main.dense_epochs + main.n_epochs.sum())
-        self.support_ = main.support[i_best].copy()
+        self.path_support_ = main.support[i_best].copy()
+        self.support_ = selected[i_best].copy()
         self.n_features_selected_ = int(self.support_.sum())
-        self._refit(main, i_best, X, y, train, val, refit_grid)
+        self._refit(main, i_best, X, y, train, val, refit_grid, rng)
         return self
 
-    def _refit(self, path, k, X, y, train, val, refit_grid):
+    def _refit(self, path, k, X, y, train, val, refit_grid, rng):
         s = self.support_
+        self.permutation_importances_ = None
         if not s.any():
             dummy = self._dummy_class()
             dummy.fit(np.zeros((len(y), 1)), y)
@@ -349,21 +402,20 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
             self.refit_alpha_ = self.refit_dropout_ = self.refit_init_ = None
             self.refit_curves_ = {}
             return
-        best = None
-        for warm in (True, False):
-            for alpha, dropout in refit_grid:
-                trainer = self._relaxed_trainer(
-                    path, k, Xt, yt, Xv, yv, alpha, dropout, warm
+        best = self._relaxed_search(path, k, s, Xt, yt, Xv, yv, refit_grid)
+        _, trainer, alpha, dropout, warm = best
+        if self.prune is not None:
+            s, self.permutation_importances_ = self._prune(trainer, s, rng)
+            if not np.array_equal(s, self.support_):
+                self.support_ = s
+                self.n_features_selected_ = int(s.sum())
+                # The pruned set is refit with the L2, dropout and start chosen on
+                # the path's set (one fit, not the whole grid again).
+                best = self._relaxed_search(
+                    path, k, s, Xt, yt, Xv, yv, [(alpha, dropout)], (warm,)
                 )
-                curve = train_early_stopping(
-                    trainer, self.max_iter, self.n_iter_no_change, self.tol
-                )
-                net = trainer.est
-                net.validation_loss_curve_ = curve
-                score = net.best_validation_loss_
-                if best is None or score < best[0]:
-                    best = (score, net, alpha, dropout, warm, trainer.best_epochs)
-        _, net, alpha, dropout, warm, n_epochs = best
+                trainer = best[1]
+        net, n_epochs = trainer.est, trainer.best_epochs
         self.refit_alpha_, self.refit_dropout_ = alpha, dropout
         self.refit_init_ = "path" if warm else "random"
         self.refit_curves_ = {
@@ -374,14 +426,78 @@ class _BaseRegularizedMLPCV(SelectorMixin, BaseEstimator):
         # Retrain on every row (training and validation) for the number of epochs
         # that validation chose, from the same start, as scikit-learn's CV estimators
         # refit on the whole data: on the 1 500-row benchmark of
-        # benchmarks/bench_mlp_selection.py, test R^2 0.662 -> 0.687.
+        # benchmarks/bench_mlp_selection.py, test R^2 0.662 -> 0.687. With
+        # n_refits > 1, further members are trained the same way and averaged, as
+        # one wider network (merge_networks): from other random starts, or from the
+        # path's weights with other mini-batch orders when that start was chosen
+        # (the number of epochs is that of the chosen start).
         rows = np.concatenate([train, val])
-        trainer = self._relaxed_trainer(
-            path, k, X[rows], y[rows], None, None, alpha, dropout, warm
+        members = []
+        for m in range(self.n_refits):
+            seed = None if m == 0 else rng.randint(np.iinfo(np.int32).max)
+            trainer = self._relaxed_trainer(
+                path,
+                k,
+                s,
+                X[rows],
+                y[rows],
+                None,
+                None,
+                alpha,
+                dropout,
+                warm,
+                seed=seed,
+            )
+            while trainer.epochs < n_epochs:
+                trainer.epoch()
+            members.append(trainer.est)
+        self.estimator_ = merge_networks(members)
+
+    def _relaxed_search(self, path, k, s, Xt, yt, Xv, yv, grid, inits=(True, False)):
+        """Early-stopped relaxed fits on ``s`` over ``grid`` x ``inits``; the best.
+
+        Returns ``(validation loss, trainer, alpha, dropout, warm)`` of the fit with
+        the lowest validation loss (its best weights restored).
+        """
+        best = None
+        for warm in inits:
+            for alpha, dropout in grid:
+                trainer = self._relaxed_trainer(
+                    path, k, s, Xt, yt, Xv, yv, alpha, dropout, warm
+                )
+                curve = train_early_stopping(
+                    trainer, self.max_iter, self.n_iter_no_change, self.tol
+                )
+                trainer.est.validation_loss_curve_ = curve
+                score = trainer.est.best_validation_loss_
+                if best is None or score < best[0]:
+                    best = (score, trainer, alpha, dropout, warm)
+        return best
+
+    def _prune(self, trainer, s, rng):
+        """Drop the inputs of ``s`` whose permutation importance is not significant.
+
+        Returns the pruned mask and the importances (over all inputs, ``nan`` off
+        ``s``).
+
+        The importance of a selected input is the mean increase of the validation
+        loss of the relaxed network when the input's column is permuted (averaged
+        over ``_PERMUTATION_REPEATS`` permutations); it is kept when that mean exceeds
+        ``prune`` standard errors of the paired per-sample increases. The input with
+        the largest importance is always kept.
+        """
+        increase = permutation_losses(
+            trainer.est, trainer.Xv, trainer.Yv, _PERMUTATION_REPEATS, rng
         )
-        while trainer.epochs < n_epochs:
-            trainer.epoch()
-        self.estimator_ = trainer.est
+        mean = increase.mean(axis=0)
+        se = increase.std(axis=0, ddof=1) / np.sqrt(increase.shape[0])
+        keep = mean > self.prune * se
+        keep[int(np.argmax(mean))] = True
+        importances = np.full(s.shape, np.nan)
+        importances[s] = mean
+        pruned = np.zeros_like(s)
+        pruned[np.flatnonzero(s)[keep]] = True
+        return pruned, importances
 
     # -------------------------------------------------------------- prediction
     def _selected(self, X):
@@ -412,136 +528,7 @@ def _same(support, k):
     return np.array_equal(support[k], support[k - 1])
 
 
-_SHARED_DOC = """
-    Parameters
-    ----------
-    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(64,)
-        Units of each hidden layer.
-    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
-        Activation of the hidden layers.
-    l1_ratio : float, default=1.0
-        Mix of the path's penalty, in ``(0, 1]``: ``alpha * l1_ratio`` on the inputs
-        (group or element-wise) and on the other weights (element-wise L1),
-        ``alpha * (1 - l1_ratio)`` as L2 on all weights.
-    input_penalty : {'group', 'elementwise'}, default='group'
-        Penalty of the first layer along the path (``'group'`` zeroes whole input
-        rows).
-    alphas : array-like, default=None
-        Grid of ``alpha`` (finite, positive). ``None``: ``n_alphas`` points from
-        ``eps * alpha_max`` to ``alpha_max``, extended until the model is empty (see
-        :func:`mlp_path`).
-    n_alphas : int, default=20
-        Points of the automatic grid.
-    eps : float, default=1e-2
-        ``alpha_min / alpha_max`` of the automatic grid.
-    cv : int, cross-validation generator, iterable or None, default=None
-        ``None``: one validation split of ``validation_fraction`` scores the path,
-        and the one-standard-error rule uses the standard error of the mean
-        validation loss over the validation samples. Otherwise K-fold (stratified
-        for the classifier) as :func:`sklearn.model_selection.check_cv`; the standard
-        error is then over folds (glmnet's), and the support and refit still come from
-        the path on the training part of the validation split.
-    validation_fraction : float, default=0.2
-        Fraction of the samples held out (``floor(validation_fraction *
-        n_samples)`` rows, at least one) for early stopping, scoring with
-        ``cv=None``, and the choice of the refit's L2 and dropout.
-    selection : {'1se', 'min'}, default='1se'
-        ``'1se'``: the largest alpha whose mean score is within one standard error
-        of the best (sparser, glmnet's ``lambda.1se``); ``'min'``: the best.
-    refit : {'relaxed', 'penalized'}, default='relaxed'
-        ``'relaxed'`` (default): the final network keeps only the selected inputs,
-        starts from the path's weights and trains without input penalty, with the L2
-        strength and dropout chosen on validation; the path's points are scored by
-        the same relaxed fits (module docstring). The input penalty then only
-        *selects*: it does not also shrink the final predictions, which the
-        penalized network's do (the relaxed-lasso argument; measured in
-        ``docs/benchmarks.md``). ``'penalized'``: the path's network at ``alpha_``,
-        scored as it is.
-    refit_alphas : array-like, default=(1e-4, 1e-3, 1e-2)
-        L2 strengths tried by the relaxed refit; the first also serves the relaxed
-        scores along the path.
-    refit_dropouts : array-like, default=(0.0,)
-        Hidden-layer dropout rates tried by the relaxed refit.
-    batch_size : int or 'auto', default='auto'
-        Mini-batch size (``'auto'``: ``min(200, n_samples)``).
-    learning_rate_init : float, default=3e-3
-        Adam's step size.
-    max_iter : int, default=200
-        Epochs of the dense fit and of each refit, at most.
-    max_epochs_per_alpha : int, default=10
-        Epochs per path point, at most.
-    n_iter_no_change : int, default=20
-        Early-stopping patience of the dense fit and of the relaxed fits (a patience
-        of 5 stops on the plateaus of non-linear effects: test MSE 0.70 instead of
-        0.08 on ``sin(2 x_0) + x_1^2 + x_2``, 400 rows, in
-        ``tests/neural_network/test_mlp_path.py``).
-    tol : float, default=1e-4
-        Improvement of the validation loss that resets the patience.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the split, the initial weights and the shuffling.
-
-    Attributes
-    ----------
-    alpha_ : float
-        Chosen alpha (``alpha_1se_`` or ``alpha_min_`` per ``selection``).
-    alpha_1se_, alpha_min_ : float
-        Alpha of the one-standard-error rule and of the best mean score.
-    alphas_ : ndarray of shape (n_points,)
-        The path's grid, increasing (dense to empty).
-    support_ : ndarray of shape (n_features_in_,)
-        Boolean mask of the selected inputs (``get_support()``).
-    n_features_selected_ : int
-        Number of selected inputs.
-    support_path_ : ndarray of shape (n_points, n_features)
-        Boolean masks of the inputs kept at each point of the path on the training
-        part of the split.
-    n_features_path_ : ndarray of shape (n_points,)
-        Number of inputs kept at each point.
-    exit_alphas_ : ndarray of shape (n_features_in_,)
-        Alpha at which each input leaves the path for good (``inf``: kept to the
-        end).
-    cv_score_path_ : ndarray of shape (n_points, n_folds)
-        Held-out *loss* of each point (lower is better; ``n_folds = 1`` with
-        ``cv=None``): the data loss of the relaxed network on the sparse side of
-        the path with ``refit='relaxed'``, of the penalized network elsewhere.
-    cv_score_se_ : ndarray of shape (n_points,)
-        Its standard error.
-    train_loss_path_, validation_loss_path_ : ndarray of shape (n_points,)
-        Training and validation data losses of the penalized network along the path.
-    n_epochs_path_ : ndarray of shape (n_points, n_folds)
-        Epochs each point took (warm-started).
-    dense_epochs_ : int
-        Epochs of the dense fit that starts the path.
-    n_iter_ : int
-        Epochs of the path on the training part of the split, dense fit included
-        (the fold paths and the relaxed fits come on top).
-    estimator_ : estimator
-        The network on the selected inputs: with ``refit='relaxed'``, trained on all
-        the rows for the number of epochs that validation chose (its
-        ``loss_curve_`` and ``train_loss_curve_`` are that run's curves); a dummy
-        estimator when no input is selected.
-    refit_curves_ : dict
-        Relaxed refit only: ``'train'`` and ``'validation'`` loss per epoch of the
-        chosen refit on the training part, and ``'best_epoch'`` (the learning curves
-        that chose the number of epochs).
-    refit_alpha_, refit_dropout_ : float or None
-        L2 strength and dropout chosen for the relaxed refit.
-    refit_init_ : {'path', 'random'} or None
-        Start of the chosen relaxed refit: the path's weights on the selected inputs,
-        or a fresh initialisation (both are tried, the validation loss decides).
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit (only when ``X`` has string column names).
-"""
-
-
-def _fill(cls):
-    cls.__doc__ = cls.__doc__.replace("%(shared)s", _SHARED_DOC.strip("\n")[4:])
-    return cls
-
-
-@_fill
+@fill_cv_doc
 class RegularizedMLPRegressorCV(RegressorMixin, _BaseRegularizedMLPCV):
     r"""MLP regressor selecting its inputs on a warm-started group-lasso path.
 
@@ -612,7 +599,7 @@ class RegularizedMLPRegressorCV(RegressorMixin, _BaseRegularizedMLPCV):
         return tags
 
 
-@_fill
+@fill_cv_doc
 class RegularizedMLPClassifierCV(ClassifierMixin, _BaseRegularizedMLPCV):
     r"""MLP classifier selecting its inputs on a warm-started group-lasso path.
 

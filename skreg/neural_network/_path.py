@@ -70,6 +70,42 @@ def sample_losses(est, X, Y):
     return -np.sum(Y * np.log(P) + (1.0 - Y) * np.log(1.0 - P), axis=1)
 
 
+def permutation_losses(est, X, Y, n_repeats, rng):
+    """Per-sample loss increase when each input column is permuted.
+
+    Parameters
+    ----------
+    est : fitted network
+        Evaluated with dropout off, as :func:`sample_losses`.
+    X : ndarray or sparse matrix of shape (n_samples, n_inputs)
+        Validated inputs of the network (narrow: it is densified).
+    Y : ndarray of shape (n_samples, n_outputs)
+        Targets as the network sees them.
+    n_repeats : int
+        Permutations per column; the increases are averaged over them.
+    rng : numpy.random.RandomState
+        Source of the permutations.
+
+    Returns
+    -------
+    increase : ndarray of shape (n_samples, n_inputs)
+        ``loss_i(X with column j permuted) - loss_i(X)``, averaged over the repeats:
+        paired per-sample differences, whose mean is the permutation importance of
+        input ``j`` and whose standard error gives its noise level.
+    """
+    X = X.toarray() if hasattr(X, "toarray") else np.array(X, copy=True)
+    base = sample_losses(est, X, Y)
+    n, p = X.shape
+    out = np.zeros((n, p))
+    for j in range(p):
+        column = X[:, j].copy()
+        for _ in range(n_repeats):
+            X[:, j] = column[rng.permutation(n)]
+            out[:, j] += sample_losses(est, X, Y) - base
+        X[:, j] = column
+    return out / n_repeats
+
+
 def _first_layer_gradient(est, X, Y):
     """Gradient of the mean data loss with respect to ``W_1``, taken at ``W_1 = 0``."""
     W1 = est.coefs_[0]
@@ -201,6 +237,50 @@ def relaxed_network(est, support, alpha, dropout=0.0):
     net.best_loss_ = np.inf
     net.t_ = 0
     return net
+
+
+def merge_networks(nets):
+    """Return one network whose outputs' pre-activations average those of ``nets``.
+
+    The networks share their architecture. Their hidden layers are laid side by side
+    (the first layers' columns concatenated, the later hidden layers block-diagonal,
+    so that no unit of one member sees another's) and the output layer averages the
+    members' pre-activations: exactly the mean prediction of the members for a
+    regressor, the mean logit for a classifier. The result is an ordinary network of
+    ``len(nets)`` times the width, for prediction (its optimizer state is dropped).
+    """
+    if len(nets) == 1:
+        return nets[0]
+    merged = copy.deepcopy(nets[0])
+    for name in ("_optimizer", "_dropout_rng", "_sample_idx"):
+        if hasattr(merged, name):
+            delattr(merged, name)
+    m = len(nets)
+    n_layers = len(nets[0].coefs_)
+    coefs, intercepts = [], []
+    for i in range(n_layers):
+        blocks = [net.coefs_[i] for net in nets]
+        if i == 0:
+            W = np.hstack(blocks)
+        elif i == n_layers - 1:
+            W = np.vstack(blocks) / m
+        else:
+            W = np.zeros(
+                (sum(b.shape[0] for b in blocks), sum(b.shape[1] for b in blocks)),
+                dtype=blocks[0].dtype,
+            )
+            r = c = 0
+            for b in blocks:
+                W[r : r + b.shape[0], c : c + b.shape[1]] = b
+                r, c = r + b.shape[0], c + b.shape[1]
+        coefs.append(np.ascontiguousarray(W))
+        if i == n_layers - 1:
+            intercepts.append(np.mean([net.intercepts_[i] for net in nets], axis=0))
+        else:
+            intercepts.append(np.concatenate([net.intercepts_[i] for net in nets]))
+    merged.coefs_, merged.intercepts_ = coefs, intercepts
+    merged.set_params(hidden_layer_sizes=tuple(W.shape[1] for W in coefs[:-1]))
+    return merged
 
 
 def train_early_stopping(trainer, max_iter, n_iter_no_change, tol):

@@ -18,7 +18,9 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -32,21 +34,28 @@ from skreg.neural_network._optimizers import OPTIMIZERS
 # training: threading small products costs more in synchronisation than it gains, and
 # on a busy machine it can slow an epoch down tenfold (measured on 2 cores).
 _SMALL_PRODUCT = 2**21
-_threadpool_controller = None
 
 
 # Rows of the training set on which ``train_loss_curve_`` is evaluated, at most.
 _TRAIN_CURVE_ROWS = 10_000
 
 
-def _blas_single_thread():
-    """Context manager limiting BLAS to one thread (the controller is cached)."""
-    global _threadpool_controller
-    if _threadpool_controller is None:
-        from threadpoolctl import ThreadpoolController
+@functools.cache
+def _threadpool_controller():
+    """Return the process's threadpoolctl controller, built once (scans libraries).
 
-        _threadpool_controller = ThreadpoolController()
-    return _threadpool_controller.limit(limits=1, user_api="blas")
+    threadpoolctl limits are process-wide: while a small network trains under
+    :func:`_blas_single_thread`, BLAS calls from other Python threads of the process
+    run single-threaded too, and the previous limits come back when the fit ends.
+    """
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _blas_single_thread():
+    """Context manager limiting BLAS to one thread for the duration of a fit."""
+    return _threadpool_controller().limit(limits=1, user_api="blas")
 
 
 __all__ = ["Workspace", "fit_stochastic", "pack_parameters"]
@@ -252,16 +261,51 @@ def fit_stochastic(est, X, Y, sample_weight, incremental):
     return _fit_stochastic(est, X, Y, sample_weight, incremental)
 
 
-def _fit_stochastic(est, X, Y, sample_weight, incremental):
-    """Train ``est`` (initialised: ``coefs_``, ``intercepts_``, curves) on ``(X, Y)``.
+@dataclass
+class _Data:
+    """The arrays of one call of :func:`_fit_stochastic` and what follows from them.
 
-    ``X`` is C-contiguous of the network's dtype, ``Y`` 2-D of the same dtype (0/1
-    indicators for classifiers), ``sample_weight`` ``None`` or a contiguous array.
-    ``incremental`` (``partial_fit``): one epoch, and the optimizer state is kept.
+    ``X``/``Y``/``sample_weight``: the training rows (after the validation split);
+    ``X_val``/``Y_val``/``sw_val``: the held-out rows or ``None``; ``X_curve``/...:
+    the rows of ``train_loss_curve_``; ``sw_total``/``sw_mean``: the sum and mean of
+    the training weights (``n`` and 1 without weights).
     """
-    params, n_weights = pack_parameters(est)
-    l1_reg, l2_reg, group_reg = est._penalty_numbers()
 
+    X: object
+    Y: np.ndarray
+    sample_weight: np.ndarray | None
+    X_val: object
+    Y_val: np.ndarray | None
+    sw_val: np.ndarray | None
+    X_curve: object
+    Y_curve: np.ndarray
+    sw_curve: np.ndarray | None
+    sw_total: float
+    sw_mean: float
+
+
+@dataclass
+class _Settings:
+    """The settings of the epoch loop, read once from the estimator.
+
+    ``batch_size`` is clipped to the training rows; ``rates`` are the dropout rates of
+    the inputs then of each hidden layer; ``gather``: batches are copied into the
+    workspace (shuffled or input-dropped dense rows); ``early_stopping``: on the
+    validation loss (never in ``partial_fit``).
+    """
+
+    batch_size: int
+    rates: list
+    dropout_on: bool
+    sparse_X: bool
+    gather: bool
+    early_stopping: bool
+    incremental: bool
+
+
+def _optimizer(est, params, n_weights, incremental):
+    """Return the optimizer: kept across ``partial_fit`` calls, else a new one."""
+    l1_reg, l2_reg, group_reg = est._penalty_numbers()
     opt = getattr(est, "_optimizer", None)
     if (
         not incremental
@@ -273,7 +317,11 @@ def _fit_stochastic(est, X, Y, sample_weight, incremental):
         est._optimizer = opt
     else:
         opt.set_penalty(l1_reg, l2_reg, group_reg, est.weight_decay)
+    return opt
 
+
+def _prepare_data(est, X, Y, sample_weight, incremental):
+    """Split off the validation rows and settle the weights and the curve rows."""
     fraction = est.validation_fraction
     if fraction is None and est.early_stopping:
         fraction = 0.1
@@ -283,21 +331,7 @@ def _fit_stochastic(est, X, Y, sample_weight, incremental):
         )
     else:
         X_val = Y_val = sw_val = None
-    early_stopping = est.early_stopping and not incremental
-
     n_samples = X.shape[0]
-    if est.batch_size == "auto":
-        batch_size = min(200, n_samples)
-    else:
-        if est.batch_size > n_samples:
-            warnings.warn(
-                "Got `batch_size` larger than the number of training samples; it is "
-                "clipped to the sample size.",
-                UserWarning,
-                stacklevel=2,
-            )
-        batch_size = int(np.clip(est.batch_size, 1, n_samples))
-
     # Sample weights enter the gradient as sum_i s_i g_i / (n_batch * mean(s)): an
     # unbiased estimate of the gradient of the weighted mean loss of the whole data
     # (the objective), which does not depend on the batch size.
@@ -307,8 +341,6 @@ def _fit_stochastic(est, X, Y, sample_weight, incremental):
         sw_total = float(np.sum(sample_weight, dtype=float))
         if not sw_total > 0:
             raise ValueError("sample_weight of the training set sums to zero.")
-    sw_mean = sw_total / n_samples
-
     # The training curve is evaluated on at most _TRAIN_CURVE_ROWS evenly spaced rows,
     # as scikit-learn's HistGradientBoosting scores training data on a 10,000-row
     # subsample: a forward pass over all of a large training set costs ~40 % of an
@@ -320,22 +352,177 @@ def _fit_stochastic(est, X, Y, sample_weight, incremental):
         sw_curve = None if sample_weight is None else sample_weight[rows]
     else:
         X_curve, Y_curve, sw_curve = X, Y, sample_weight
+    return _Data(
+        X,
+        Y,
+        sample_weight,
+        X_val,
+        Y_val,
+        sw_val,
+        X_curve,
+        Y_curve,
+        sw_curve,
+        sw_total,
+        sw_total / n_samples,
+    )
 
+
+def _settings(est, data, incremental):
+    """Read the loop's settings from ``est`` (batch size clipped to the rows)."""
+    n_samples = data.X.shape[0]
+    if est.batch_size == "auto":
+        batch_size = min(200, n_samples)
+    else:
+        if est.batch_size > n_samples:
+            warnings.warn(
+                "Got `batch_size` larger than the number of training samples; it is "
+                "clipped to the sample size.",
+                UserWarning,
+                stacklevel=3,
+            )
+        batch_size = int(np.clip(est.batch_size, 1, n_samples))
     rates = [est.input_dropout] + [est.dropout] * (len(est.coefs_) - 1)
-    dropout_on = any(r > 0 for r in rates)
     # A sparse X (CSR, validated upstream; input dropout is refused for it) is never
     # copied into a dense buffer: a shuffled batch is the CSR row subset X[idx].
-    sparse_X = sp.issparse(X)
-    gather = (est.shuffle or est.input_dropout > 0) and not sparse_X
-    units = [X.shape[1]] + [c.shape[1] for c in est.coefs_]
-    ws = Workspace(units, batch_size, X.dtype, rates, gather)
-    eval_ws = None
-    if est.record_train_loss or X_val is not None:
-        n_eval = max(n_samples, 0 if X_val is None else X_val.shape[0])
-        eval_ws = Workspace(
-            units, min(n_eval, 2048), X.dtype, [0.0] * len(rates), False
+    sparse_X = sp.issparse(data.X)
+    return _Settings(
+        batch_size=batch_size,
+        rates=rates,
+        dropout_on=any(r > 0 for r in rates),
+        sparse_X=sparse_X,
+        gather=(est.shuffle or est.input_dropout > 0) and not sparse_X,
+        early_stopping=est.early_stopping and not incremental,
+        incremental=incremental,
+    )
+
+
+def _batch(est, data, cfg, v, sample_idx, start, stop):
+    """Rows ``start:stop`` of the epoch's order: ``(X, Y, sample_weight)`` views."""
+    X, Y, sample_weight = data.X, data.Y, data.sample_weight
+    if est.shuffle:
+        idx = sample_idx[start:stop]
+        if cfg.sparse_X:
+            Xb = X[idx]
+        else:
+            Xb = np.take(X, idx, axis=0, out=v["X"], mode="clip")
+        Yb = np.take(Y, idx, axis=0, out=v["Y"], mode="clip")
+        if sample_weight is None:
+            swb = v["sample_weight"]
+        else:
+            swb = np.take(sample_weight, idx, out=v["sample_weight"], mode="clip")
+        return Xb, Yb, swb
+    if cfg.gather:
+        Xb = v["X"]
+        Xb[...] = X[start:stop]
+    else:
+        Xb = X[start:stop]
+    swb = v["sample_weight"] if sample_weight is None else sample_weight[start:stop]
+    return Xb, Y[start:stop], swb
+
+
+def _dropout_masks(ws, v, drng):
+    """Draw this batch's dropout masks into the workspace; return them."""
+    for u in v["U"]:
+        if u is None:
+            continue
+        if u.dtype == np.float64:
+            drng.random(out=u)
+        else:
+            # float64 draws whatever the dtype: float32 draws consume the stream
+            # differently, and a float32 fit would drop other units than the float64
+            # fit of the same random_state (found by tests/test_fuzz_mlp.py).
+            u[...] = drng.random(u.shape)
+    masks = ws.masks(v)
+    if masks[0] is not None:
+        masks[0] = (*masks[0], ws.input_zero_bias)
+    return masks
+
+
+def _run_epoch(est, data, cfg, ws, opt, params, grads, sample_idx, drng, loss_fn):
+    """One pass over the training rows; return the summed weighted batch loss."""
+    coef_grads_flat, coef_grads, intercept_grads = grads
+    n_samples = data.X.shape[0]
+    if est.shuffle:
+        est._rng.shuffle(sample_idx)
+    accumulated = 0.0
+    for start in range(0, n_samples, cfg.batch_size):
+        stop = min(start + cfg.batch_size, n_samples)
+        nb = stop - start
+        v = ws.views(nb)
+        activations = v["activations"]
+        Xb, Yb, swb = _batch(est, data, cfg, v, sample_idx, start, stop)
+        activations[0] = Xb
+        masks = _dropout_masks(ws, v, drng) if cfg.dropout_on else None
+        accumulated += est._backprop(
+            Yb,
+            swb,
+            1.0 / (nb * data.sw_mean),
+            activations,
+            v["deltas"],
+            coef_grads,
+            intercept_grads,
+            masks,
+            loss_fn,
         )
-    if dropout_on and (not incremental or getattr(est, "_dropout_rng", None) is None):
+        opt.update_params(params, coef_grads_flat)
+    return accumulated
+
+
+def _record_epoch(est, data, accumulated, eval_ws):
+    """Append this epoch's curves; return the validation loss (``None`` without)."""
+    est.n_iter_ += 1
+    est.t_ += data.X.shape[0]
+    est.loss_ = accumulated / data.sw_total + est._penalty_value()
+    est.loss_curve_.append(est.loss_)
+    if est.record_train_loss:
+        est.train_loss_curve_.append(
+            data_loss(est, data.X_curve, data.Y_curve, data.sw_curve, eval_ws)
+        )
+    val_loss = None
+    if data.X_val is not None:
+        val_loss = data_loss(est, data.X_val, data.Y_val, data.sw_val, eval_ws)
+        est.validation_loss_curve_.append(val_loss)
+    if est.verbose:
+        msg = f"Iteration {est.n_iter_}, loss = {est.loss_:.8f}"
+        if val_loss is not None:
+            msg += f", validation loss = {val_loss:.8f}"
+        print(msg)
+    return val_loss
+
+
+def _count_no_improvement(est, loss, best):
+    """Update the patience count on ``loss`` against ``best``; return the new best."""
+    if not loss < best - est.tol:
+        est._no_improvement_count += 1
+    else:
+        est._no_improvement_count = 0
+    return loss if loss < best else best
+
+
+def _fit_stochastic(est, X, Y, sample_weight, incremental):
+    """Train ``est`` (initialised: ``coefs_``, ``intercepts_``, curves) on ``(X, Y)``.
+
+    ``X`` is C-contiguous of the network's dtype, ``Y`` 2-D of the same dtype (0/1
+    indicators for classifiers), ``sample_weight`` ``None`` or a contiguous array.
+    ``incremental`` (``partial_fit``): one epoch, and the optimizer state is kept.
+    """
+    params, n_weights = pack_parameters(est)
+    opt = _optimizer(est, params, n_weights, incremental)
+    data = _prepare_data(est, X, Y, sample_weight, incremental)
+    cfg = _settings(est, data, incremental)
+    n_samples = data.X.shape[0]
+
+    units = [data.X.shape[1]] + [c.shape[1] for c in est.coefs_]
+    ws = Workspace(units, cfg.batch_size, data.X.dtype, cfg.rates, cfg.gather)
+    eval_ws = None
+    if est.record_train_loss or data.X_val is not None:
+        n_eval = max(n_samples, 0 if data.X_val is None else data.X_val.shape[0])
+        eval_ws = Workspace(
+            units, min(n_eval, 2048), data.X.dtype, [0.0] * len(cfg.rates), False
+        )
+    if cfg.dropout_on and (
+        not incremental or getattr(est, "_dropout_rng", None) is None
+    ):
         est._dropout_rng = np.random.default_rng(
             est._rng.randint(np.iinfo(np.int32).max)
         )
@@ -347,119 +534,35 @@ def _fit_stochastic(est, X, Y, sample_weight, incremental):
     if sample_idx is None or sample_idx.shape[0] != n_samples:
         sample_idx = np.arange(n_samples, dtype=np.intp)
     coef_grads_flat = np.empty_like(params)
-    coef_grads, intercept_grads = _flat_views(coef_grads_flat, est)
+    grads = (coef_grads_flat, *_flat_views(coef_grads_flat, est))
     loss_fn = est._loss_function()
 
     n_before = len(est.loss_curve_)
     best_val = np.inf
-    best_params = params.copy() if early_stopping else None
-    if early_stopping:
+    best_params = params.copy() if cfg.early_stopping else None
+    if cfg.early_stopping:
         # Overwritten at the first improvement (stays put if the loss is never finite).
         est.best_epoch_ = len(est.validation_loss_curve_)
     if not incremental:
         est._no_improvement_count = 0
     est.n_iter_ = 0
     for _ in range(est.max_iter):
-        if est.shuffle:
-            est._rng.shuffle(sample_idx)
-        accumulated = 0.0
-        for start in range(0, n_samples, batch_size):
-            stop = min(start + batch_size, n_samples)
-            nb = stop - start
-            v = ws.views(nb)
-            activations = v["activations"]
-            if est.shuffle:
-                idx = sample_idx[start:stop]
-                if sparse_X:
-                    Xb = X[idx]
-                else:
-                    Xb = np.take(X, idx, axis=0, out=v["X"], mode="clip")
-                Yb = np.take(Y, idx, axis=0, out=v["Y"], mode="clip")
-                if sample_weight is None:
-                    swb = v["sample_weight"]
-                else:
-                    swb = np.take(
-                        sample_weight, idx, out=v["sample_weight"], mode="clip"
-                    )
-            else:
-                if gather:
-                    Xb = v["X"]
-                    Xb[...] = X[start:stop]
-                else:
-                    Xb = X[start:stop]
-                Yb = Y[start:stop]
-                swb = (
-                    v["sample_weight"]
-                    if sample_weight is None
-                    else sample_weight[start:stop]
-                )
-            activations[0] = Xb
-            masks = None
-            if dropout_on:
-                for u in v["U"]:
-                    if u is None:
-                        continue
-                    if u.dtype == np.float64:
-                        drng.random(out=u)
-                    else:
-                        # float64 draws whatever the dtype: float32 draws consume
-                        # the stream differently, and a float32 fit would drop other
-                        # units than the float64 fit of the same random_state (found
-                        # by tests/test_fuzz_mlp.py).
-                        u[...] = drng.random(u.shape)
-                masks = ws.masks(v)
-                if masks[0] is not None:
-                    masks[0] = (*masks[0], ws.input_zero_bias)
-            accumulated += est._backprop(
-                Yb,
-                swb,
-                1.0 / (nb * sw_mean),
-                activations,
-                v["deltas"],
-                coef_grads,
-                intercept_grads,
-                masks,
-                loss_fn,
-            )
-            opt.update_params(params, coef_grads_flat)
-
-        est.n_iter_ += 1
-        est.t_ += n_samples
-        est.loss_ = accumulated / sw_total + est._penalty_value()
-        est.loss_curve_.append(est.loss_)
-        if est.record_train_loss:
-            est.train_loss_curve_.append(
-                data_loss(est, X_curve, Y_curve, sw_curve, eval_ws)
-            )
-        if X_val is not None:
-            val_loss = data_loss(est, X_val, Y_val, sw_val, eval_ws)
-            est.validation_loss_curve_.append(val_loss)
-        if est.verbose:
-            msg = f"Iteration {est.n_iter_}, loss = {est.loss_:.8f}"
-            if X_val is not None:
-                msg += f", validation loss = {val_loss:.8f}"
-            print(msg)
-
-        if early_stopping:
-            if not val_loss < best_val - est.tol:
-                est._no_improvement_count += 1
-            else:
-                est._no_improvement_count = 0
+        accumulated = _run_epoch(
+            est, data, cfg, ws, opt, params, grads, sample_idx, drng, loss_fn
+        )
+        val_loss = _record_epoch(est, data, accumulated, eval_ws)
+        if cfg.early_stopping:
             if val_loss < best_val:
-                best_val = val_loss
                 best_params[...] = params
                 est.best_epoch_ = len(est.validation_loss_curve_) - 1
+            best_val = _count_no_improvement(est, val_loss, best_val)
         else:
-            if not est.loss_curve_[-1] < est.best_loss_ - est.tol:
-                est._no_improvement_count += 1
-            else:
-                est._no_improvement_count = 0
-            if est.loss_curve_[-1] < est.best_loss_:
-                est.best_loss_ = est.loss_curve_[-1]
-
+            est.best_loss_ = _count_no_improvement(
+                est, est.loss_curve_[-1], est.best_loss_
+            )
         if est._no_improvement_count > est.n_iter_no_change:
             if est.verbose:
-                what = "Validation loss" if early_stopping else "Training loss"
+                what = "Validation loss" if cfg.early_stopping else "Training loss"
                 print(
                     f"{what} did not improve more than tol={est.tol:f} for "
                     f"{est.n_iter_no_change} consecutive epochs. Stopping."
@@ -474,18 +577,22 @@ def _fit_stochastic(est, X, Y, sample_weight, incremental):
                 ConvergenceWarning,
                 stacklevel=2,
             )
+    _finish(est, data, cfg, params, best_params, best_val, sample_idx, n_before)
 
-    if incremental and est.shuffle:
+
+def _finish(est, data, cfg, params, best_params, best_val, sample_idx, n_before):
+    """Restore the best weights, set ``best_epoch_``, detach the parameters."""
+    if cfg.incremental and est.shuffle:
         est._sample_idx = sample_idx
-    if early_stopping:
+    if cfg.early_stopping:
         params[...] = best_params
         est.best_validation_loss_ = float(best_val)
     elif est.validation_loss_curve_ is not None and len(est.validation_loss_curve_):
         est.best_validation_loss_ = float(np.min(est.validation_loss_curve_))
-    if not early_stopping:
+    if not cfg.early_stopping:
         curve = (
             est.validation_loss_curve_
-            if X_val is not None
+            if data.X_val is not None
             else est.train_loss_curve_
             if est.record_train_loss
             else est.loss_curve_
