@@ -221,11 +221,6 @@ def _strong_set(grad, support, alpha, prev_alpha, l1_ratio, positive):
     ).astype(np.int64)
 
 
-# Start each coordinate-descent point from _predict's extrapolation (a switch for the
-# tests and benchmarks that compare with the plain warm start).
-_PREDICT = True
-
-
 def _predict(data, penalty, w, w_prev, residual, alphas):
     """Extrapolate the path linearly in ``alpha`` to the next point, if that helps.
 
@@ -429,8 +424,12 @@ def _enet_path(
     held_out=None,
     precompute="auto",
     rng=None,
+    predict=True,
 ):
     """:func:`enet_path`, optionally scoring each alpha on held-out data.
+
+    ``predict=False`` starts each coordinate-descent point from the plain warm start
+    instead of :func:`_predict`'s extrapolation (for the tests that compare both).
 
     ``held_out = (X_test, y_test, sw_test, floor_factor)`` (single target only) makes
     the path compute the held-out mean squared error ``mse_k`` of every alpha, returned
@@ -551,7 +550,7 @@ def _enet_path(
                     )
                     moved = None
                     # (Not after a covariance-form solve, which keeps no residual.)
-                    if _PREDICT and i >= 2 and residual is not None:
+                    if predict and i >= 2 and residual is not None:
                         # w is the solution at alphas[i - 1], the column i - 2 of
                         # coefs the one before.
                         moved = _predict(

@@ -858,10 +858,13 @@ def test_predictor_saves_epochs_and_keeps_the_solutions(
     the objectives equal to those of the plain path within that tolerance. The
     solver is told the gradient is unknown after each prediction."""
     X, y = _storage(wide.X, storage), wide.y
-    kw = dict(l1_ratio=l1_ratio, alphas=30, fit_intercept=True, rel_tol=1e-8,
-              return_n_iter=True, solver="cd")  # fmt: skip
-    monkeypatch.setattr(path_module, "_PREDICT", False)
-    a, plain, _, plain_iters, plain_b = enet_path(X, y, **kw)
+    kw = dict(l1_ratio=l1_ratio, eps=1e-3, alphas=30, coef_init=None, verbose=False,
+              return_n_iter=True, positive=False, check_input=True,
+              fit_intercept=True, sample_weight=None, tol=None, max_iter=1000,
+              solver="cd", rel_tol=1e-8)  # fmt: skip
+    a, plain, _, plain_iters, plain_b = path_module._enet_path(
+        X, y, predict=False, **kw
+    )
     flags = []
     solve = path_module.SOLVERS["cd"]
 
@@ -870,9 +873,8 @@ def test_predictor_saves_epochs_and_keeps_the_solutions(
         assert not kwargs.get("solve_ws_first") or kwargs["grad"] is None
         return solve(*args, **kwargs)
 
-    monkeypatch.setattr(path_module, "_PREDICT", True)
     monkeypatch.setitem(path_module.SOLVERS, "cd", spy)
-    _, coefs, gaps, iters, b = enet_path(X, y, **kw)
+    _, coefs, gaps, iters, b = path_module._enet_path(X, y, **kw)
     assert sum(flags) >= 10
     if l1_ratio == 0.2:
         # On this small problem at l1_ratio 0.5 and 1 the finishing step of the
