@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import warnings
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -211,6 +212,19 @@ def _uses_homotopy(X, l1_ratio, solver) -> bool:
         and not sp.issparse(X)
         and X.shape[0] < X.shape[1]
     )
+
+
+class HeldOut(NamedTuple):
+    """Held-out part of a cross-validation fold, scored at every point of a path.
+
+    ``floor_factor`` sets the gap floor of the over-fitted tail (see
+    :func:`_enet_path` and :data:`skreg.linear_model._cv.CV_FLOOR`); 0 disables it.
+    """
+
+    X: object
+    y: np.ndarray
+    sample_weight: np.ndarray | None
+    floor_factor: float
 
 
 def _strong_set(grad, support, alpha, prev_alpha, l1_ratio, positive):
@@ -431,12 +445,12 @@ def _enet_path(
     ``predict=False`` starts each coordinate-descent point from the plain warm start
     instead of :func:`_predict`'s extrapolation (for the tests that compare both).
 
-    ``held_out = (X_test, y_test, sw_test, floor_factor)`` (single target only) makes
-    the path compute the held-out mean squared error ``mse_k`` of every alpha, returned
-    as an extra last output. When ``tol`` is ``None`` and ``mse_k`` has risen more
-    than 5% above the smallest held-out error of the path so far (the over-fitted
-    tail), the solver at ``alpha_{k+1}`` also stops once its gap is below
-    ``floor_factor * mse_k / 2`` (see :data:`skreg.linear_model._cv.CV_FLOOR`).
+    ``held_out`` (a :class:`HeldOut`; single target only) makes the path compute the
+    held-out mean squared error ``mse_k`` of every alpha, returned as an extra last
+    output. When ``tol`` is ``None`` and ``mse_k`` has risen more than 5% above the
+    smallest held-out error of the path so far (the over-fitted tail), the solver at
+    ``alpha_{k+1}`` also stops once its gap is below ``held_out.floor_factor * mse_k
+    / 2`` (the data's ``gap_floor``; see :data:`skreg.linear_model._cv.CV_FLOOR`).
     """
     if check_input:
         X = check_array(
@@ -600,7 +614,7 @@ def _enet_path(
                 held_mse[i] = _held_out_mse(held_out, w, intercepts[k, i])
                 past_minimum = held_mse[i] > _TAIL_RISE * held_mse[: i + 1].min()
                 if tol is None and past_minimum:
-                    data.gap_floor = held_out[3] * 0.5 * held_mse[i]
+                    data.gap_floor = held_out.floor_factor * 0.5 * held_mse[i]
             gaps[k, i] = result.dual_gap
             n_iters.append(result.n_iter)
             prev_alpha = alpha
@@ -660,12 +674,11 @@ _TAIL_RISE = 1.05
 
 def _held_out_mse(held_out, w, intercept):
     """(Weighted) mean squared error of ``(w, intercept)`` on the held-out data."""
-    X_test, y_test, sw_test = held_out[:3]
-    pred = np.asarray(X_test @ w, dtype=np.float64).ravel() + intercept
-    residues = pred - y_test.astype(np.float64)
-    if sw_test is None:
+    pred = np.asarray(held_out.X @ w, dtype=np.float64).ravel() + intercept
+    residues = pred - held_out.y.astype(np.float64)
+    if held_out.sample_weight is None:
         return float(np.mean(residues**2))
-    return float(np.average(residues**2, weights=sw_test))
+    return float(np.average(residues**2, weights=held_out.sample_weight))
 
 
 def lasso_path(X, y, *, eps: float = 1e-3, alphas=None, **params):

@@ -17,7 +17,14 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_scalar
 
-from skreg._path import _enet_path, _path_options, _uses_homotopy, alpha_grid, enet_path
+from skreg._path import (
+    HeldOut,
+    _enet_path,
+    _path_options,
+    _uses_homotopy,
+    alpha_grid,
+    enet_path,
+)
 from skreg.datafits import DEFAULT_REL_TOL
 from skreg.linear_model._base import _ACCEPT_SPARSE, LinearModelMixin
 from skreg.linear_model._coordinate import ElasticNet
@@ -90,7 +97,7 @@ def _path_mse(X, y, sample_weight, train, test, alphas, l1_ratio, params):
         l1_ratio,
         params,
         rel_tol=CV_REL_TOL,
-        held_out=(X[test], y[test], sw_test, CV_FLOOR),
+        held_out=HeldOut(X[test], y[test], sw_test, CV_FLOOR),
     )
     return out[-1]
 

@@ -553,6 +553,8 @@ def _held_path(X, y, held_out, tol=None, sw=None, rel_tol=1e-6, **kw):
         rel_tol=rel_tol,
     )
     params.update(kw)
+    if held_out is not None:
+        held_out = path_module.HeldOut(*held_out)
     return _enet_path(X, y, held_out=held_out, **params)
 
 
@@ -565,7 +567,7 @@ def _split(prob, n_train):
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
 @pytest.mark.parametrize("storage", ["dense", "csc"])
 def test_held_out_mse_matches_recomputed(regression, storage, weighted, fit_intercept):
-    """``held_out=(X_test, y_test, sw_test, factor)`` appends the held-out mean
+    """``held_out=HeldOut(X_test, y_test, sw_test, factor)`` appends the held-out mean
     squared error per alpha, equal to the error recomputed from the returned
     coefficients and intercepts (weighted by ``sw_test`` when given)."""
     Xtr, ytr, Xte, yte = _split(regression, 45)
