@@ -28,6 +28,8 @@ optimum. The gap is the objective minus the best of these lower bounds.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import scipy.linalg
 
@@ -317,7 +319,8 @@ def solve_cd(
             if unknown.shape[0]:
                 grad[unknown] = data.gradient(R, offset, unknown)
             grad_init = None
-        gap, tol_abs = state.gap(w, R, offset, active, grad, tol, rel_tol)
+        check = state.gap(w, R, offset, active, grad, tol, rel_tol)
+        gap, tol_abs = check.gap, check.threshold
         if state.finisher is not None:
             # The gradient's column passes count as work done, as the epochs'.
             state.finisher.credit += active.shape[0]
@@ -327,7 +330,8 @@ def solve_cd(
             # when progress stalls, rebuild it exactly from w (one product with X).
             R, offset = data.init_residual(w)
             grad = data.gradient(R, offset, active)
-            gap, tol_abs = state.gap(w, R, offset, active, grad, tol, rel_tol)
+            check = state.gap(w, R, offset, active, grad, tol, rel_tol)
+            gap, tol_abs = check.gap, check.threshold
             rebuilt = n_epochs
         prev_gap = gap
         if verbose:
@@ -350,7 +354,7 @@ def solve_cd(
         if gap <= tol_abs or n_epochs >= max_iter:
             break
         if screening:
-            keep = state.screen(w, active, grad)
+            keep = state.screen(active, check)
             if not keep.all():
                 dropped = active[~keep]
                 nonzero = dropped[w[dropped] != 0]
@@ -713,6 +717,19 @@ def _working_set(w, grad, active, ws_init, ws_start, state, stalled):
     return active[np.sort(np.argpartition(-scores, ws_size - 1)[:ws_size])]
 
 
+class _GapCheck(NamedTuple):
+    """A full gap check: what :meth:`_DualState.screen` reads next.
+
+    ``points`` are the dual points evaluated at this check, each ``(w, theta,
+    xt_theta)`` on the features in play (the gap-safe sphere is centred on each).
+    """
+
+    gap: float
+    threshold: float
+    primal: float
+    points: list
+
+
 class _DualState:
     """Lower bounds of the optimum: the best dual value seen and a dual candidate.
 
@@ -731,47 +748,49 @@ class _DualState:
         self.candidate = None
         self.ws_size = 0
         self.rng = None
-        self._points = []
         # Exact solves on the support (:class:`_Finisher`), or None.
         self.finisher = None
 
-    def gap(self, w, R, offset, active, grad, tol, rel_tol):
-        """Return ``(gap, threshold)`` at ``w`` from the gradient on ``active``."""
+    def gap(self, w, R, offset, active, grad, tol, rel_tol) -> _GapCheck:
+        """Check the duality gap at ``w`` from the gradient on ``active``."""
         data = self.data
         l1_reg, l2_reg, positive = self.params
         primal = data.primal(w, R, offset, l1_reg, l2_reg)
-        self.primal = primal
         threshold = data.gap_threshold(tol, primal, rel_tol)
         if l1_reg == 0.0 and l2_reg == 0.0:
             # Least squares: no dual; the squared gradient norm, as scikit-learn.
-            return float(grad.astype(np.float64) @ grad), threshold
+            gap = float(grad.astype(np.float64) @ grad)
+            return _GapCheck(gap, threshold, primal, [])
         Rt = data.true_residual(R, offset)
         w_act = np.ascontiguousarray(w[active])
-        self._points = [(w_act, Rt, -grad)]
+        points = [(w_act, Rt, -grad)]
         self._offer(data.dual_value(w_act, Rt, -grad, *self.params))
         if self.candidate is not None and primal - self.best_dual > threshold:
             theta, w_theta = self.candidate
             self.candidate = None
             w_theta = np.ascontiguousarray(w_theta[active])
             xt_theta = -data.gradient(theta, 0.0, active)
-            self._points.append((w_theta, theta, xt_theta))
+            points.append((w_theta, theta, xt_theta))
             self._offer(data.dual_value(w_theta, theta, xt_theta, *self.params))
-        return primal - self.best_dual, threshold
+        return _GapCheck(primal - self.best_dual, threshold, primal, points)
 
-    def screen(self, w, active, grad):
-        """Mask over ``active``: ``False`` for features proven zero at the optimum."""
+    def screen(self, active, check: _GapCheck):
+        """Mask over ``active``: ``False`` for features proven zero at the optimum.
+
+        ``check`` is the last gap check on ``active`` (its primal and dual points).
+        """
         data = self.data
         lipschitz = np.ascontiguousarray(data.lipschitz[active])
         keep = np.ones(active.shape[0], dtype=np.bool_)
         mask = np.empty_like(keep)
-        for w_pt, theta, xt_theta in self._points:
+        for w_pt, theta, xt_theta in check.points:
             t64 = theta.astype(np.float64, copy=False)
             enet_screen(
                 w_pt,
                 xt_theta,
                 float(t64 @ t64) * data.inv_n,
                 float(t64 @ data.y) * data.inv_n,
-                self.primal,
+                check.primal,
                 lipschitz,
                 *self.params,
                 mask,
