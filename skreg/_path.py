@@ -31,7 +31,7 @@ from sklearn.utils import check_array, check_random_state
 
 from skreg import penalties
 from skreg.datafits import DEFAULT_REL_TOL, QuadraticData
-from skreg.solvers import SOLVERS
+from skreg.solvers import SOLVERS, resolve_solver
 from skreg.solvers.homotopy import LassoHomotopy
 from skreg.utils._validation import check_sample_weight
 
@@ -474,8 +474,7 @@ def _enet_path(
     Y = y.reshape(-1, 1) if y.ndim == 1 else y
     n_features, n_targets = X.shape[1], Y.shape[1]
     homotopy = _uses_homotopy(X, l1_ratio, solver)
-    if solver == "auto":
-        solver = "cd"
+    solver = resolve_solver(solver)
     solve = SOLVERS[solver]
 
     datas = [

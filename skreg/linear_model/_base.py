@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state
 from skreg import penalties
 from skreg._path import _enet_path, _uses_homotopy, check_gram
 from skreg.datafits import DEFAULT_REL_TOL, QuadraticData
-from skreg.solvers import SOLVERS
+from skreg.solvers import SOLVERS, resolve_solver
 from skreg.utils._validation import (
     Integral,
     Interval,
@@ -50,16 +50,6 @@ ALPHA_ZERO_MESSAGE = (
     "With alpha=0, this algorithm does not converge well. You are advised to use "
     "the LinearRegression estimator"
 )
-
-
-def resolve_solver(solver: str, X) -> str:
-    """Map ``solver="auto"`` to a concrete solver for ``X``.
-
-    Working-set coordinate descent is the fastest choice on every problem shape we
-    benchmark (dense wide, dense tall, sparse), so ``"auto"`` picks it; ``"fista"`` is
-    kept for users who want a full-gradient method.
-    """
-    return "cd" if solver == "auto" else solver
 
 
 class LinearModelMixin(MultiOutputMixin, RegressorMixin):
@@ -174,7 +164,7 @@ class BaseElasticNet(LinearModelMixin):
         penalty = penalties.ElasticNet(
             self.alpha, self._l1_ratio(), positive=self.positive
         )
-        solver = SOLVERS[resolve_solver(self.solver, X)]
+        solver = SOLVERS[resolve_solver(self.solver)]
         coefs = self._initial_coef(n_targets, X.shape[1], X.dtype)
         intercepts = np.zeros(n_targets, dtype=X.dtype)
         n_iters, gaps = [], []
