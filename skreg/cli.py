@@ -32,10 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
-from skreg.datasets._csv import MAX_LEVELS
+from skreg.datasets._csv import MAX_LEVELS, MISSING_OPTIONS
 
 COMMANDS = ("report", "search")
-MISSING_OPTIONS = ("error", "drop", "impute")
 CLI_N_BOOTSTRAP = 50
 
 
