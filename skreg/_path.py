@@ -63,18 +63,32 @@ def alpha_grid(
     [1.6667, 0.1667, 0.0167]
     """
     _check_l1_ratio(l1_ratio)
-    _check_eps(eps)
     if isinstance(n_alphas, bool) or not isinstance(n_alphas, Integral) or n_alphas < 1:
         raise ValueError(f"n_alphas must be an int >= 1, got {n_alphas!r}.")
+    data = _prepare(X, y, sample_weight, fit_intercept)
+    return _automatic_grid([data], l1_ratio, positive, eps, n_alphas, X, y)
+
+
+def decreasing_alphas(alphas) -> np.ndarray:
+    """Return a user's grid as float64, flat, in decreasing order (scikit-learn's)."""
+    return np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
+
+
+def _automatic_grid(datas, l1_ratio, positive, eps, n_alphas, X, Y) -> np.ndarray:
+    """Build the automatic grid of :func:`alpha_grid` and :func:`enet_path`.
+
+    ``alpha_max`` is the largest over the prepared data sets ``datas`` (one per
+    target), so that every target starts from zero coefficients.
+    """
+    _check_eps(eps)
     if l1_ratio <= 0:
         raise ValueError(
             "Automatic alpha grid generation needs l1_ratio > 0; pass alphas "
             "explicitly for l1_ratio=0 (ridge)."
         )
-    data = _prepare(X, y, sample_weight, fit_intercept)
     penalty = penalties.ElasticNet(1.0, l1_ratio, positive=positive)
-    alpha_max = penalty.alpha_max(data.grad_at_zero())
-    return _geometric_grid(alpha_max, eps, n_alphas, X, y)
+    alpha_max = max(penalty.alpha_max(data.grad_at_zero()) for data in datas)
+    return _geometric_grid(alpha_max, eps, n_alphas, X, Y)
 
 
 def _geometric_grid(alpha_max, eps, n_alphas, X, Y) -> np.ndarray:
@@ -485,16 +499,10 @@ def _enet_path(
     if alphas is None or isinstance(alphas, Integral):
         if alphas is not None and alphas < 1:
             raise ValueError(f"alphas must be at least 1 when an int, got {alphas}.")
-        _check_eps(eps)
-        penalty0 = penalties.ElasticNet(1.0, l1_ratio, positive=positive)
-        if l1_ratio <= 0:
-            raise ValueError("l1_ratio=0 needs explicit alphas.")
-        grads = np.stack([d.grad_at_zero() for d in datas])
-        alpha_max = max(penalty0.alpha_max(g) for g in grads)
         n_alphas = 100 if alphas is None else int(alphas)
-        alphas = _geometric_grid(alpha_max, eps, n_alphas, X, Y)
+        alphas = _automatic_grid(datas, l1_ratio, positive, eps, n_alphas, X, Y)
     else:
-        alphas = np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
+        alphas = decreasing_alphas(alphas)
         if np.any(alphas < 0) or not np.all(np.isfinite(alphas)):
             raise ValueError("alphas must be finite and non-negative.")
         if alphas.shape[0] == 0:

@@ -23,6 +23,7 @@ from skreg._path import (
     _path_options,
     _uses_homotopy,
     alpha_grid,
+    decreasing_alphas,
     enet_path,
 )
 from skreg.datafits import DEFAULT_REL_TOL
@@ -233,7 +234,7 @@ class _BaseCV(LinearModelMixin):
             # scikit-learn's element-wise checks and messages.
             for i, a in enumerate(np.ravel(np.asarray(self.alphas, dtype=object))):
                 check_scalar(a, f"alphas[{i}]", target_type=Real, min_val=0.0)
-            alphas = np.sort(np.asarray(self.alphas, dtype=np.float64).ravel())[::-1]
+            alphas = decreasing_alphas(self.alphas)
             if alphas.shape[0] == 0 or not np.all((alphas >= 0) & (alphas < np.inf)):
                 raise ValueError(
                     "alphas must be an int >= 1 or a non-empty array-like of finite "
