@@ -32,6 +32,17 @@ DEFAULT_REL_TOL = 1e-6
 # Covariance-form solves (QuadraticData.solve_gram) compute their gap every
 # _CHECK_EVERY epochs (each check costs about one epoch).
 _CHECK_EVERY = 10
+# Rounding levels, in units of the dtype's epsilon. A duality gap below
+# _GAP_FLOOR_ULPS * eps * ||y_c||^2 / n is rounding noise (the objective's own
+# rounding is a few eps of it): tol=None never asks for less.
+_GAP_FLOOR_ULPS = 16
+# A CSC column's centred norm ||X_j||^2 - n xmean_j^2 within _CANCELLATION_ULPS * eps
+# of ||X_j||^2 is cancellation noise: the column is constant up to rounding.
+_CANCELLATION_ULPS = 16
+# Centring leaves rounding of a few eps |mean| per entry (the mean itself and the
+# subtraction, each rounded): a centred dense column (or y) within _CENTRING_ULPS
+# * eps |mean| of zero per entry is a constant one, checked exactly afterwards.
+_CENTRING_ULPS = 64
 
 
 class Quadratic:
@@ -303,7 +314,7 @@ class QuadraticData:
                 )
                 # ||X_c[:, j]||^2 = ||X[:, j]||^2 - n xmean_j^2 (scaled columns).
                 norms2 = sq - n * xmean**2
-                noise = norms2 <= 16 * eps * sq
+                noise = norms2 <= _CANCELLATION_ULPS * eps * sq
                 norms2[noise] = 0.0
             else:
                 if self.row_scale is not None:
@@ -332,7 +343,7 @@ class QuadraticData:
                     self.kernel_xmean = self.xmean
                 self.X = X
                 self._xargs = (self.X,)
-                noise = norms2 <= n * (64 * eps * xmean) ** 2
+                noise = norms2 <= n * (_CENTRING_ULPS * eps * xmean) ** 2
             # Mean of squares of each column (weighted, as stored by the kernels).
             mean_sq = norms2 / n + xmean**2
         # Constant columns: a constant column's mean must be its value exactly. A
@@ -372,7 +383,7 @@ class QuadraticData:
         y_underflow = 0.0
         if self.tol_scale == 0.0 and n:
             y_underflow = float(np.abs(self.y).max())
-            if y_underflow <= 64 * eps * abs(ymean):
+            if y_underflow <= _CENTRING_ULPS * eps * abs(ymean):
                 y_underflow = 0.0  # a constant y, centred to rounding errors
         check_scale(
             np.sqrt(mean_sq.max()),
@@ -414,7 +425,7 @@ class QuadraticData:
     def gap_threshold(
         self, tol: float | None, primal: float, rel_tol: float = DEFAULT_REL_TOL
     ) -> float:
-        """Duality gap at which a solver stops.
+        """Duality gap at which a solver stops: the one home of what ``tol`` means.
 
         A number ``tol`` is scikit-learn's criterion, ``gap <= tol * ||y_c||^2 / n``.
         ``tol=None`` certifies a relative suboptimality of ``rel_tol`` (1e-6 by
@@ -423,10 +434,24 @@ class QuadraticData:
         floored at a few units of the dtype's precision times ``||y_c||^2 / n``, below
         which the gap is rounding noise.
         """
+        absolute, floor = self.stopping_terms(tol)
         if tol is not None:
-            return tol * self.tol_scale
-        floor = 16 * float(np.finfo(self.dtype).eps) * self.tol_scale
-        return max(rel_tol * primal, floor, self.gap_floor)
+            return absolute
+        return max(rel_tol * primal, floor)
+
+    def stopping_terms(self, tol: float | None) -> tuple[float, float]:
+        """Return ``(absolute, floor)``, the terms of :meth:`gap_threshold`.
+
+        ``absolute = tol * ||y_c||^2 / n`` (``-1.0`` when ``tol`` is ``None``) and
+        ``floor``, the gap below which ``tol=None`` stops whatever ``rel_tol`` asks:
+        rounding noise, or the data's ``gap_floor`` (a cross-validation path's
+        held-out floor) when larger. The compiled covariance-form solve receives
+        these numbers (:meth:`solve_gram`); everything else calls
+        :meth:`gap_threshold`.
+        """
+        absolute = -1.0 if tol is None else tol * self.tol_scale
+        noise = _GAP_FLOOR_ULPS * float(np.finfo(self.dtype).eps) * self.tol_scale
+        return absolute, max(noise, self.gap_floor)
 
     # -- residuals ----------------------------------------------------------------
     def init_residual(self, w):
@@ -528,8 +553,7 @@ class QuadraticData:
         ``max_iter`` epochs (a caller wanting control between phases passes a
         ``max_iter`` of one phase).
         """
-        tol_abs = -1.0 if tol is None else tol * self.tol_scale
-        floor = self.gap_threshold(None, 0.0)  # the floors of gap_threshold
+        tol_abs, floor = self.stopping_terms(tol)
         G, b, y_sq = self.gram()
         n_epochs, gap, threshold, bound = _quad.cd_solve_gram(
             G,
