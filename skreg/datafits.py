@@ -25,7 +25,13 @@ from skreg._kernels.sparse import (
 from skreg.penalties import ElasticNet as _ElasticNetPenalty
 from skreg.utils._validation import as_kernel_csc
 
-__all__ = ["DEFAULT_REL_TOL", "Quadratic", "QuadraticData", "enet_objective"]
+__all__ = [
+    "DEFAULT_REL_TOL",
+    "Quadratic",
+    "QuadraticData",
+    "enet_objective",
+    "enet_primal",
+]
 
 #: Relative suboptimality certified by the duality gap when ``tol=None`` (the default).
 DEFAULT_REL_TOL = 1e-6
@@ -56,6 +62,28 @@ class Quadratic:
             return 0.5 * float(r @ r) / r.shape[0]
         sw = np.asarray(sample_weight, dtype=np.float64)
         return 0.5 * float(sw @ (r * r)) / float(sw.sum())
+
+
+def enet_primal(r_norm2: float, w: np.ndarray, l1_reg: float, l2_reg: float) -> float:
+    """Elastic-net objective from the mean squared residual ``r_norm2``.
+
+    .. math::
+
+        \\frac{r_{\\mathrm{norm2}}}{2} + \\lambda_1 \\|w\\|_1
+        + \\frac{\\lambda_2}{2} \\|w\\|_2^2
+
+    with ``r_norm2 = ||R||^2 / n`` (weighted data folded in, as the solvers store
+    them) and ``(l1_reg, l2_reg)`` the penalty's ``kernel_params()``. The one home of
+    the objective in the Python layer: :meth:`QuadraticData.primal`,
+    :meth:`QuadraticData.gram_primal`, the covariance-form inner loop of
+    :mod:`skreg.solvers.cd` and :func:`enet_objective` call it. Float64 throughout.
+    """
+    w64 = np.asarray(w, dtype=np.float64)
+    return (
+        0.5 * r_norm2
+        + l1_reg * float(np.abs(w64).sum())
+        + 0.5 * l2_reg * float(w64 @ w64)
+    )
 
 
 def enet_objective(
@@ -90,8 +118,9 @@ def enet_objective(
     if sp.issparse(Xw):  # pragma: no cover - defensive, X @ dense is dense
         Xw = Xw.toarray()
     r = np.asarray(y, dtype=np.float64) - np.ravel(Xw) - float(intercept)
-    pen = _ElasticNetPenalty(alpha, l1_ratio)
-    return Quadratic.value(r, sample_weight) + pen.value(np.asarray(coef, np.float64))
+    l1_reg, l2_reg = _ElasticNetPenalty(alpha, l1_ratio).kernel_params()
+    r_norm2 = 2.0 * Quadratic.value(r, sample_weight)
+    return enet_primal(r_norm2, np.ravel(coef), l1_reg, l2_reg)
 
 
 def _safe_range(dtype, n_samples: int) -> tuple[float, float]:
@@ -601,11 +630,7 @@ class QuadraticData:
         G, b, y_sq = self.gram()
         w64 = w.astype(np.float64)
         r_norm2 = y_sq - 2.0 * float(w64 @ b) + float(w64 @ (G @ w64))
-        return (
-            0.5 * r_norm2
-            + l1_reg * float(np.abs(w64).sum())
-            + 0.5 * l2_reg * float(w64 @ w64)
-        )
+        return enet_primal(r_norm2, w64, l1_reg, l2_reg)
 
     def exact_gap(self, w, l1_reg, l2_reg, positive):
         """Duality gap at ``w`` from the residual (one product with ``X``).
@@ -651,12 +676,7 @@ class QuadraticData:
     def primal(self, w, R, offset, l1_reg, l2_reg):
         """Objective value at ``w`` (float64)."""
         Rt = self.true_residual(R, offset).astype(np.float64, copy=False)
-        w64 = w.astype(np.float64, copy=False)
-        return (
-            0.5 * float(Rt @ Rt) * self.inv_n
-            + l1_reg * float(np.abs(w64).sum())
-            + 0.5 * l2_reg * float(w64 @ w64)
-        )
+        return enet_primal(float(Rt @ Rt) * self.inv_n, w, l1_reg, l2_reg)
 
     # -- products with the centred design (FISTA, alpha_max) ---------------------------
     def matvec(self, w):

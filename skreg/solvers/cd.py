@@ -33,9 +33,9 @@ from typing import NamedTuple
 import numpy as np
 import scipy.linalg
 
-from skreg._kernels.prox import enet_penalty_value, enet_subdiff_distance
+from skreg._kernels.prox import enet_subdiff_distance
 from skreg._kernels.quadratic import cd_epoch_gram, enet_dual_value, enet_screen
-from skreg.datafits import DEFAULT_REL_TOL
+from skreg.datafits import DEFAULT_REL_TOL, enet_primal
 from skreg.solvers._base import SolverResult
 
 # Dense problems with at most this many features are solved by compiled
@@ -950,13 +950,13 @@ def _inner_loop_gram(
     lipschitz = np.ascontiguousarray(np.diag(G))
     w_out = w.copy()
     w_out[ws] = 0.0
-    pen_out = float(enet_penalty_value(w_out, l1_reg, l2_reg))
+    pen_out = enet_primal(0.0, w_out, l1_reg, l2_reg)
     q_sum0 = q0.astype(np.float64)
 
     def objective(w_k, q_k):
         d = w_k.astype(np.float64) - w0
         r2 = r2_0 - float(d @ (q_sum0 + q_k))
-        return r2, 0.5 * r2 + pen_out + float(enet_penalty_value(w_k, l1_reg, l2_reg))
+        return r2, enet_primal(r2, w_k, l1_reg, l2_reg) + pen_out
 
     best_dual = -np.inf
     K = anderson_k
