@@ -43,7 +43,6 @@ __all__ = [
     "check_sample_weight",
     "validate_data",
     "as_kernel_csc",
-    "check_finite_scalar",
     "check_squares_fit",
     "fast_validate_xy",
     "is_private_copy",
@@ -106,14 +105,6 @@ def as_kernel_csc(X) -> sp.csc_array | sp.csc_matrix:
     if not X.has_sorted_indices:
         X = X.sorted_indices()
     return X
-
-
-def check_finite_scalar(value, name: str) -> float:
-    """Return ``value`` as a Python float, raising ``ValueError`` if not finite."""
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}.")
-    return value
 
 
 def check_squares_fit(a: np.ndarray, name: str) -> None:
