@@ -38,12 +38,15 @@ from skreg._kernels.quadratic import cd_epoch_gram, enet_dual_value, enet_screen
 from skreg.datafits import DEFAULT_REL_TOL, enet_primal
 from skreg.solvers._base import SolverResult
 
-# Dense problems with at most this many features are solved by compiled
-# covariance-form epochs over every feature (_solve_small): there the working-set
-# machinery costs more Python time than it saves (docs/benchmarks.md).
+# The constants below carry one line of reason each; the measurements behind them are in
+# docs/benchmarks.md ("Why the constants").
+#
+# Dense problems with at most _SMALL features: compiled covariance-form epochs over
+# every feature (_solve_small), where working sets cost more Python than they save.
 _SMALL = 32
-# ... in phases of at most _PHASE epochs, and their covariance-form gap is certified
-# from the residual when its rounding bound exceeds _ROUNDING_SHARE of the threshold.
+# ... in phases of _PHASE epochs (Ctrl-C and finishing steps between phases; most fits
+# need one), their covariance-form gap certified from the residual when its rounding
+# bound exceeds _ROUNDING_SHARE of the threshold.
 _PHASE = 100
 _ROUNDING_SHARE = 0.1
 # Fraction of the outer gap the restricted problem must reach before the working set is
@@ -53,57 +56,30 @@ _INNER_GAP_FRACTION = 0.3
 # Restricted gaps are checked every this many inner epochs (one check costs about one
 # epoch on the working set).
 _GAP_CHECK_EVERY = 10
-# ... and once early, after this many epochs, when the solve is not warm-started
-# along a path (measured: single fits from zero often finish a working set in a few
-# epochs; path points rarely do, and the extra check costs about an epoch).
+# ... and once early, after _EARLY_CHECK epochs, unless the solve continues a path: fits
+# from zero often finish a working set in a few epochs, path points rarely do.
 _EARLY_CHECK = 4
-# On tall data (n_samples at least _TALL times the features in play) a working set
-# holding at least _LARGE_WS of those features skips its restricted gap checks (see
-# _epochs_then_return and _TARGET_FRACTION below): the restricted gap costs most of
-# the full one computed next. Measured (returning at the first check): 20000 x
-# 500 at alpha_max / 100, 0.86-0.88x the time (l1_ratio 0.5 and 1); on 500 x 5000 at
-# alpha_max / 100 (L1), where screening leaves few more features than the working set,
-# skipping the checks cost 2.9x (the inner loops need them to run long).
-# Only from _TALL_MIN_SAMPLES rows: below, a restricted gap costs next to nothing, and
-# a rule that depends on n_samples would make fits with integer sample weights and
-# with repeated rows take different iterates (scikit-learn's sample-weight
-# equivalence checks compare their predictions to 1e-9).
+# Tall data (n_samples >= _TALL times the features in play, and at least
+# _TALL_MIN_SAMPLES rows) with a working set holding >= _LARGE_WS of those features:
+# skip the restricted gap checks, which cost most of the full gap computed next. The
+# row minimum keeps fits with integer weights and with repeated rows on the same
+# iterates (scikit-learn's sample-weight equivalence checks).
 _TALL = 4
 _TALL_MIN_SAMPLES = 1000
 _LARGE_WS = 0.5
-# Those inner loops (tall data, large working set) do not compute restricted gaps.
-# When the working set holds every feature in play (nothing is missing from it) and
-# n_samples times those features is at least _TARGET_MIN_SIZE, they get a target:
-# after each epoch they estimate the objective left to gain from the last two
-# decreases (linear convergence: ``d_k * rho / (1 - rho)`` with
-# ``rho = d_k / d_{k-1}``) and return, after one closing sweep of the whole working
-# set, once that estimate is below _TARGET_FRACTION times the final gap tolerance (or
-# an epoch gains nothing), or after _TARGET_MAX epochs. Sweeps in between visit the
-# support only, until a full sweep brings in a new feature (features leaving the
-# support do not force full sweeps there). An outer iteration costs a full gradient
-# and two sweeps of the working set, a support sweep a fraction of one, so solving the
-# working set further pays while the support is small: once it holds more than
-# _TARGET_SUPPORT of the working set, the loop returns at the early check as without a
-# target. Measured on 20000 x 500 at alpha_max / 100, l1_ratio 0.5 (all 500 features
-# in the working set, support 80 -> 186): 20 -> 18 epochs, five outer iterations ->
-# four, 0.75-0.79x the time. On 33 other tall fits (2000 x 50 to 50000 x 100,
-# alpha_max / 10 to / 1000, l1_ratio 0.5 and 1, and the three other 20000 x 500
-# benchmark fits) every fit took the same number of epochs as without a target, and
-# the time ratios had a geometric mean of 0.99 (identical settings timed twice in that
-# run: 0.97). Without the support rule the geometric mean was 1.03-1.06 (up to 1.4x on
-# alpha_max / 1000, where the support fills the working set and the estimate, about
-# the primal only, asked for epochs the gap did not need); without the size rule the
-# per-epoch objective cost 30-40% on fits under 2 ms; with a target for every large
-# working set, 1.13 (solving working sets that still missed features).
+# Those loops, when the working set holds every feature in play and n_samples times
+# those features is >= _TARGET_MIN_SIZE, return once the objective left to gain
+# (estimated from the last two decreases, linear convergence) is below _TARGET_FRACTION
+# of the final gap tolerance, or after _TARGET_MAX epochs; past a support of
+# _TARGET_SUPPORT of the working set they return at the early check instead (solving
+# further pays only while support sweeps are cheap).
 _TARGET_FRACTION = 0.1
 _TARGET_MAX = 20
 _TARGET_SUPPORT = 0.5
 _TARGET_MIN_SIZE = 10**6
 # Inner epochs may run in covariance form when n_samples is at least this multiple of
 # the working-set size (dense X) and the working set is expected to need many epochs
-# (see ``solve_cd``): unconditional covariance form was up to 2.9x slower on
-# 500 x 5000 at alpha_max / 100, and 2.5x slower than scikit-learn on 20000 x 500 at
-# alpha_max / 100, l1_ratio 0.5, where each working set needed ~10 epochs.
+# (see ``solve_cd``): unconditional covariance form loses on wide data.
 _GRAM_RATIO = 16
 # The finishing step on a support S spends |S|^2 / _FINISH_COST column passes of
 # credit for its Gram block: a BLAS product is about 8 times cheaper per column than
@@ -133,11 +109,8 @@ _EPOCH_OVERHEAD = 10_000
 _STALL_RATIO = 0.5
 # A stalled outer iteration whose working set ended at least _WS_FULL full of nonzeros
 # was missing features: the next one grows to _WS_GROW times the support (at most
-# n_samples, the lasso's support bound) instead of twice. Measured on the CSC
-# 20000 x 50000 benchmark at alpha_max / 100: nine doubling steps, each a full gradient
-# that barely moved the gap, became four; 48 -> 36 epochs and 0.72x the time with
-# l1_ratio 0.5. Growing without the stall test made the tall 20000 x 500 fits slower
-# (working sets of 376 of 500 features where 94 to 282 were enough).
+# n_samples, the lasso's support bound) instead of twice, saving full gradients that
+# barely move the gap; without the stall test it over-grows working sets.
 _WS_GROW = 8
 _WS_FULL = 0.8
 # The residual is rebuilt on a stall only when at least this many epochs have updated
@@ -222,9 +195,7 @@ def solve_cd(
     rel_tol : float, default=1e-6
         Relative suboptimality certified when ``tol`` is ``None``.
     ws_start : int, default=50
-        Smallest working-set size (measured: 50 needs 40% fewer passes over ``X``
-        than 10 on the 500 x 5000 benchmark, and geometric growth of the working
-        set costs more than it saves).
+        Smallest working-set size (docs/benchmarks.md, "Why the constants").
     anderson_k : int, default=5
         Number of iterates combined by Anderson extrapolation (0 disables it).
     ws_init : ndarray of int64, default=None
