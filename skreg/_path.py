@@ -21,6 +21,7 @@ solutions on the current support, kept only when it lowers the objective.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import NamedTuple
 
@@ -467,166 +468,46 @@ def _enet_path(
     / 2`` (the data's ``gap_floor``; see :data:`skreg.linear_model._cv.CV_FLOOR`).
     """
     if check_input:
-        X = check_array(
-            X,
-            accept_sparse="csc",
-            dtype=[np.float64, np.float32],
-            order="F",
-            input_name="X",
-        )
-        y = check_array(y, dtype=X.dtype, ensure_2d=False, input_name="y", order="F")
-        if y.shape[0] != X.shape[0]:
-            raise ValueError(
-                f"X and y have inconsistent numbers of samples: {X.shape[0]} and "
-                f"{y.shape[0]}."
-            )
-        sample_weight = check_sample_weight(sample_weight, X, X.dtype)
+        X, y, sample_weight = _check_path_input(X, y, sample_weight)
     _check_path_params(l1_ratio, max_iter, tol, rel_tol, solver)
     if positive and y.ndim != 1:
         raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1)")
     gram = check_gram(precompute, X, sample_weight, fit_intercept, check_input)
     Y = y.reshape(-1, 1) if y.ndim == 1 else y
     n_features, n_targets = X.shape[1], Y.shape[1]
-    homotopy = _uses_homotopy(X, l1_ratio, solver)
-    solver = resolve_solver(solver)
-    solve = SOLVERS[solver]
-
     datas = [
         _prepare(X, Y[:, k], sample_weight, fit_intercept) for k in range(n_targets)
     ]
-    if isinstance(alphas, bool):
-        raise TypeError("alphas must be an int or an array of floats, not a bool.")
-    if alphas is None or isinstance(alphas, Integral):
-        if alphas is not None and alphas < 1:
-            raise ValueError(f"alphas must be at least 1 when an int, got {alphas}.")
-        n_alphas = 100 if alphas is None else int(alphas)
-        alphas = _automatic_grid(datas, l1_ratio, positive, eps, n_alphas, X, Y)
-    else:
-        alphas = decreasing_alphas(alphas)
-        if np.any(alphas < 0) or not np.all(np.isfinite(alphas)):
-            raise ValueError("alphas must be finite and non-negative.")
-        if alphas.shape[0] == 0:
-            raise ValueError("alphas is empty.")
+    alphas = _path_alphas(alphas, eps, datas, l1_ratio, positive, X, Y)
     n_alphas = alphas.shape[0]
-
-    # Tall dense data: every point of the path in covariance form on one Gram matrix
-    # per data set (QuadraticData.gram), as scikit-learn's precompute="auto" does in
-    # its cross-validation: building it costs about as much as a few points.
-    gram_path = (
-        solver == "cd"
-        and gram is not False
-        and rng is None
-        and not homotopy
-        and not sp.issparse(X)
-        and n_features <= _GRAM_PATH_FEATURES
-        and X.shape[0] >= _GRAM_PATH_RATIO * n_features
-        and n_alphas >= _GRAM_PATH_ALPHAS
+    if held_out is not None and n_targets != 1:
+        raise ValueError("held_out scoring needs a single target.")
+    run = _PathRun(
+        l1_ratio=l1_ratio,
+        positive=positive,
+        solver=resolve_solver(solver),
+        homotopy=_uses_homotopy(X, l1_ratio, solver),
+        gram=gram,
+        rng=rng,
+        tol=tol,
+        max_iter=max_iter,
+        rel_tol=rel_tol,
+        verbose=verbose,
+        predict=predict,
+        held_out=held_out,
     )
+    run.gram_path = _uses_gram_path(run, X, n_alphas)
     coefs = np.empty((n_targets, n_features, n_alphas), dtype=X.dtype)
     intercepts = np.empty((n_targets, n_alphas), dtype=np.float64)
     gaps = np.empty((n_targets, n_alphas), dtype=np.float64)
+    held_mse = np.empty(n_alphas, dtype=np.float64)
     n_iters = []
-    if held_out is not None:
-        if n_targets != 1:
-            raise ValueError("held_out scoring needs a single target.")
-        held_mse = np.empty(n_alphas, dtype=np.float64)
     for k, data in enumerate(datas):
         w = np.zeros(n_features, dtype=X.dtype)
         if coef_init is not None:
             w[:] = np.asarray(coef_init, dtype=X.dtype).reshape(n_targets, -1)[k]
-        grad = residual = prev_alpha = None
-        hom = LassoHomotopy(data, positive) if homotopy else None
-        if hom is not None and coef_init is None:
-            # w = 0 is exact at this data's alpha_max: when the grid starts below it
-            # (a user's grid, a cross-validation fold's), the homotopy reaches the
-            # first point too (coordinate descent then only checks its gap). Not
-            # when the grid starts at alpha_max up to rounding: w = 0 stays exact.
-            grad0 = data.grad_at_zero()
-            top = penalties.ElasticNet(1.0, 1.0, positive=positive).alpha_max(grad0)
-            below = alphas[0] < top * (1.0 - _AT_ALPHA_MAX)
-            if below and hom.start(w, top):
-                grad, residual, prev_alpha = grad0, data.init_residual(w), top
-        for i, alpha in enumerate(alphas):
-            penalty = penalties.ElasticNet(alpha, l1_ratio, positive=positive)
-            options = {}
-            reached = False
-            if hom is not None and hom.lam is not None and grad is not None:
-                unknown = np.flatnonzero(np.isnan(grad))
-                if unknown.shape[0]:
-                    grad[unknown] = data.gradient(*residual, unknown)
-                candidates = _strong_set(grad, w != 0, alpha, prev_alpha, 1.0, positive)
-                reached, R = hom.advance(w, candidates, -grad[candidates], alpha)
-                grad, residual = None, (R, 0.0)
-                options["residual"] = residual
-            elif solver == "cd" and grad is not None:
-                options["residual"] = residual
-                options["grad"] = grad
-                # The early restricted check rarely succeeds along a path, except
-                # where the previous point needed no more than the first regular
-                # check (loose tolerances, easy stretches of the path).
-                options["warm_path"] = n_iters[-1] > _EASY_POINT
-                if l1_ratio > 0:
-                    options["ws_init"] = _strong_set(
-                        grad, w != 0, alpha, alphas[i - 1], l1_ratio, positive
-                    )
-                    moved = None
-                    # (Not after a covariance-form solve, which keeps no residual.)
-                    if predict and i >= 2 and residual is not None:
-                        # w is the solution at alphas[i - 1], the column i - 2 of
-                        # coefs the one before.
-                        moved = _predict(
-                            data,
-                            penalty,
-                            w,
-                            coefs[k, :, i - 2],
-                            residual,
-                            alphas[i - 2 : i + 1],
-                        )
-                    if moved is not None:
-                        # w moved: its gradient is unknown (see solve_ws_first).
-                        options["residual"] = moved
-                        options["grad"] = None
-                        options["solve_ws_first"] = True
-            if solver == "cd":
-                options["gram"] = gram
-                options["rng"] = rng
-                if gram_path:
-                    options["compiled_below"] = n_features
-            result = solve(
-                data,
-                penalty,
-                w,
-                max_iter=max_iter,
-                tol=tol,
-                rel_tol=rel_tol,
-                verbose=verbose,
-                **options,
-            )
-            if not result.converged:
-                warnings.warn(
-                    f"Objective did not converge at alpha={alpha:.4g}: duality gap "
-                    f"{result.dual_gap:.3e}, tolerance {result.tol:.3e}.",
-                    ConvergenceWarning,
-                    stacklevel=2,
-                )
-            if solver == "cd":
-                grad, residual = result.grad, result.residual
-            if hom is not None and (not reached or result.n_iter > 0):
-                # The homotopy continues from the solver's point (exact again for
-                # its sign pattern), or sits out the next point if it cannot.
-                hom.start(w, alpha)
-            coefs[k, :, i] = w
-            intercepts[k, i] = data.intercept(w)
-            if held_out is not None:
-                held_mse[i] = _held_out_mse(held_out, w, intercepts[k, i])
-                past_minimum = held_mse[i] > _TAIL_RISE * held_mse[: i + 1].min()
-                if tol is None and past_minimum:
-                    data.gap_floor = held_out.floor_factor * 0.5 * held_mse[i]
-            gaps[k, i] = result.dual_gap
-            n_iters.append(result.n_iter)
-            prev_alpha = alpha
-            if verbose:
-                print(f"[enet_path] alpha {i + 1}/{n_alphas}: {alpha:.4g}")
+        target = _TargetPath(run, data, w, from_zero=coef_init is None)
+        target.walk(alphas, coefs[k], intercepts[k], gaps[k], held_mse, n_iters)
     if n_targets == 1 and y.ndim == 1:
         coefs, intercepts, gaps = coefs[0], intercepts[0], gaps[0]
     out = [alphas, coefs, gaps]
@@ -637,6 +518,231 @@ def _enet_path(
     if held_out is not None:
         out.append(held_mse)
     return tuple(out)
+
+
+def _check_path_input(X, y, sample_weight):
+    """Validate the arrays of :func:`enet_path` (``check_input=True``)."""
+    X = check_array(
+        X,
+        accept_sparse="csc",
+        dtype=[np.float64, np.float32],
+        order="F",
+        input_name="X",
+    )
+    y = check_array(y, dtype=X.dtype, ensure_2d=False, input_name="y", order="F")
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: {X.shape[0]} and "
+            f"{y.shape[0]}."
+        )
+    return X, y, check_sample_weight(sample_weight, X, X.dtype)
+
+
+def _path_alphas(alphas, eps, datas, l1_ratio, positive, X, Y) -> np.ndarray:
+    """Return the path's grid: automatic (``None`` or an int) or the user's, checked."""
+    if isinstance(alphas, bool):
+        raise TypeError("alphas must be an int or an array of floats, not a bool.")
+    if alphas is None or isinstance(alphas, Integral):
+        if alphas is not None and alphas < 1:
+            raise ValueError(f"alphas must be at least 1 when an int, got {alphas}.")
+        n_alphas = 100 if alphas is None else int(alphas)
+        return _automatic_grid(datas, l1_ratio, positive, eps, n_alphas, X, Y)
+    alphas = decreasing_alphas(alphas)
+    if np.any(alphas < 0) or not np.all(np.isfinite(alphas)):
+        raise ValueError("alphas must be finite and non-negative.")
+    if alphas.shape[0] == 0:
+        raise ValueError("alphas is empty.")
+    return alphas
+
+
+@dataclass
+class _PathRun:
+    """The settings shared by every point and target of one :func:`_enet_path` run.
+
+    ``solver`` is resolved (``"cd"`` or ``"fista"``); ``homotopy`` tells whether the
+    lasso homotopy moves between points (:func:`_uses_homotopy`), ``gram_path``
+    whether every point runs in covariance form (:func:`_uses_gram_path`).
+    """
+
+    l1_ratio: float
+    positive: bool
+    solver: str
+    homotopy: bool
+    gram: bool | None
+    rng: np.random.Generator | None
+    tol: float | None
+    max_iter: int
+    rel_tol: float
+    verbose: bool | int
+    predict: bool
+    held_out: HeldOut | None
+    gram_path: bool = False
+
+
+def _uses_gram_path(run, X, n_alphas) -> bool:
+    """Tell whether every point of the path runs in covariance form.
+
+    Tall dense data: every point on one Gram matrix per data set
+    (:meth:`QuadraticData.gram`), as scikit-learn's ``precompute="auto"`` does in its
+    cross-validation: building it costs about as much as a few points.
+    """
+    n_features = X.shape[1]
+    return (
+        run.solver == "cd"
+        and run.gram is not False
+        and run.rng is None
+        and not run.homotopy
+        and not sp.issparse(X)
+        and n_features <= _GRAM_PATH_FEATURES
+        and X.shape[0] >= _GRAM_PATH_RATIO * n_features
+        and n_alphas >= _GRAM_PATH_ALPHAS
+    )
+
+
+class _TargetPath:
+    """One target's walk down the grid: warm starts, strong sets, predictor, homotopy.
+
+    Between points it keeps what the next solve may reuse: the datafit gradient and
+    the residual at ``w`` (``grad``, ``residual``; the gradient does not depend on
+    ``alpha``), the previous ``alpha`` and the lasso homotopy (``hom``, or ``None``).
+    """
+
+    def __init__(self, run, data, w, from_zero):
+        self.run, self.data, self.w = run, data, w
+        self.grad = self.residual = self.prev_alpha = None
+        self.hom = LassoHomotopy(data, run.positive) if run.homotopy else None
+        self.from_zero = from_zero
+
+    def walk(self, alphas, coefs, intercepts, gaps, held_mse, n_iters):
+        """Solve every point; write the outputs of this target in place."""
+        run, data, w = self.run, self.data, self.w
+        if self.hom is not None and self.from_zero:
+            self._start_homotopy(alphas[0])
+        for i, alpha in enumerate(alphas):
+            penalty = penalties.ElasticNet(alpha, run.l1_ratio, positive=run.positive)
+            last = n_iters[-1] if n_iters else 0
+            options, reached = self._options(penalty, alphas, i, coefs, last)
+            result = _solve_point(run, data, penalty, w, options)
+            if run.solver == "cd":
+                self.grad, self.residual = result.grad, result.residual
+            if self.hom is not None and (not reached or result.n_iter > 0):
+                # The homotopy continues from the solver's point (exact again for
+                # its sign pattern), or sits out the next point if it cannot.
+                self.hom.start(w, alpha)
+            coefs[:, i] = w
+            intercepts[i] = data.intercept(w)
+            if run.held_out is not None:
+                self._score(held_mse, i, intercepts[i])
+            gaps[i] = result.dual_gap
+            n_iters.append(result.n_iter)
+            self.prev_alpha = alpha
+            if run.verbose:
+                print(f"[enet_path] alpha {i + 1}/{alphas.shape[0]}: {alpha:.4g}")
+
+    def _start_homotopy(self, first_alpha):
+        """Follow the homotopy from ``alpha_max`` when the grid starts below it.
+
+        ``w = 0`` is exact at this data's ``alpha_max``: when the grid starts below it
+        (a user's grid, a cross-validation fold's), the homotopy reaches the first
+        point too (coordinate descent then only checks its gap). Not when the grid
+        starts at ``alpha_max`` up to rounding: ``w = 0`` stays exact.
+        """
+        data, w = self.data, self.w
+        grad0 = data.grad_at_zero()
+        top = penalties.ElasticNet(1.0, 1.0, positive=self.run.positive).alpha_max(
+            grad0
+        )
+        below = first_alpha < top * (1.0 - _AT_ALPHA_MAX)
+        if below and self.hom.start(w, top):
+            self.grad, self.residual, self.prev_alpha = (
+                grad0,
+                data.init_residual(w),
+                top,
+            )
+
+    def _options(self, penalty, alphas, i, coefs, last_n_iter):
+        """Return the solve's keyword arguments at ``alphas[i]`` and ``reached``.
+
+        ``reached``: the homotopy moved ``w`` to that point exactly.
+        """
+        run, data, w, grad = self.run, self.data, self.w, self.grad
+        options = {}
+        reached = False
+        alpha = alphas[i]
+        if self.hom is not None and self.hom.lam is not None and grad is not None:
+            unknown = np.flatnonzero(np.isnan(grad))
+            if unknown.shape[0]:
+                grad[unknown] = data.gradient(*self.residual, unknown)
+            candidates = _strong_set(
+                grad, w != 0, alpha, self.prev_alpha, 1.0, run.positive
+            )
+            reached, R = self.hom.advance(w, candidates, -grad[candidates], alpha)
+            self.grad, self.residual = None, (R, 0.0)
+            options["residual"] = self.residual
+        elif run.solver == "cd" and grad is not None:
+            options["residual"] = self.residual
+            options["grad"] = grad
+            # The early restricted check rarely succeeds along a path, except
+            # where the previous point needed no more than the first regular
+            # check (loose tolerances, easy stretches of the path).
+            options["warm_path"] = last_n_iter > _EASY_POINT
+            if run.l1_ratio > 0:
+                options["ws_init"] = _strong_set(
+                    grad, w != 0, alpha, alphas[i - 1], run.l1_ratio, run.positive
+                )
+                moved = None
+                # (Not after a covariance-form solve, which keeps no residual.)
+                if run.predict and i >= 2 and self.residual is not None:
+                    # w is the solution at alphas[i - 1], the column i - 2 of
+                    # coefs the one before.
+                    moved = _predict(
+                        data,
+                        penalty,
+                        w,
+                        coefs[:, i - 2],
+                        self.residual,
+                        alphas[i - 2 : i + 1],
+                    )
+                if moved is not None:
+                    # w moved: its gradient is unknown (see solve_ws_first).
+                    options["residual"] = moved
+                    options["grad"] = None
+                    options["solve_ws_first"] = True
+        if run.solver == "cd":
+            options["gram"] = run.gram
+            options["rng"] = run.rng
+            if run.gram_path:
+                options["compiled_below"] = data.n_features
+        return options, reached
+
+    def _score(self, held_mse, i, intercept):
+        """Held-out error at point ``i``; set the data's gap floor in the tail."""
+        held_mse[i] = _held_out_mse(self.run.held_out, self.w, intercept)
+        past_minimum = held_mse[i] > _TAIL_RISE * held_mse[: i + 1].min()
+        if self.run.tol is None and past_minimum:
+            self.data.gap_floor = self.run.held_out.floor_factor * 0.5 * held_mse[i]
+
+
+def _solve_point(run, data, penalty, w, options):
+    """Solve one point of a path (``w`` updated in place); warn if not converged."""
+    result = SOLVERS[run.solver](
+        data,
+        penalty,
+        w,
+        max_iter=run.max_iter,
+        tol=run.tol,
+        rel_tol=run.rel_tol,
+        verbose=run.verbose,
+        **options,
+    )
+    if not result.converged:
+        warnings.warn(
+            f"Objective did not converge at alpha={penalty.alpha:.4g}: duality gap "
+            f"{result.dual_gap:.3e}, tolerance {result.tol:.3e}.",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
+    return result
 
 
 def _path_options(params):
