@@ -622,7 +622,18 @@ class _TargetPath:
             penalty = penalties.ElasticNet(alpha, run.l1_ratio, positive=run.positive)
             last = n_iters[-1] if n_iters else 0
             options, reached = self._options(penalty, alphas, i, coefs, last)
-            result = _solve_point(run, data, penalty, w, options)
+            result = _solve_point(
+                data,
+                penalty,
+                w,
+                solver=run.solver,
+                max_iter=run.max_iter,
+                tol=run.tol,
+                rel_tol=run.rel_tol,
+                verbose=run.verbose,
+                options=options,
+                stacklevel=3,  # the caller of _enet_path
+            )
             if run.solver == "cd":
                 self.grad, self.residual = result.grad, result.residual
             if self.hom is not None and (not reached or result.n_iter > 0):
@@ -723,25 +734,46 @@ class _TargetPath:
             self.data.gap_floor = self.run.held_out.floor_factor * 0.5 * held_mse[i]
 
 
-def _solve_point(run, data, penalty, w, options):
-    """Solve one point of a path (``w`` updated in place); warn if not converged."""
-    result = SOLVERS[run.solver](
+def _solve_point(
+    data,
+    penalty,
+    w,
+    *,
+    solver,
+    max_iter,
+    tol,
+    rel_tol,
+    verbose,
+    options,
+    message=None,
+    stacklevel=1,
+):
+    """Solve the problem at one ``alpha``: the single fit of paths and estimators.
+
+    ``w`` (the warm start) is updated in place and the solver's result returned. When
+    the solver stops short of its tolerance a ``ConvergenceWarning`` says so, with
+    ``message(result)`` when given (the estimators' scikit-learn wording), else the
+    path's; ``stacklevel`` counts from the caller of this function.
+    """
+    result = SOLVERS[solver](
         data,
         penalty,
         w,
-        max_iter=run.max_iter,
-        tol=run.tol,
-        rel_tol=run.rel_tol,
-        verbose=run.verbose,
+        max_iter=max_iter,
+        tol=tol,
+        rel_tol=rel_tol,
+        verbose=verbose,
         **options,
     )
     if not result.converged:
-        warnings.warn(
-            f"Objective did not converge at alpha={penalty.alpha:.4g}: duality gap "
-            f"{result.dual_gap:.3e}, tolerance {result.tol:.3e}.",
-            ConvergenceWarning,
-            stacklevel=4,
-        )
+        if message is None:
+            text = (
+                f"Objective did not converge at alpha={penalty.alpha:.4g}: duality "
+                f"gap {result.dual_gap:.3e}, tolerance {result.tol:.3e}."
+            )
+        else:
+            text = message(result)
+        warnings.warn(text, ConvergenceWarning, stacklevel=stacklevel + 1)
     return result
 
 

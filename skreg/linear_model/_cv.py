@@ -27,7 +27,7 @@ from skreg._path import (
     enet_path,
 )
 from skreg.datafits import DEFAULT_REL_TOL
-from skreg.linear_model._base import _ACCEPT_SPARSE, LinearModelMixin
+from skreg.linear_model._base import _ACCEPT_SPARSE, LinearModelMixin, set_fitted
 from skreg.linear_model._coordinate import ElasticNet
 from skreg.utils._validation import (
     Integral,
@@ -313,17 +313,14 @@ class _BaseCV(LinearModelMixin):
                 params,
                 rel_tol=DEFAULT_REL_TOL,
             )
-            self.coef_ = coefs[:, -1]
-            self.intercept_ = float(intercepts[0][-1]) if self.fit_intercept else 0.0
-            self.dual_gap_ = float(gaps[-1])
-            self.n_iter_ = int(sum(n_iters))
+            intercept = float(intercepts[0][-1]) if self.fit_intercept else 0.0
+            set_fitted(
+                self, coefs[:, -1], intercept, int(sum(n_iters)), float(gaps[-1])
+            )
             return self
         model = self._estimator(self.alpha_, best_l1)
         model.fit(X, y, sample_weight=sample_weight)
-        self.coef_ = model.coef_
-        self.intercept_ = model.intercept_
-        self.dual_gap_ = model.dual_gap_
-        self.n_iter_ = model.n_iter_
+        set_fitted(self, model.coef_, model.intercept_, model.n_iter_, model.dual_gap_)
         return self
 
     def __sklearn_tags__(self):
