@@ -32,7 +32,7 @@ from sklearn.utils import check_array, check_random_state
 
 from skreg import penalties
 from skreg.datafits import DEFAULT_REL_TOL, QuadraticData
-from skreg.solvers import SOLVERS, resolve_solver
+from skreg.solvers import SOLVERS, WarmStart, resolve_solver
 from skreg.solvers.homotopy import LassoHomotopy
 from skreg.utils._validation import check_sample_weight
 
@@ -689,42 +689,46 @@ class _TargetPath:
             )
             reached, R = self.hom.advance(w, candidates, -grad[candidates], alpha)
             self.grad, self.residual = None, (R, 0.0)
-            options["residual"] = self.residual
+            options["warm"] = WarmStart(residual=self.residual)
         elif run.solver == "cd" and grad is not None:
-            options["residual"] = self.residual
-            options["grad"] = grad
-            # The early restricted check rarely succeeds along a path, except
-            # where the previous point needed no more than the first regular
-            # check (loose tolerances, easy stretches of the path).
-            options["warm_path"] = last_n_iter > _EASY_POINT
-            if run.l1_ratio > 0:
-                options["ws_init"] = _strong_set(
-                    grad, w != 0, alpha, alphas[i - 1], run.l1_ratio, run.positive
-                )
-                moved = None
-                # (Not after a covariance-form solve, which keeps no residual.)
-                if run.predict and i >= 2 and self.residual is not None:
-                    # w is the solution at alphas[i - 1], the column i - 2 of
-                    # coefs the one before.
-                    moved = _predict(
-                        data,
-                        penalty,
-                        w,
-                        coefs[:, i - 2],
-                        self.residual,
-                        alphas[i - 2 : i + 1],
-                    )
-                if moved is not None:
-                    # w moved: its gradient is unknown (see solve_ws_first).
-                    options["residual"] = moved
-                    options["grad"] = None
-                    options["solve_ws_first"] = True
+            options["warm"] = self._warm_start(penalty, alphas, i, coefs, last_n_iter)
         if run.solver == "cd":
             options["gram"] = run.gram
             options["rng"] = run.rng
             if run.gram_path:
                 options["compiled_below"] = data.n_features
         return options, reached
+
+    def _warm_start(self, penalty, alphas, i, coefs, last_n_iter) -> WarmStart:
+        """Return what coordinate descent reuses at ``alphas[i]`` from the last point.
+
+        The residual and gradient at ``w``; the strong-rule working set; and, from
+        the third point on, :func:`_predict`'s extrapolated ``w`` when it lowers the
+        objective (its gradient is then unknown: ``solve_ws_first``).
+        """
+        run, w, grad = self.run, self.w, self.grad
+        # The early restricted check rarely succeeds along a path, except where the
+        # previous point needed no more than the first regular check (loose
+        # tolerances, easy stretches of the path).
+        warm_path = last_n_iter > _EASY_POINT
+        if run.l1_ratio <= 0:
+            return WarmStart(self.residual, grad, warm_path=warm_path)
+        ws_init = _strong_set(
+            grad, w != 0, alphas[i], alphas[i - 1], run.l1_ratio, run.positive
+        )
+        moved = None
+        # (Not after a covariance-form solve, which keeps no residual.)
+        if run.predict and i >= 2 and self.residual is not None:
+            # w is the solution at alphas[i - 1], the column i - 2 of coefs the one
+            # before.
+            moved = _predict(
+                self.data, penalty, w, coefs[:, i - 2], self.residual,
+                alphas[i - 2 : i + 1],
+            )  # fmt: skip
+        if moved is None:
+            return WarmStart(self.residual, grad, ws_init, warm_path)
+        # w moved: its gradient is unknown (see WarmStart.solve_ws_first).
+        return WarmStart(moved, None, ws_init, warm_path, solve_ws_first=True)
 
     def _score(self, held_mse, i, intercept):
         """Held-out error at point ``i``; set the data's gap floor in the tail."""

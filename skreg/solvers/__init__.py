@@ -1,12 +1,19 @@
 """Solvers of the elastic-net problem: working-set proximal CD and FISTA."""
 
-from skreg.solvers._base import SolverResult
+from skreg.solvers._base import SolverResult, WarmStart
 from skreg.solvers.cd import solve_cd
 from skreg.solvers.fista import solve_fista
 
 SOLVERS = {"cd": solve_cd, "fista": solve_fista}
 
-__all__ = ["SOLVERS", "SolverResult", "resolve_solver", "solve_cd", "solve_fista"]
+__all__ = [
+    "SOLVERS",
+    "SolverResult",
+    "WarmStart",
+    "resolve_solver",
+    "solve_cd",
+    "solve_fista",
+]
 
 
 def resolve_solver(solver: str) -> str:

@@ -36,7 +36,7 @@ import scipy.linalg
 from skreg._kernels.prox import enet_subdiff_distance
 from skreg._kernels.quadratic import cd_epoch_gram, enet_dual_value, enet_screen
 from skreg.datafits import DEFAULT_REL_TOL, enet_primal
-from skreg.solvers._base import SolverResult
+from skreg.solvers._base import SolverResult, WarmStart
 
 # The constants below carry one line of reason each; the measurements behind them are in
 # docs/benchmarks.md ("Why the constants").
@@ -164,16 +164,12 @@ def solve_cd(
     rel_tol: float = DEFAULT_REL_TOL,
     ws_start: int = 50,
     anderson_k: int = 5,
-    ws_init: np.ndarray | None = None,
     screening: bool = True,
     gram: bool | None = None,
-    residual: tuple | None = None,
-    grad: np.ndarray | None = None,
-    warm_path: bool = False,
-    solve_ws_first: bool = False,
     compiled_below: int = _SMALL,
     finish: bool = True,
     rng: np.random.Generator | None = None,
+    warm: WarmStart | None = None,
     verbose: int = 0,
 ) -> SolverResult:
     """Minimise the elastic net by working-set proximal coordinate descent.
@@ -198,9 +194,6 @@ def solve_cd(
         Smallest working-set size (docs/benchmarks.md, "Why the constants").
     anderson_k : int, default=5
         Number of iterates combined by Anderson extrapolation (0 disables it).
-    ws_init : ndarray of int64, default=None
-        Working set of the first outer iteration (e.g. a strong-rule set on a path);
-        later working sets are ranked by KKT violation as usual.
     screening : bool, default=True
         Discard features proven zero by the gap-safe rule; gaps are then those of
         the reduced problem, which has the same optimum.
@@ -210,33 +203,20 @@ def solve_cd(
         ``_GRAM_RATIO`` times the working-set size, once the previous working set
         needed at least half as many epochs as the new one has features (building
         ``G`` costs about that many residual-form epochs).
-    residual : tuple (R, offset), default=None
-        The residual at ``w`` when the caller has it (a path passes the previous
-        point's), saving one product with ``X``; ``R`` is updated in place.
-    grad : ndarray of shape (n_features,), default=None
-        The datafit gradient at ``w`` when the caller has it (a path passes the
-        previous point's: the gradient does not depend on ``alpha``), with NaN where
-        unknown; only those entries are computed.
-    warm_path : bool, default=False
-        The solve continues a path from the previous point's solution: skip the
-        early restricted gap check, which rarely succeeds there.
-    solve_ws_first : bool, default=False
-        With ``ws_init`` and no ``grad``: run ``_EARLY_CHECK`` epochs on ``ws_init``
-        before computing the first full gradient. A path sets it after its predictor
-        step, which moves ``w`` and leaves the gradient unknown: a full gradient at
-        the predicted point would give a gap at a point the working set is about to
-        change, while the one after these epochs often certifies the solution.
+    compiled_below : int, default=32
+        Dense problems with at most this many features are solved in covariance
+        form on their Gram matrix (:func:`_solve_small`; ``warm.residual`` is then
+        ignored and the result has none); 0 disables it.
     finish : bool, default=True
         Solve the problem exactly on the support and signs reached by the epochs
         (:class:`_Finisher`) when that costs less than the epochs run so far.
-    compiled_below : int, default=32
-        Dense problems with at most this many features are solved in covariance
-        form on their Gram matrix (:func:`_solve_small`; ``residual`` is then
-        ignored and the result has none); 0 disables it.
     rng : numpy.random.Generator, default=None
         ``selection="random"``: each epoch visits its coordinates in a random order
         drawn from ``rng`` (the small-problem solve and the covariance form, which
         sweep in a fixed order, are then not used). ``None``: index order.
+    warm : WarmStart, default=None
+        What a path knows at this point (residual, gradient, strong-rule working
+        set): :class:`skreg.solvers.WarmStart`. ``None``: a solve from ``w`` alone.
     verbose : int, default=0
         Print one line per outer iteration when positive.
 
@@ -246,13 +226,14 @@ def solve_cd(
     """
     l1_reg, l2_reg = penalty.kernel_params()
     positive = penalty.positive
+    warm = WarmStart() if warm is None else warm
     if rng is not None:
         compiled_below, gram = 0, False
     if not data.sparse and data.n_features <= compiled_below and not verbose:
         return _solve_small(
             data, w, (l1_reg, l2_reg, positive), max_iter, tol, rel_tol, finish
         )
-    R, offset = data.init_residual(w) if residual is None else residual
+    R, offset = data.init_residual(w) if warm.residual is None else warm.residual
     active = np.arange(data.n_features, dtype=np.int64)
     state = _DualState(data, l1_reg, l2_reg, positive)
     if finish:
@@ -265,11 +246,11 @@ def solve_cd(
     finished_at = -1
     last_epochs = 0
     rebuilt = 0
-    if grad is None and not w.any():
+    grad_init, ws_init = warm.grad, warm.ws_init
+    if grad_init is None and not w.any():
         # From zero, the gradient is X_c.T y_c / n, which the data may already have.
-        grad = data.grad_at_zero()
-    grad_init = grad
-    if solve_ws_first and ws_init is not None and grad is None:
+        grad_init = data.grad_at_zero()
+    if warm.solve_ws_first and ws_init is not None and grad_init is None:
         # The caller moved ``w`` (a path's predicted point): its gradient is unknown,
         # and a full one now would only give a gap at a point the working set is
         # about to change. A few epochs on ``ws_init`` first; the full gap computed
@@ -282,28 +263,21 @@ def solve_cd(
         last_epochs = n_epochs
         ws_init = None
     while True:
-        if grad_init is None:
-            grad = data.gradient(R, offset, active)
-        else:
-            grad = np.array(grad_init, dtype=w.dtype)
-            unknown = np.flatnonzero(np.isnan(grad))
-            if unknown.shape[0]:
-                grad[unknown] = data.gradient(R, offset, unknown)
-            grad_init = None
+        grad = _gradient_in_play(data, R, offset, active, grad_init, w.dtype)
+        grad_init = None
         check = state.gap(w, R, offset, active, grad, tol, rel_tol)
-        gap, tol_abs = check.gap, check.threshold
         if state.finisher is not None:
             # The gradient's column passes count as work done, as the epochs'.
             state.finisher.credit += active.shape[0]
-        stalled = gap > _STALL_RATIO * prev_gap
+        stalled = check.gap > _STALL_RATIO * prev_gap
         if stalled and n_epochs - rebuilt >= _REBUILD_EPOCHS:
             # The incrementally updated residual drifts by rounding over many epochs;
             # when progress stalls, rebuild it exactly from w (one product with X).
             R, offset = data.init_residual(w)
             grad = data.gradient(R, offset, active)
             check = state.gap(w, R, offset, active, grad, tol, rel_tol)
-            gap, tol_abs = check.gap, check.threshold
             rebuilt = n_epochs
+        gap, tol_abs = check.gap, check.threshold
         prev_gap = gap
         if verbose:
             print(
@@ -325,14 +299,7 @@ def solve_cd(
         if gap <= tol_abs or n_epochs >= max_iter:
             break
         if screening:
-            keep = state.screen(active, check)
-            if not keep.all():
-                dropped = active[~keep]
-                nonzero = dropped[w[dropped] != 0]
-                if nonzero.shape[0]:
-                    offset = data.update_residual(R, offset, nonzero, -w[nonzero])
-                    w[nonzero] = 0.0
-                active, grad = active[keep], grad[keep]
+            active, grad, offset = _screen_out(state, w, R, offset, active, grad, check)
         if (
             state.finisher is not None
             and finished_at != n_epochs
@@ -352,43 +319,12 @@ def solve_cd(
             # Screening removed every feature: w = 0 is optimal, and the gap left is
             # rounding that no epoch can reduce (with tol=0 it never reaches 0).
             break
-        tol_in = max(_INNER_GAP_FRACTION * gap, 0.5 * tol_abs)
-        use_gram = gram
-        if use_gram is None:
-            # Building G costs about |ws| / 2 residual-form epochs: worth it only on
-            # tall data and when the last working set needed more epochs than that.
-            use_gram = (
-                not data.sparse
-                and data.n_samples >= _GRAM_RATIO * ws.shape[0]
-                and last_epochs >= 0.5 * ws.shape[0]
-            )
-        inner = _inner_loop_gram if use_gram else _inner_loop
-        if (
-            not use_gram
-            and data.n_samples >= max(_TALL * active.shape[0], _TALL_MIN_SAMPLES)
-            and ws.shape[0] >= _LARGE_WS * active.shape[0]
-        ):
-            inner = _epochs_then_return
-            tol_in = 0.0
-            if (
-                ws.shape[0] == active.shape[0]
-                and data.n_samples * active.shape[0] >= _TARGET_MIN_SIZE
-            ):
-                tol_in = _TARGET_FRACTION * tol_abs
+        inner, tol_in = _pick_inner_loop(data, ws, active, gram, last_epochs, check)
         start = n_epochs
         n_epochs, offset, R = inner(
-            data,
-            w,
-            R,
-            offset,
-            ws,
-            state,
-            tol_in,
-            max_iter - n_epochs,
-            anderson_k,
-            n_epochs,
-            0 if warm_path else _EARLY_CHECK,
-        )
+            data, w, R, offset, ws, state, tol_in, max_iter - n_epochs, anderson_k,
+            n_epochs, 0 if warm.warm_path else _EARLY_CHECK,
+        )  # fmt: skip
         last_epochs = n_epochs - start
     full_grad = np.full_like(w, np.nan)
     full_grad[active] = grad
@@ -401,6 +337,72 @@ def solve_cd(
         full_grad,
         (R, offset),
     )
+
+
+def _gradient_in_play(data, R, offset, active, grad_init, dtype):
+    """Datafit gradient on ``active``: computed, or completed from ``grad_init``.
+
+    ``grad_init`` (a path's previous gradient, NaN where unknown) is copied and only
+    its unknown entries are computed.
+    """
+    if grad_init is None:
+        return data.gradient(R, offset, active)
+    grad = np.array(grad_init, dtype=dtype)
+    unknown = np.flatnonzero(np.isnan(grad))
+    if unknown.shape[0]:
+        grad[unknown] = data.gradient(R, offset, unknown)
+    return grad
+
+
+def _screen_out(state, w, R, offset, active, grad, check):
+    """Drop the features the gap-safe rule proves zero; return the new state.
+
+    Returns ``(active, grad, offset)``; screened features that were non-zero are set
+    to zero in ``w`` and their columns removed from the residual ``R`` (in place).
+    """
+    keep = state.screen(active, check)
+    if keep.all():
+        return active, grad, offset
+    dropped = active[~keep]
+    nonzero = dropped[w[dropped] != 0]
+    if nonzero.shape[0]:
+        offset = state.data.update_residual(R, offset, nonzero, -w[nonzero])
+        w[nonzero] = 0.0
+    return active[keep], grad[keep], offset
+
+
+def _pick_inner_loop(data, ws, active, gram, last_epochs, check):
+    """Choose the inner loop for ``ws`` and its restricted-gap target ``tol_in``.
+
+    Covariance form (``_inner_loop_gram``) on tall dense data once working sets need
+    many epochs (``gram=None``) or when asked; epochs without restricted gaps
+    (``_epochs_then_return``) on tall data with a large working set (``_TALL``,
+    ``_TARGET_*``); else the residual-form loop with restricted gaps.
+    """
+    tol_in = max(_INNER_GAP_FRACTION * check.gap, 0.5 * check.threshold)
+    use_gram = gram
+    if use_gram is None:
+        # Building G costs about |ws| / 2 residual-form epochs: worth it only on
+        # tall data and when the last working set needed more epochs than that.
+        use_gram = (
+            not data.sparse
+            and data.n_samples >= _GRAM_RATIO * ws.shape[0]
+            and last_epochs >= 0.5 * ws.shape[0]
+        )
+    if use_gram:
+        return _inner_loop_gram, tol_in
+    if (
+        data.n_samples >= max(_TALL * active.shape[0], _TALL_MIN_SAMPLES)
+        and ws.shape[0] >= _LARGE_WS * active.shape[0]
+    ):
+        tol_in = 0.0
+        if (
+            ws.shape[0] == active.shape[0]
+            and data.n_samples * active.shape[0] >= _TARGET_MIN_SIZE
+        ):
+            tol_in = _TARGET_FRACTION * check.threshold
+        return _epochs_then_return, tol_in
+    return _inner_loop, tol_in
 
 
 class _Finisher:

@@ -18,6 +18,7 @@ import skreg._path as path_module
 from skreg import ElasticNet, enet_path, lasso_path
 from skreg._path import _enet_path, _strong_set, alpha_grid
 from skreg.datafits import QuadraticData
+from skreg.solvers import WarmStart
 
 L1_RATIOS = [1.0, 0.5, 0.2]
 # Tight tolerances for comparisons with a reference: skreg certifies a relative
@@ -763,7 +764,8 @@ def test_early_gap_check_after_an_easy_point(wide, monkeypatch):
 
     def spy(*args, **kwargs):
         result = solve(*args, **kwargs)
-        calls.append((kwargs.get("warm_path"), result.n_iter))
+        warm = kwargs.get("warm")
+        calls.append((None if warm is None else warm.warm_path, result.n_iter))
         return result
 
     monkeypatch.setitem(path_module.SOLVERS, "cd", spy)
@@ -871,8 +873,9 @@ def test_predictor_saves_epochs_and_keeps_the_solutions(
     solve = path_module.SOLVERS["cd"]
 
     def spy(*args, **kwargs):
-        flags.append(kwargs.get("solve_ws_first", False))
-        assert not kwargs.get("solve_ws_first") or kwargs["grad"] is None
+        warm = kwargs.get("warm") or WarmStart()
+        flags.append(warm.solve_ws_first)
+        assert not warm.solve_ws_first or warm.grad is None
         return solve(*args, **kwargs)
 
     monkeypatch.setitem(path_module.SOLVERS, "cd", spy)
