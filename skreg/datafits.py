@@ -216,6 +216,23 @@ def _column_range(X) -> tuple[np.ndarray, np.ndarray]:
     return np.ravel(lo).astype(np.float64), np.ravel(hi).astype(np.float64)
 
 
+def _normalised_weights(sample_weight, n_samples: int) -> np.ndarray | None:
+    """Weights as float64 normalised to sum to ``n_samples`` (scikit-learn's)."""
+    if sample_weight is None:
+        return None
+    sw = np.asarray(sample_weight, dtype=np.float64)
+    total = float(sw.sum())
+    if not total > 0:
+        # The estimators check this; a path on a cross-validation fold
+        # (check_input=False) may still receive only zero weights.
+        raise ValueError(
+            "sample_weight must have at least one positive entry (all the "
+            "weights of these rows, e.g. a cross-validation training fold, "
+            "are zero)."
+        )
+    return sw * (n_samples / total)
+
+
 # Kernels of the quadratic datafit, picked once per fit by the storage of X.
 _QUADRATIC_KERNELS = {
     False: (_quad.cd_epoch_quadratic, _quad.gradient_quadratic, _quad.update_residual),
@@ -270,54 +287,9 @@ class QuadraticData:
         X_in = X
         self.fit_intercept = fit_intercept
         y = np.asarray(y, dtype=dtype)
-        if sample_weight is None:
-            sw = None
-            self.row_scale = None
-        else:
-            sw = np.asarray(sample_weight, dtype=np.float64)
-            total = float(sw.sum())
-            if not total > 0:
-                # The estimators check this; a path on a cross-validation fold
-                # (check_input=False) may still receive only zero weights.
-                raise ValueError(
-                    "sample_weight must have at least one positive entry (all the "
-                    "weights of these rows, e.g. a cross-validation training fold, "
-                    "are zero)."
-                )
-            sw = sw * (n / total)
-            self.row_scale = np.sqrt(sw).astype(dtype)
-        # Dense unweighted X: means, centred norms and X_c.T @ y_c in one pass over X
-        # as given (weighted dense X gets its norms and X_c.T @ y_c from the same
-        # kernel once it is centred and scaled below).
-        fused = not self.sparse and sw is None
-        # Weighted means (float64 accumulations), zeros without intercept.
-        if fused:
-            X = np.asfortranarray(X, dtype=dtype)
-            ymean = float(np.mean(y, dtype=np.float64)) if fit_intercept else 0.0
-            xmean = np.empty(p, np.float64)
-            norms2 = np.empty(p, np.float64)
-            xty = np.empty(p, np.float64)
-            with np.errstate(over="ignore", invalid="ignore"):
-                _quad.dense_column_stats(
-                    X,
-                    y - dtype.type(ymean),
-                    fit_intercept,
-                    xmean,
-                    norms2,
-                    xty,
-                    np.empty(0, dtype),
-                    np.empty(0, dtype),
-                    np.empty(0),
-                )
-        elif fit_intercept:
-            if sw is None:
-                xmean = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
-                ymean = float(np.mean(y, dtype=np.float64))
-            else:
-                xmean = np.asarray(X.T @ sw, dtype=np.float64).ravel() / n
-                ymean = float(sw @ y) / n
-        else:
-            xmean, ymean = np.zeros(p), 0.0
+        sw = _normalised_weights(sample_weight, n)
+        self.row_scale = None if sw is None else np.sqrt(sw).astype(dtype)
+        X, xmean, ymean, norms2, xty = self._means(X, y, sw)
         self.xmean = xmean.astype(dtype)
         self.ymean = ymean
         yc = y - dtype.type(ymean)
@@ -325,109 +297,188 @@ class QuadraticData:
             yc = yc * self.row_scale
         self.y = np.ascontiguousarray(yc, dtype=dtype)
         self.inv_n = 1.0 / n
-
-        eps = float(np.finfo(dtype).eps)
         # Overflows (data beyond the dtype's range) show as inf norms, which
-        # check_scale below turns into a clear error.
+        # _check_scales below turns into a clear error.
         with np.errstate(over="ignore", invalid="ignore"):
             if self.sparse:
-                data = X.data
-                if self.row_scale is not None:
-                    data = data * self.row_scale[X.indices]
-                self.data = np.ascontiguousarray(data, dtype=dtype)
-                self.indices, self.indptr = X.indices, X.indptr
-                self._xargs = (self.data, self.indices, self.indptr)
-                self.kernel_xmean = self.xmean
-                sq = csc_column_sq_norms(
-                    self.data, self.indptr, np.empty(p, np.float64)
-                )
-                # ||X_c[:, j]||^2 = ||X[:, j]||^2 - n xmean_j^2 (scaled columns).
-                norms2 = sq - n * xmean**2
-                noise = norms2 <= _CANCELLATION_ULPS * eps * sq
-                norms2[noise] = 0.0
+                norms2, noise = self._store_csc(X, xmean)
+                const_value = None
             else:
-                if self.row_scale is not None:
-                    # One copy of X at most, centred and scaled column by column
-                    # ((X - xmean) * scale would hold two temporaries at once) by
-                    # the statistics kernel, which finds the constant columns on
-                    # the way, exactly (the kernel every fit compiles anyway).
-                    in_place = not copy_X and X.flags.f_contiguous and X.flags.writeable
-                    X = X if in_place else np.array(X, dtype=dtype, order="F")
-                    norms2 = np.empty(p, np.float64)
-                    xty = np.empty(p, np.float64)
-                    const_value = np.empty(p, np.float64)
-                    _quad.dense_column_stats(
-                        X,
-                        self.y,
-                        False,
-                        self.xmean.astype(np.float64),
-                        norms2,
-                        xty,
-                        self.row_scale,
-                        X.ravel(order="F"),  # a view: X is Fortran-contiguous
-                        const_value,
-                    )
-                    self.kernel_xmean = np.zeros(p, dtype=dtype)
-                else:
-                    self.kernel_xmean = self.xmean
-                self.X = X
-                self._xargs = (self.X,)
-                noise = norms2 <= n * (_CENTRING_ULPS * eps * xmean) ** 2
+                norms2, xty, noise, const_value = self._store_dense(
+                    X, xmean, norms2, xty, copy_X
+                )
             # Mean of squares of each column (weighted, as stored by the kernels).
             mean_sq = norms2 / n + xmean**2
-        # Constant columns: a constant column's mean must be its value exactly. A
-        # rounded mean (3 * v / 3 != v) centres it to rounding noise of size
-        # eps |v| instead of zeros, which the solvers then fit (a non-zero
-        # coefficient above alpha_max, no convergence at small alpha, a FISTA step
-        # 1 / L of 1e28 when every column is constant; found by
-        # tests/test_fuzz_linear.py). The columns whose centred norm is at the noise
-        # level are checked exactly, on the rows that count (zero weights dropped).
         self._const = None
         # -X_c.T @ y_c / n, the gradient at w = 0 (dense: from the column statistics).
         self._grad0 = None if self.sparse else (-xty * self.inv_n).astype(dtype)
         if fit_intercept and noise.any():
-            cand = np.flatnonzero(noise)
-            if not self.sparse and self.row_scale is not None:
-                lo = hi = const_value[cand]  # NaN (lo != hi) where not constant
-            else:
-                columns = X_in[:, cand]
-                if sw is not None and not sw.all():
-                    columns = columns[np.flatnonzero(sw)]
-                lo, hi = _column_range(columns)
-            const = np.zeros(p, dtype=bool)
-            const[cand[lo == hi]] = True
-            if const.any():
-                self._const = const
-                xmean[const] = lo[lo == hi]
-                self.xmean[const] = xmean[const]
-                norms2[const] = 0.0
-                mean_sq[const] = 0.0
-                if self._grad0 is not None:
-                    self._grad0[const] = 0.0
-                if not self.sparse and self.row_scale is not None:
-                    self.X[:, const] = 0.0
-        # scikit-learn's stopping scale: tol * ||y_c||^2 / n (weighted).
-        with np.errstate(over="ignore"):
-            self.tol_scale = float(self.y.astype(np.float64) @ self.y) / n
-        y_underflow = 0.0
-        if self.tol_scale == 0.0 and n:
-            y_underflow = float(np.abs(self.y).max())
-            if y_underflow <= _CENTRING_ULPS * eps * abs(ymean):
-                y_underflow = 0.0  # a constant y, centred to rounding errors
-        check_scale(
-            np.sqrt(mean_sq.max()),
-            np.sqrt(self.tol_scale),
-            dtype,
-            n,
-            x_underflow=self._underflowed_column(mean_sq),
-            y_underflow=y_underflow,
-        )
+            self._fix_constant_columns(
+                X_in, sw, noise, const_value, xmean, norms2, mean_sq
+            )
+        self._check_scales(ymean, mean_sq)
         self.lipschitz = np.ascontiguousarray(norms2 / n, dtype=dtype)
         self._epoch, self._gradient, self._update = _QUADRATIC_KERNELS[self.sparse]
         # Absolute gap below which ``tol=None`` stops as well (cross-validation paths
         # set it from the held-out error; 0 otherwise).
         self.gap_floor = 0.0
         self._gram = None
+
+    def _means(self, X, y, sw):
+        """Return ``(X, xmean, ymean, norms2, xty)``: the (weighted) means, float64.
+
+        Dense unweighted ``X``: means, centred column norms and ``X_c.T @ y_c`` in
+        one pass over ``X`` as given (``norms2`` and ``xty`` are ``None`` otherwise:
+        weighted dense ``X`` gets them from the same kernel once it is centred and
+        scaled, :meth:`_store_dense`). Zero means without intercept.
+        """
+        n, p = X.shape
+        dtype = self.dtype
+        if not self.sparse and sw is None:
+            X = np.asfortranarray(X, dtype=dtype)
+            ymean = float(np.mean(y, dtype=np.float64)) if self.fit_intercept else 0.0
+            xmean = np.empty(p, np.float64)
+            norms2 = np.empty(p, np.float64)
+            xty = np.empty(p, np.float64)
+            with np.errstate(over="ignore", invalid="ignore"):
+                _quad.dense_column_stats(
+                    X,
+                    y - dtype.type(ymean),
+                    self.fit_intercept,
+                    xmean,
+                    norms2,
+                    xty,
+                    np.empty(0, dtype),
+                    np.empty(0, dtype),
+                    np.empty(0),
+                )
+            return X, xmean, ymean, norms2, xty
+        if not self.fit_intercept:
+            return X, np.zeros(p), 0.0, None, None
+        if sw is None:
+            xmean = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
+            ymean = float(np.mean(y, dtype=np.float64))
+        else:
+            xmean = np.asarray(X.T @ sw, dtype=np.float64).ravel() / n
+            ymean = float(sw @ y) / n
+        return X, xmean, ymean, None, None
+
+    def _store_csc(self, X, xmean):
+        """Keep CSC ``X`` (values row-scaled when weighted); return ``(norms2, noise)``.
+
+        ``norms2`` are the centred column norms, ``noise`` the columns whose centred
+        norm is cancellation noise (constant up to rounding, checked exactly later).
+        """
+        data = X.data
+        if self.row_scale is not None:
+            data = data * self.row_scale[X.indices]
+        self.data = np.ascontiguousarray(data, dtype=self.dtype)
+        self.indices, self.indptr = X.indices, X.indptr
+        self._xargs = (self.data, self.indices, self.indptr)
+        self.kernel_xmean = self.xmean
+        sq = csc_column_sq_norms(
+            self.data, self.indptr, np.empty(self.n_features, np.float64)
+        )
+        # ||X_c[:, j]||^2 = ||X[:, j]||^2 - n xmean_j^2 (scaled columns).
+        norms2 = sq - self.n_samples * xmean**2
+        noise = norms2 <= _CANCELLATION_ULPS * float(np.finfo(self.dtype).eps) * sq
+        norms2[noise] = 0.0
+        return norms2, noise
+
+    def _store_dense(self, X, xmean, norms2, xty, copy_X):
+        """Keep dense ``X``; return ``(norms2, xty, noise, const_value)``.
+
+        Weighted: one copy of ``X`` at most (in place with ``copy_X=False`` when
+        possible), centred and scaled column by column (``(X - xmean) * scale`` would
+        hold two temporaries at once) by the statistics kernel, which finds the
+        constant columns on the way, exactly (``const_value``: a column's value, NaN
+        where not constant; the kernel every fit compiles anyway). Unweighted: ``X``
+        as given, centred implicitly by the kernels.
+        """
+        n, p = X.shape
+        const_value = None
+        if self.row_scale is not None:
+            in_place = not copy_X and X.flags.f_contiguous and X.flags.writeable
+            X = X if in_place else np.array(X, dtype=self.dtype, order="F")
+            norms2 = np.empty(p, np.float64)
+            xty = np.empty(p, np.float64)
+            const_value = np.empty(p, np.float64)
+            _quad.dense_column_stats(
+                X,
+                self.y,
+                False,
+                self.xmean.astype(np.float64),
+                norms2,
+                xty,
+                self.row_scale,
+                X.ravel(order="F"),  # a view: X is Fortran-contiguous
+                const_value,
+            )
+            self.kernel_xmean = np.zeros(p, dtype=self.dtype)
+        else:
+            self.kernel_xmean = self.xmean
+        self.X = X
+        self._xargs = (self.X,)
+        eps = float(np.finfo(self.dtype).eps)
+        noise = norms2 <= n * (_CENTRING_ULPS * eps * xmean) ** 2
+        return norms2, xty, noise, const_value
+
+    def _fix_constant_columns(
+        self, X_in, sw, noise, const_value, xmean, norms2, mean_sq
+    ):
+        """Make the constant columns among ``noise`` exactly zero once centred.
+
+        A constant column's mean must be its value exactly. A rounded mean (``3 * v /
+        3 != v``) centres it to rounding noise of size ``eps |v|`` instead of zeros,
+        which the solvers then fit (a non-zero coefficient above ``alpha_max``, no
+        convergence at small alpha, a FISTA step ``1 / L`` of 1e28 when every column
+        is constant; found by ``tests/test_fuzz_linear.py``). The columns whose
+        centred norm is at the noise level are checked exactly, on the rows that
+        count (zero weights dropped). ``xmean``, ``norms2`` and ``mean_sq`` are
+        corrected in place.
+        """
+        cand = np.flatnonzero(noise)
+        if not self.sparse and self.row_scale is not None:
+            lo = hi = const_value[cand]  # NaN (lo != hi) where not constant
+        else:
+            columns = X_in[:, cand]
+            if sw is not None and not sw.all():
+                columns = columns[np.flatnonzero(sw)]
+            lo, hi = _column_range(columns)
+        const = np.zeros(self.n_features, dtype=bool)
+        const[cand[lo == hi]] = True
+        if not const.any():
+            return
+        self._const = const
+        xmean[const] = lo[lo == hi]
+        self.xmean[const] = xmean[const]
+        norms2[const] = 0.0
+        mean_sq[const] = 0.0
+        if self._grad0 is not None:
+            self._grad0[const] = 0.0
+        if not self.sparse and self.row_scale is not None:
+            self.X[:, const] = 0.0
+
+    def _check_scales(self, ymean, mean_sq):
+        """Set ``tol_scale``; raise if the data's squares leave the dtype's range."""
+        n = self.n_samples
+        # scikit-learn's stopping scale: tol * ||y_c||^2 / n (weighted).
+        with np.errstate(over="ignore"):
+            self.tol_scale = float(self.y.astype(np.float64) @ self.y) / n
+        y_underflow = 0.0
+        if self.tol_scale == 0.0 and n:
+            y_underflow = float(np.abs(self.y).max())
+            eps = float(np.finfo(self.dtype).eps)
+            if y_underflow <= _CENTRING_ULPS * eps * abs(ymean):
+                y_underflow = 0.0  # a constant y, centred to rounding errors
+        check_scale(
+            np.sqrt(mean_sq.max()),
+            np.sqrt(self.tol_scale),
+            self.dtype,
+            n,
+            x_underflow=self._underflowed_column(mean_sq),
+            y_underflow=y_underflow,
+        )
 
     def _underflowed_column(self, mean_sq) -> tuple[int, float] | None:
         """First non-constant column with a zero mean square but non-zero values.
