@@ -209,6 +209,31 @@ class _BaseCV(LinearModelMixin):
             raise ValueError(
                 f"l1_ratio must be floats in [0, 1], got {self.l1_ratio!r}."
             )
+        grids = self._grids(X, y, sample_weight, l1_ratios)
+        cv = check_cv(self.cv)
+        if routing_enabled():
+            routed = process_routing(self, "fit", sample_weight=sample_weight, **params)
+            split_params = routed.splitter.split
+        else:
+            split_params = {}
+        folds = list(cv.split(X, y, **split_params))
+        path_params = self._fold_path_params()
+        jobs = (
+            delayed(_path_mse)(X, y, sample_weight, train, test, grid, l1, path_params)
+            for l1, grid in zip(l1_ratios, grids, strict=True)
+            for train, test in folds
+        )
+        mses = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
+            jobs
+        )
+        n_folds = len(folds)
+        mse_path = np.reshape(mses, (len(l1_ratios), n_folds, -1)).transpose(0, 2, 1)
+        i_l1, i_refit = self._select(mse_path, l1_ratios, grids)
+        self._refit(X, y, sample_weight, grids[i_l1][: i_refit + 1], path_params)
+        return self
+
+    def _grids(self, X, y, sample_weight, l1_ratios) -> list[np.ndarray]:
+        """One alpha grid per ``l1_ratio``: automatic, or the user's (sorted)."""
         if isinstance(self.alphas, Integral):
             if np.any(l1_ratios == 0):
                 raise ValueError(
@@ -217,7 +242,7 @@ class _BaseCV(LinearModelMixin):
                     "with the appropriate `alphas=` argument (alpha_max is infinite "
                     "for ridge)."
                 )
-            grids = [
+            return [
                 alpha_grid(
                     X,
                     y,
@@ -230,33 +255,28 @@ class _BaseCV(LinearModelMixin):
                 )
                 for l1 in l1_ratios
             ]
-        else:
-            # scikit-learn's element-wise checks and messages.
-            for i, a in enumerate(np.ravel(np.asarray(self.alphas, dtype=object))):
-                check_scalar(a, f"alphas[{i}]", target_type=Real, min_val=0.0)
-            alphas = decreasing_alphas(self.alphas)
-            if alphas.shape[0] == 0 or not np.all((alphas >= 0) & (alphas < np.inf)):
-                raise ValueError(
-                    "alphas must be an int >= 1 or a non-empty array-like of finite "
-                    f"non-negative floats, got {self.alphas!r}."
-                )
-            grids = [alphas] * len(l1_ratios)
-        cv = check_cv(self.cv)
-        if routing_enabled():
-            routed = process_routing(self, "fit", sample_weight=sample_weight, **params)
-            split_params = routed.splitter.split
-        else:
-            split_params = {}
-        folds = list(cv.split(X, y, **split_params))
-        # "auto" stays "auto" on the fold paths (see enet_path: the lasso homotopy
-        # on wide dense data); the refit resolves it as the estimators do.
-        solver = self.solver
-        params = {
+        # scikit-learn's element-wise checks and messages.
+        for i, a in enumerate(np.ravel(np.asarray(self.alphas, dtype=object))):
+            check_scalar(a, f"alphas[{i}]", target_type=Real, min_val=0.0)
+        alphas = decreasing_alphas(self.alphas)
+        if alphas.shape[0] == 0 or not np.all((alphas >= 0) & (alphas < np.inf)):
+            raise ValueError(
+                "alphas must be an int >= 1 or a non-empty array-like of finite "
+                f"non-negative floats, got {self.alphas!r}."
+            )
+        return [alphas] * len(l1_ratios)
+
+    def _fold_path_params(self) -> dict:
+        """Keyword arguments of every fold path (and of the homotopy refit)."""
+        return {
             "fit_intercept": self.fit_intercept,
             "tol": self.tol,
             "max_iter": self.max_iter,
             "positive": self.positive,
-            "solver": solver,
+            # "auto" stays "auto" on the fold paths (see enet_path: the lasso
+            # homotopy on wide dense data); the refit resolves it as the estimators
+            # do.
+            "solver": self.solver,
             # A Gram matrix of the full data does not apply to a fold's rows.
             "precompute": (
                 self.precompute if isinstance(self.precompute, bool | str) else "auto"
@@ -265,19 +285,15 @@ class _BaseCV(LinearModelMixin):
                 {"random_state": self.random_state, "selection": self.selection}
             ),
         }
-        jobs = (
-            delayed(_path_mse)(X, y, sample_weight, train, test, grid, l1, params)
-            for l1, grid in zip(l1_ratios, grids, strict=True)
-            for train, test in folds
-        )
-        mses = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
-            jobs
-        )
-        n_folds = len(folds)
-        mse_path = np.reshape(mses, (len(l1_ratios), n_folds, -1)).transpose(0, 2, 1)
+
+    def _select(self, mse_path, l1_ratios, grids) -> tuple[int, int]:
+        """Pick ``alpha_`` and ``l1_ratio_`` from the fold errors (CV attributes).
+
+        Returns the indices of the selected ``l1_ratio`` and ``alpha`` (by
+        ``alpha_rule``).
+        """
         mean_mse = mse_path.mean(axis=2)
         i_l1, i_alpha = np.unravel_index(np.argmin(mean_mse), mean_mse.shape)
-        best_l1 = float(l1_ratios[i_l1])
         alphas_best = grids[i_l1]
         # glmnet's one-standard-error rule: the largest alpha whose mean CV error is
         # within one standard error (sample std over folds / sqrt(n_folds)) of the
@@ -289,7 +305,7 @@ class _BaseCV(LinearModelMixin):
         self.alpha_1se_ = float(alphas_best[within.min()])
         i_refit = int(within.min()) if self.alpha_rule == "1se" else int(i_alpha)
         self.alpha_ = float(alphas_best[i_refit])
-        self.l1_ratio_ = best_l1
+        self.l1_ratio_ = float(l1_ratios[i_l1])
         self.cv_se_ = cv_se
         if len(l1_ratios) == 1 or not isinstance(self.alphas, Integral):
             # squeezed as scikit-learn does (one grid: given, or one l1_ratio)
@@ -299,7 +315,14 @@ class _BaseCV(LinearModelMixin):
         else:
             self.mse_path_ = mse_path
             self.alphas_ = np.asarray(grids)
-        if _uses_homotopy(X, best_l1, solver):
+        return int(i_l1), i_refit
+
+    def _refit(self, X, y, sample_weight, grid_to_alpha, path_params):
+        """Fit ``alpha_`` and ``l1_ratio_`` on all the data; set the fit attributes.
+
+        ``grid_to_alpha`` is the selected grid down to ``alpha_`` (its last entry).
+        """
+        if _uses_homotopy(X, self.l1_ratio_, self.solver):
             # The lasso on wide dense data: the refit follows the homotopy down the
             # grid to alpha_ on all the data, as the fold paths did (exact points,
             # each certified by the same duality gap as a single fit; a single fit
@@ -308,20 +331,19 @@ class _BaseCV(LinearModelMixin):
                 X,
                 y,
                 sample_weight,
-                alphas_best[: i_refit + 1],
+                grid_to_alpha,
                 1.0,
-                params,
+                path_params,
                 rel_tol=DEFAULT_REL_TOL,
             )
             intercept = float(intercepts[0][-1]) if self.fit_intercept else 0.0
             set_fitted(
                 self, coefs[:, -1], intercept, int(sum(n_iters)), float(gaps[-1])
             )
-            return self
-        model = self._estimator(self.alpha_, best_l1)
+            return
+        model = self._estimator(self.alpha_, self.l1_ratio_)
         model.fit(X, y, sample_weight=sample_weight)
         set_fitted(self, model.coef_, model.intercept_, model.n_iter_, model.dual_gap_)
-        return self
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
