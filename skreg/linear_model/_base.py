@@ -166,43 +166,14 @@ class BaseElasticNet(LinearModelMixin):
             and rng is None
         )
         for k in range(n_targets):
-            y_k = np.ascontiguousarray(Y[:, k])
-            data = QuadraticData(
-                X,
-                y_k,
-                sample_weight,
-                self.fit_intercept,
-                # A single target may centre validation's own copy of X in place
-                # (not when the homotopy may fit from X after all).
-                copy_X=n_targets > 1 or homotopy or not is_private_copy(X, X_given),
-            )
-            if homotopy and (
-                X.shape[0] <= _HOMOTOPY_SAMPLES
-                or self.alpha * _HOMOTOPY_DEPTH
-                <= penalty.alpha_max(data.grad_at_zero())
-            ):
-                coefs[k], intercepts[k], n_iter, gap = self._fit_by_homotopy(
-                    X, y_k, sample_weight
-                )
-            else:
-                result = _solve_point(
-                    data,
-                    penalty,
-                    np.ascontiguousarray(coefs[k]),
-                    solver=solver,
-                    max_iter=self.max_iter,
-                    tol=self.tol,
-                    rel_tol=DEFAULT_REL_TOL,
-                    verbose=self.verbose,
-                    options=options,
-                    message=self._convergence_message,
-                    stacklevel=3,
-                )
-                coefs[k] = result.coef
-                intercepts[k] = data.intercept(result.coef)
-                if x_offset is not None:
-                    intercepts[k] -= float(x_offset.astype(np.float64) @ result.coef)
-                n_iter, gap = result.n_iter, result.dual_gap
+            # A single target may centre validation's own copy of X in place (not
+            # when the homotopy may fit from X after all).
+            copy_X = n_targets > 1 or homotopy or not is_private_copy(X, X_given)
+            coefs[k], intercepts[k], n_iter, gap = self._fit_target(
+                X, np.ascontiguousarray(Y[:, k]), sample_weight, penalty, coefs[k],
+                copy_X=copy_X, homotopy=homotopy, solver=solver, options=options,
+                x_offset=x_offset,
+            )  # fmt: skip
             n_iters.append(n_iter)
             gaps.append(gap)
         if not np.all(np.isfinite(coefs)):
@@ -221,6 +192,36 @@ class BaseElasticNet(LinearModelMixin):
             intercept = float(intercepts[0]) if y.ndim == 1 else intercepts.copy()
             set_fitted(self, coefs[0], intercept, n_iters[0], gaps[0])
         return self
+
+    def _fit_target(
+        self, X, y_k, sample_weight, penalty, coef, *, copy_X, homotopy, solver,
+        options, x_offset,
+    ):  # fmt: skip
+        """Fit one target from ``coef``; return ``(coef, intercept, n_iter, gap)``."""
+        data = QuadraticData(X, y_k, sample_weight, self.fit_intercept, copy_X=copy_X)
+        if homotopy and (
+            X.shape[0] <= _HOMOTOPY_SAMPLES
+            or self.alpha * _HOMOTOPY_DEPTH <= penalty.alpha_max(data.grad_at_zero())
+        ):
+            return self._fit_by_homotopy(X, y_k, sample_weight)
+        result = _solve_point(
+            data,
+            penalty,
+            np.ascontiguousarray(coef),
+            solver=solver,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            rel_tol=DEFAULT_REL_TOL,
+            verbose=self.verbose,
+            options=options,
+            message=self._convergence_message,
+            stacklevel=4,
+        )
+        # (In the dtype of X, as the estimator stores it.)
+        intercept = X.dtype.type(data.intercept(result.coef))
+        if x_offset is not None:
+            intercept -= float(x_offset.astype(np.float64) @ result.coef)
+        return result.coef, intercept, result.n_iter, result.dual_gap
 
     def _fit_input(self, X, y, sample_weight, check_input):
         """Return ``X``, ``y`` and weights, validated (trusted if not check_input)."""
