@@ -224,6 +224,9 @@ def solve_cd(
     -------
     SolverResult
     """
+    # Long (about 110 lines): the outer loop's state (gap history, rebuild and
+    # finishing counters, the screened feature set) is read by every step of it; each
+    # step that needs no more than its arguments is a function of its own.
     l1_reg, l2_reg = penalty.kernel_params()
     positive = penalty.positive
     warm = WarmStart() if warm is None else warm
@@ -788,6 +791,8 @@ def _inner_loop(
     the loop returns at its first check instead of computing a restricted gap; with a
     ``target``, checks come when the estimated objective left to gain is below it.
     """
+    # Long (about 90 lines): one epoch's bookkeeping (sweep choice, Anderson history,
+    # target estimate, finishing step, restricted gap) shares the loop's state.
     l1_reg, l2_reg, positive = state.params
     K = anderson_k
     # Lower bound of the restricted problem's optimum (valid for this working set).
