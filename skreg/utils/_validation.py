@@ -129,6 +129,14 @@ def check_squares_fit(a: np.ndarray, name: str) -> None:
         )
 
 
+# Two validation paths, kept on purpose (both for speed: scikit-learn's machinery is
+# a tenth of a small fit): this cache of valid parameter settings in front of
+# scikit-learn's _validate_params, and fast_validate_xy in front of validate_data.
+# Each falls back to scikit-learn's own function on anything unusual, so the errors
+# stay scikit-learn's; tests/linear_model/test_sklearn_integration.py keeps them in
+# step (test_invalid_parameters_rejected_after_a_valid_fit,
+# test_fast_input_path_equals_sklearn_validation, and the common checks).
+#
 # Parameter settings already validated, per estimator class: scikit-learn's
 # validation inspects the constructor signature and builds constraint objects on every
 # fit (~40 us, a tenth of a small fit). Validity is a function of the values and their
