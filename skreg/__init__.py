@@ -1,7 +1,6 @@
 """skreg: scikit-learn compatible estimators for weight regularization."""
 
-from importlib.metadata import PackageNotFoundError, version
-
+from skreg._version import __version__
 from skreg.linear_model import (
     ElasticNet,
     ElasticNetCV,
@@ -24,11 +23,6 @@ from skreg.neural_network import (
     mlp_path,
 )
 from skreg.reports import FeatureSelectionReport, StabilitySelector
-
-try:
-    __version__ = version("skreg")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
 
 __all__ = [
     "ElasticNet",

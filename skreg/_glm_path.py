@@ -10,6 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_X_y
 
+from skreg._path import decreasing_alphas
 from skreg.datafits import DEFAULT_REL_TOL
 from skreg.datafits_glm import GLM_DATAFITS
 from skreg.solvers.prox_newton import GLMProblem, solve_glm_fista, solve_prox_newton
@@ -95,7 +96,7 @@ def glm_path(
     )
     if alphas is None:
         alphas = glm_alpha_grid(problem, n_alphas, eps)
-    alphas = np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
+    alphas = decreasing_alphas(alphas)
     K, p = problem.Y.shape[1], X.shape[1]
     m = alphas.shape[0]
     coefs = np.zeros((K, p, m), dtype=X.dtype)

@@ -21,7 +21,9 @@ solutions on the current support, kept only when it lowers the objective.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -31,7 +33,7 @@ from sklearn.utils import check_array, check_random_state
 from skreg import penalties
 from skreg._fold_stats import CompiledFoldPath
 from skreg.datafits import _CHECK_EVERY, DEFAULT_REL_TOL, QuadraticData
-from skreg.solvers import SOLVERS
+from skreg.solvers import SOLVERS, WarmStart, resolve_solver
 from skreg.solvers.cd import _PHASE
 from skreg.solvers.homotopy import LassoHomotopy
 from skreg.utils._validation import check_sample_weight
@@ -64,18 +66,32 @@ def alpha_grid(
     [1.6667, 0.1667, 0.0167]
     """
     _check_l1_ratio(l1_ratio)
-    _check_eps(eps)
     if isinstance(n_alphas, bool) or not isinstance(n_alphas, Integral) or n_alphas < 1:
         raise ValueError(f"n_alphas must be an int >= 1, got {n_alphas!r}.")
+    data = _prepare(X, y, sample_weight, fit_intercept)
+    return _automatic_grid([data], l1_ratio, positive, eps, n_alphas, X, y)
+
+
+def decreasing_alphas(alphas) -> np.ndarray:
+    """Return a user's grid as float64, flat, in decreasing order (scikit-learn's)."""
+    return np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
+
+
+def _automatic_grid(datas, l1_ratio, positive, eps, n_alphas, X, Y) -> np.ndarray:
+    """Build the automatic grid of :func:`alpha_grid` and :func:`enet_path`.
+
+    ``alpha_max`` is the largest over the prepared data sets ``datas`` (one per
+    target), so that every target starts from zero coefficients.
+    """
+    _check_eps(eps)
     if l1_ratio <= 0:
         raise ValueError(
             "Automatic alpha grid generation needs l1_ratio > 0; pass alphas "
             "explicitly for l1_ratio=0 (ridge)."
         )
-    data = _prepare(X, y, sample_weight, fit_intercept)
     penalty = penalties.ElasticNet(1.0, l1_ratio, positive=positive)
-    alpha_max = penalty.alpha_max(data.grad_at_zero())
-    return _geometric_grid(alpha_max, eps, n_alphas, X, y)
+    alpha_max = max(penalty.alpha_max(data.grad_at_zero()) for data in datas)
+    return _geometric_grid(alpha_max, eps, n_alphas, X, Y)
 
 
 def _geometric_grid(alpha_max, eps, n_alphas, X, Y) -> np.ndarray:
@@ -215,17 +231,28 @@ def _uses_homotopy(X, l1_ratio, solver) -> bool:
     )
 
 
+class HeldOut(NamedTuple):
+    """Held-out part of a cross-validation fold, scored at every point of a path.
+
+    ``floor_factor`` sets the gap floor of the over-fitted tail (see
+    :func:`_enet_path` and :data:`skreg.linear_model._cv.CV_FLOOR`); 0 disables it.
+    ``stats`` (a :class:`skreg._fold_stats.FoldStats`) scores the part from its
+    statistics instead of ``X`` and ``y`` (then ``None``).
+    """
+
+    X: object
+    y: np.ndarray | None
+    sample_weight: np.ndarray | None
+    floor_factor: float
+    stats: object = None
+
+
 def _strong_set(grad, support, alpha, prev_alpha, l1_ratio, positive):
     """Features kept by the sequential strong rule at ``alpha`` (plus the support)."""
     g = -grad if positive else np.abs(grad)
     return np.flatnonzero(
         (g >= l1_ratio * (2.0 * alpha - prev_alpha)) | support
     ).astype(np.int64)
-
-
-# Start each coordinate-descent point from _predict's extrapolation (a switch for the
-# tests and benchmarks that compare with the plain warm start).
-_PREDICT = True
 
 
 def _predict(data, penalty, w, w_prev, residual, alphas):
@@ -431,200 +458,69 @@ def _enet_path(
     held_out=None,
     precompute="auto",
     rng=None,
+    predict=True,
     fold=None,
 ):
     """:func:`enet_path`, optionally scoring each alpha on held-out data.
 
-    ``held_out = (X_test, y_test, sw_test, floor_factor)`` (single target only) makes
-    the path compute the held-out mean squared error ``mse_k`` of every alpha, returned
-    as an extra last output. When ``tol`` is ``None`` and ``mse_k`` has risen more
-    than 5% above the smallest held-out error of the path so far (the over-fitted
-    tail), the solver at ``alpha_{k+1}`` also stops once its gap is below
-    ``floor_factor * mse_k / 2`` (see :data:`skreg.linear_model._cv.CV_FLOOR`).
+    ``predict=False`` starts each coordinate-descent point from the plain warm start
+    instead of :func:`_predict`'s extrapolation (for the tests that compare both).
+
+    ``held_out`` (a :class:`HeldOut`; single target only) makes the path compute the
+    held-out mean squared error ``mse_k`` of every alpha, returned as an extra last
+    output. When ``tol`` is ``None`` and ``mse_k`` has risen more than 5% above the
+    smallest held-out error of the path so far (the over-fitted tail), the solver at
+    ``alpha_{k+1}`` also stops once its gap is below ``held_out.floor_factor * mse_k
+    / 2`` (the data's ``gap_floor``; see :data:`skreg.linear_model._cv.CV_FLOOR`).
+
     ``fold`` (a :class:`skreg._fold_stats.FoldStats`, single target) gives the
-    training data's Gram matrix and scores the held-out part from its statistics.
+    training data's Gram matrix; a fold path in covariance form then solves its
+    points in compiled calls (:class:`skreg._fold_stats.CompiledFoldPath`).
     """
     if check_input:
-        X = check_array(
-            X,
-            accept_sparse="csc",
-            dtype=[np.float64, np.float32],
-            order="F",
-            input_name="X",
-        )
-        y = check_array(y, dtype=X.dtype, ensure_2d=False, input_name="y", order="F")
-        if y.shape[0] != X.shape[0]:
-            raise ValueError(
-                f"X and y have inconsistent numbers of samples: {X.shape[0]} and "
-                f"{y.shape[0]}."
-            )
-        sample_weight = check_sample_weight(sample_weight, X, X.dtype)
+        X, y, sample_weight = _check_path_input(X, y, sample_weight)
     _check_path_params(l1_ratio, max_iter, tol, rel_tol, solver)
     if positive and y.ndim != 1:
         raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1)")
     gram = check_gram(precompute, X, sample_weight, fit_intercept, check_input)
     Y = y.reshape(-1, 1) if y.ndim == 1 else y
     n_features, n_targets = X.shape[1], Y.shape[1]
-    homotopy = _uses_homotopy(X, l1_ratio, solver)
-    if solver == "auto":
-        solver = "cd"
-    solve = SOLVERS[solver]
-
     datas = [
         _prepare(X, Y[:, k], sample_weight, fit_intercept) for k in range(n_targets)
     ]
     if fold is not None:
         datas[0].use_gram(*fold.gram)
-    if isinstance(alphas, bool):
-        raise TypeError("alphas must be an int or an array of floats, not a bool.")
-    if alphas is None or isinstance(alphas, Integral):
-        if alphas is not None and alphas < 1:
-            raise ValueError(f"alphas must be at least 1 when an int, got {alphas}.")
-        _check_eps(eps)
-        penalty0 = penalties.ElasticNet(1.0, l1_ratio, positive=positive)
-        if l1_ratio <= 0:
-            raise ValueError("l1_ratio=0 needs explicit alphas.")
-        grads = np.stack([d.grad_at_zero() for d in datas])
-        alpha_max = max(penalty0.alpha_max(g) for g in grads)
-        n_alphas = 100 if alphas is None else int(alphas)
-        alphas = _geometric_grid(alpha_max, eps, n_alphas, X, Y)
-    else:
-        alphas = np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
-        if np.any(alphas < 0) or not np.all(np.isfinite(alphas)):
-            raise ValueError("alphas must be finite and non-negative.")
-        if alphas.shape[0] == 0:
-            raise ValueError("alphas is empty.")
+    alphas = _path_alphas(alphas, eps, datas, l1_ratio, positive, X, Y)
     n_alphas = alphas.shape[0]
-
-    # Tall dense data: every point of the path in covariance form on one Gram matrix
-    # per data set (QuadraticData.gram), as scikit-learn's precompute="auto" does in
-    # its cross-validation: building it costs about as much as a few points.
-    gram_path = (
-        solver == "cd"
-        and gram is not False
-        and rng is None
-        and not homotopy
-        and not sp.issparse(X)
-        and uses_gram_path(X.shape[0], n_features, n_alphas)
+    if held_out is not None and n_targets != 1:
+        raise ValueError("held_out scoring needs a single target.")
+    run = _PathRun(
+        l1_ratio=l1_ratio,
+        positive=positive,
+        solver=resolve_solver(solver),
+        homotopy=_uses_homotopy(X, l1_ratio, solver),
+        gram=gram,
+        rng=rng,
+        tol=tol,
+        max_iter=max_iter,
+        rel_tol=rel_tol,
+        verbose=verbose,
+        predict=predict,
+        held_out=held_out,
+        fold=fold,
     )
+    run.gram_path = _uses_gram_path(run, X, n_alphas)
     coefs = np.empty((n_targets, n_features, n_alphas), dtype=X.dtype)
     intercepts = np.empty((n_targets, n_alphas), dtype=np.float64)
     gaps = np.empty((n_targets, n_alphas), dtype=np.float64)
+    held_mse = np.empty(n_alphas, dtype=np.float64)
     n_iters = []
-    if held_out is not None:
-        if n_targets != 1:
-            raise ValueError("held_out scoring needs a single target.")
-        held_mse = np.empty(n_alphas, dtype=np.float64)
     for k, data in enumerate(datas):
         w = np.zeros(n_features, dtype=X.dtype)
         if coef_init is not None:
             w[:] = np.asarray(coef_init, dtype=X.dtype).reshape(n_targets, -1)[k]
-        grad = residual = prev_alpha = None
-        hom = LassoHomotopy(data, positive) if homotopy else None
-        if hom is not None and coef_init is None:
-            # w = 0 is exact at this data's alpha_max: when the grid starts below it
-            # (a user's grid, a cross-validation fold's), the homotopy reaches the
-            # first point too (coordinate descent then only checks its gap). Not
-            # when the grid starts at alpha_max up to rounding: w = 0 stays exact.
-            grad0 = data.grad_at_zero()
-            top = penalties.ElasticNet(1.0, 1.0, positive=positive).alpha_max(grad0)
-            below = alphas[0] < top * (1.0 - _AT_ALPHA_MAX)
-            if below and hom.start(w, top):
-                grad, residual, prev_alpha = grad0, data.init_residual(w), top
-        compiled = None
-        if fold is not None and fold.compiled and gram_path and tol is None:
-            if X.dtype == np.float64 and held_out is not None and not verbose:
-                compiled = CompiledFoldPath(
-                    fold, data, alphas, l1_ratio, positive, rel_tol, _PHASE,
-                    (coefs[k], intercepts[k], gaps[k], held_mse),
-                )  # fmt: skip
-        for i, alpha in enumerate(alphas):
-            if compiled is not None and i >= compiled.done:
-                n_iters += compiled.run(i, w, held_out[3], _TAIL_RISE, _CHECK_EVERY)
-                grad = residual = None
-            if compiled is not None and i < compiled.done:
-                prev_alpha = alpha
-                continue
-            penalty = penalties.ElasticNet(alpha, l1_ratio, positive=positive)
-            options = {}
-            reached = False
-            if hom is not None and hom.lam is not None and grad is not None:
-                unknown = np.flatnonzero(np.isnan(grad))
-                if unknown.shape[0]:
-                    grad[unknown] = data.gradient(*residual, unknown)
-                candidates = _strong_set(grad, w != 0, alpha, prev_alpha, 1.0, positive)
-                reached, R = hom.advance(w, candidates, -grad[candidates], alpha)
-                grad, residual = None, (R, 0.0)
-                options["residual"] = residual
-            elif solver == "cd" and grad is not None:
-                options["residual"] = residual
-                options["grad"] = grad
-                # The early restricted check rarely succeeds along a path, except
-                # where the previous point needed no more than the first regular
-                # check (loose tolerances, easy stretches of the path).
-                options["warm_path"] = n_iters[-1] > _EASY_POINT
-                if l1_ratio > 0:
-                    options["ws_init"] = _strong_set(
-                        grad, w != 0, alpha, alphas[i - 1], l1_ratio, positive
-                    )
-                    moved = None
-                    # (Not after a covariance-form solve, which keeps no residual.)
-                    if _PREDICT and i >= 2 and residual is not None:
-                        # w is the solution at alphas[i - 1], the column i - 2 of
-                        # coefs the one before.
-                        moved = _predict(
-                            data,
-                            penalty,
-                            w,
-                            coefs[k, :, i - 2],
-                            residual,
-                            alphas[i - 2 : i + 1],
-                        )
-                    if moved is not None:
-                        # w moved: its gradient is unknown (see solve_ws_first).
-                        options["residual"] = moved
-                        options["grad"] = None
-                        options["solve_ws_first"] = True
-            if solver == "cd":
-                options["gram"] = gram
-                options["rng"] = rng
-                if gram_path:
-                    options["compiled_below"] = n_features
-            result = solve(
-                data,
-                penalty,
-                w,
-                max_iter=max_iter,
-                tol=tol,
-                rel_tol=rel_tol,
-                verbose=verbose,
-                **options,
-            )
-            if not result.converged:
-                warnings.warn(
-                    f"Objective did not converge at alpha={alpha:.4g}: duality gap "
-                    f"{result.dual_gap:.3e}, tolerance {result.tol:.3e}.",
-                    ConvergenceWarning,
-                    stacklevel=2,
-                )
-            if solver == "cd":
-                grad, residual = result.grad, result.residual
-            if hom is not None and (not reached or result.n_iter > 0):
-                # The homotopy continues from the solver's point (exact again for
-                # its sign pattern), or sits out the next point if it cannot.
-                hom.start(w, alpha)
-            coefs[k, :, i] = w
-            intercepts[k, i] = data.intercept(w)
-            if held_out is not None:
-                held_mse[i] = _held_out_mse(held_out, w, intercepts[k, i])
-                past_minimum = held_mse[i] > _TAIL_RISE * held_mse[: i + 1].min()
-                if tol is None and past_minimum:
-                    data.gap_floor = held_out[3] * 0.5 * held_mse[i]
-            gaps[k, i] = result.dual_gap
-            n_iters.append(result.n_iter)
-            prev_alpha = alpha
-            if verbose:
-                print(f"[enet_path] alpha {i + 1}/{n_alphas}: {alpha:.4g}")
+        target = _TargetPath(run, data, w, from_zero=coef_init is None)
+        target.walk(alphas, coefs[k], intercepts[k], gaps[k], held_mse, n_iters)
     if n_targets == 1 and y.ndim == 1:
         coefs, intercepts, gaps = coefs[0], intercepts[0], gaps[0]
     out = [alphas, coefs, gaps]
@@ -635,6 +531,305 @@ def _enet_path(
     if held_out is not None:
         out.append(held_mse)
     return tuple(out)
+
+
+def _check_path_input(X, y, sample_weight):
+    """Validate the arrays of :func:`enet_path` (``check_input=True``)."""
+    X = check_array(
+        X,
+        accept_sparse="csc",
+        dtype=[np.float64, np.float32],
+        order="F",
+        input_name="X",
+    )
+    y = check_array(y, dtype=X.dtype, ensure_2d=False, input_name="y", order="F")
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: {X.shape[0]} and "
+            f"{y.shape[0]}."
+        )
+    return X, y, check_sample_weight(sample_weight, X, X.dtype)
+
+
+def _path_alphas(alphas, eps, datas, l1_ratio, positive, X, Y) -> np.ndarray:
+    """Return the path's grid: automatic (``None`` or an int) or the user's, checked."""
+    if isinstance(alphas, bool):
+        raise TypeError("alphas must be an int or an array of floats, not a bool.")
+    if alphas is None or isinstance(alphas, Integral):
+        if alphas is not None and alphas < 1:
+            raise ValueError(f"alphas must be at least 1 when an int, got {alphas}.")
+        n_alphas = 100 if alphas is None else int(alphas)
+        return _automatic_grid(datas, l1_ratio, positive, eps, n_alphas, X, Y)
+    alphas = decreasing_alphas(alphas)
+    if np.any(alphas < 0) or not np.all(np.isfinite(alphas)):
+        raise ValueError("alphas must be finite and non-negative.")
+    if alphas.shape[0] == 0:
+        raise ValueError("alphas is empty.")
+    return alphas
+
+
+@dataclass
+class _PathRun:
+    """The settings shared by every point and target of one :func:`_enet_path` run.
+
+    ``solver`` is resolved (``"cd"`` or ``"fista"``); ``homotopy`` tells whether the
+    lasso homotopy moves between points (:func:`_uses_homotopy`), ``gram_path``
+    whether every point runs in covariance form (:func:`_uses_gram_path`).
+    """
+
+    l1_ratio: float
+    positive: bool
+    solver: str
+    homotopy: bool
+    gram: bool | None
+    rng: np.random.Generator | None
+    tol: float | None
+    max_iter: int
+    rel_tol: float
+    verbose: bool | int
+    predict: bool
+    held_out: HeldOut | None
+    fold: object = None
+    gram_path: bool = False
+
+
+def _uses_gram_path(run, X, n_alphas) -> bool:
+    """Tell whether every point of the path runs in covariance form.
+
+    Tall dense data: every point on one Gram matrix per data set
+    (:meth:`QuadraticData.gram`), as scikit-learn's ``precompute="auto"`` does in its
+    cross-validation: building it costs about as much as a few points.
+    """
+    return (
+        run.solver == "cd"
+        and run.gram is not False
+        and run.rng is None
+        and not run.homotopy
+        and not sp.issparse(X)
+        and uses_gram_path(X.shape[0], X.shape[1], n_alphas)
+    )
+
+
+def uses_gram_path(n_samples, n_features, n_alphas) -> bool:
+    """Tell whether a dense path of this shape runs in covariance form."""
+    return (
+        n_features <= _GRAM_PATH_FEATURES
+        and n_samples >= _GRAM_PATH_RATIO * n_features
+        and n_alphas >= _GRAM_PATH_ALPHAS
+    )
+
+
+class _TargetPath:
+    """One target's walk down the grid: warm starts, strong sets, predictor, homotopy.
+
+    Between points it keeps what the next solve may reuse: the datafit gradient and
+    the residual at ``w`` (``grad``, ``residual``; the gradient does not depend on
+    ``alpha``), the previous ``alpha`` and the lasso homotopy (``hom``, or ``None``).
+    """
+
+    def __init__(self, run, data, w, from_zero):
+        self.run, self.data, self.w = run, data, w
+        self.grad = self.residual = self.prev_alpha = None
+        self.hom = LassoHomotopy(data, run.positive) if run.homotopy else None
+        self.from_zero = from_zero
+
+    def walk(self, alphas, coefs, intercepts, gaps, held_mse, n_iters):
+        """Solve every point; write the outputs of this target in place."""
+        run, data, w = self.run, self.data, self.w
+        if self.hom is not None and self.from_zero:
+            self._start_homotopy(alphas[0])
+        compiled = self._compiled(alphas, coefs, intercepts, gaps, held_mse)
+        for i, alpha in enumerate(alphas):
+            if compiled is not None and i >= compiled.done:
+                floor_factor = run.held_out.floor_factor
+                n_iters += compiled.run(i, w, floor_factor, _TAIL_RISE, _CHECK_EVERY)
+                self.grad = self.residual = None
+            if compiled is not None and i < compiled.done:
+                self.prev_alpha = alpha
+                continue
+            penalty = penalties.ElasticNet(alpha, run.l1_ratio, positive=run.positive)
+            last = n_iters[-1] if n_iters else 0
+            options, reached = self._options(penalty, alphas, i, coefs, last)
+            result = _solve_point(
+                data,
+                penalty,
+                w,
+                solver=run.solver,
+                max_iter=run.max_iter,
+                tol=run.tol,
+                rel_tol=run.rel_tol,
+                verbose=run.verbose,
+                options=options,
+                stacklevel=3,  # the caller of _enet_path
+            )
+            if run.solver == "cd":
+                self.grad, self.residual = result.grad, result.residual
+            if self.hom is not None and (not reached or result.n_iter > 0):
+                # The homotopy continues from the solver's point (exact again for
+                # its sign pattern), or sits out the next point if it cannot.
+                self.hom.start(w, alpha)
+            coefs[:, i] = w
+            intercepts[i] = data.intercept(w)
+            if run.held_out is not None:
+                self._score(held_mse, i, intercepts[i])
+            gaps[i] = result.dual_gap
+            n_iters.append(result.n_iter)
+            self.prev_alpha = alpha
+            if run.verbose:
+                print(f"[enet_path] alpha {i + 1}/{alphas.shape[0]}: {alpha:.4g}")
+
+    def _compiled(self, alphas, coefs, intercepts, gaps, held_mse):
+        """A :class:`CompiledFoldPath` where a fold path can use one, else ``None``.
+
+        A scored fold path in covariance form on float64 data, at ``tol=None``
+        (a numeric ``tol`` polishes every point: the point-by-point loop does that).
+        """
+        run, fold = self.run, self.run.fold
+        usable = (
+            fold is not None
+            and fold.compiled
+            and run.gram_path
+            and run.tol is None
+            and not run.verbose
+            and run.held_out is not None
+            and self.data.dtype == np.float64
+        )
+        if not usable:
+            return None
+        return CompiledFoldPath(
+            fold, self.data, alphas, run.l1_ratio, run.positive, run.rel_tol, _PHASE,
+            (coefs, intercepts, gaps, held_mse),
+        )  # fmt: skip
+
+    def _start_homotopy(self, first_alpha):
+        """Follow the homotopy from ``alpha_max`` when the grid starts below it.
+
+        ``w = 0`` is exact at this data's ``alpha_max``: when the grid starts below it
+        (a user's grid, a cross-validation fold's), the homotopy reaches the first
+        point too (coordinate descent then only checks its gap). Not when the grid
+        starts at ``alpha_max`` up to rounding: ``w = 0`` stays exact.
+        """
+        data, w = self.data, self.w
+        grad0 = data.grad_at_zero()
+        top = penalties.ElasticNet(1.0, 1.0, positive=self.run.positive).alpha_max(
+            grad0
+        )
+        below = first_alpha < top * (1.0 - _AT_ALPHA_MAX)
+        if below and self.hom.start(w, top):
+            self.grad, self.residual, self.prev_alpha = (
+                grad0,
+                data.init_residual(w),
+                top,
+            )
+
+    def _options(self, penalty, alphas, i, coefs, last_n_iter):
+        """Return the solve's keyword arguments at ``alphas[i]`` and ``reached``.
+
+        ``reached``: the homotopy moved ``w`` to that point exactly.
+        """
+        run, data, w, grad = self.run, self.data, self.w, self.grad
+        options = {}
+        reached = False
+        alpha = alphas[i]
+        if self.hom is not None and self.hom.lam is not None and grad is not None:
+            unknown = np.flatnonzero(np.isnan(grad))
+            if unknown.shape[0]:
+                grad[unknown] = data.gradient(*self.residual, unknown)
+            candidates = _strong_set(
+                grad, w != 0, alpha, self.prev_alpha, 1.0, run.positive
+            )
+            reached, R = self.hom.advance(w, candidates, -grad[candidates], alpha)
+            self.grad, self.residual = None, (R, 0.0)
+            options["warm"] = WarmStart(residual=self.residual)
+        elif run.solver == "cd" and grad is not None:
+            options["warm"] = self._warm_start(penalty, alphas, i, coefs, last_n_iter)
+        if run.solver == "cd":
+            options["gram"] = run.gram
+            options["rng"] = run.rng
+            if run.gram_path:
+                options["compiled_below"] = data.n_features
+        return options, reached
+
+    def _warm_start(self, penalty, alphas, i, coefs, last_n_iter) -> WarmStart:
+        """Return what coordinate descent reuses at ``alphas[i]`` from the last point.
+
+        The residual and gradient at ``w``; the strong-rule working set; and, from
+        the third point on, :func:`_predict`'s extrapolated ``w`` when it lowers the
+        objective (its gradient is then unknown: ``solve_ws_first``).
+        """
+        run, w, grad = self.run, self.w, self.grad
+        # The early restricted check rarely succeeds along a path, except where the
+        # previous point needed no more than the first regular check (loose
+        # tolerances, easy stretches of the path).
+        warm_path = last_n_iter > _EASY_POINT
+        if run.l1_ratio <= 0:
+            return WarmStart(self.residual, grad, warm_path=warm_path)
+        ws_init = _strong_set(
+            grad, w != 0, alphas[i], alphas[i - 1], run.l1_ratio, run.positive
+        )
+        moved = None
+        # (Not after a covariance-form solve, which keeps no residual.)
+        if run.predict and i >= 2 and self.residual is not None:
+            # w is the solution at alphas[i - 1], the column i - 2 of coefs the one
+            # before.
+            moved = _predict(
+                self.data, penalty, w, coefs[:, i - 2], self.residual,
+                alphas[i - 2 : i + 1],
+            )  # fmt: skip
+        if moved is None:
+            return WarmStart(self.residual, grad, ws_init, warm_path)
+        # w moved: its gradient is unknown (see WarmStart.solve_ws_first).
+        return WarmStart(moved, None, ws_init, warm_path, solve_ws_first=True)
+
+    def _score(self, held_mse, i, intercept):
+        """Held-out error at point ``i``; set the data's gap floor in the tail."""
+        held_mse[i] = _held_out_mse(self.run.held_out, self.w, intercept)
+        past_minimum = held_mse[i] > _TAIL_RISE * held_mse[: i + 1].min()
+        if self.run.tol is None and past_minimum:
+            self.data.gap_floor = self.run.held_out.floor_factor * 0.5 * held_mse[i]
+
+
+def _solve_point(
+    data,
+    penalty,
+    w,
+    *,
+    solver,
+    max_iter,
+    tol,
+    rel_tol,
+    verbose,
+    options,
+    message=None,
+    stacklevel=1,
+):
+    """Solve the problem at one ``alpha``: the single fit of paths and estimators.
+
+    ``w`` (the warm start) is updated in place and the solver's result returned. When
+    the solver stops short of its tolerance a ``ConvergenceWarning`` says so, with
+    ``message(result)`` when given (the estimators' scikit-learn wording), else the
+    path's; ``stacklevel`` counts from the caller of this function.
+    """
+    result = SOLVERS[solver](
+        data,
+        penalty,
+        w,
+        max_iter=max_iter,
+        tol=tol,
+        rel_tol=rel_tol,
+        verbose=verbose,
+        **options,
+    )
+    if not result.converged:
+        if message is None:
+            text = (
+                f"Objective did not converge at alpha={penalty.alpha:.4g}: duality "
+                f"gap {result.dual_gap:.3e}, tolerance {result.tol:.3e}."
+            )
+        else:
+            text = message(result)
+        warnings.warn(text, ConvergenceWarning, stacklevel=stacklevel + 1)
+    return result
 
 
 def _path_options(params):
@@ -677,25 +872,15 @@ _EASY_POINT = 10
 _TAIL_RISE = 1.05
 
 
-def uses_gram_path(n_samples, n_features, n_alphas) -> bool:
-    """Tell whether a path of this shape runs in covariance form (dense data)."""
-    return (
-        n_features <= _GRAM_PATH_FEATURES
-        and n_samples >= _GRAM_PATH_RATIO * n_features
-        and n_alphas >= _GRAM_PATH_ALPHAS
-    )
-
-
 def _held_out_mse(held_out, w, intercept):
     """(Weighted) mean squared error of ``(w, intercept)`` on the held-out data."""
-    X_test, y_test, sw_test = held_out[:3]
-    if y_test is None:  # X_test is a FoldStats
-        return X_test.held_out_mse(w, intercept)
-    pred = np.asarray(X_test @ w, dtype=np.float64).ravel() + intercept
-    residues = pred - y_test.astype(np.float64)
-    if sw_test is None:
+    if held_out.stats is not None:
+        return held_out.stats.held_out_mse(w, intercept)
+    pred = np.asarray(held_out.X @ w, dtype=np.float64).ravel() + intercept
+    residues = pred - held_out.y.astype(np.float64)
+    if held_out.sample_weight is None:
         return float(np.mean(residues**2))
-    return float(np.average(residues**2, weights=sw_test))
+    return float(np.average(residues**2, weights=held_out.sample_weight))
 
 
 def lasso_path(X, y, *, eps: float = 1e-3, alphas=None, **params):

@@ -33,10 +33,9 @@ from pathlib import Path
 import numpy as np
 
 from skreg._cli_models import FAMILIES, MODELS
-from skreg.datasets._csv import MAX_LEVELS
+from skreg.datasets._csv import MAX_LEVELS, MISSING_OPTIONS
 
 COMMANDS = ("report", "search")
-MISSING_OPTIONS = ("error", "drop", "impute")
 CLI_N_BOOTSTRAP = 50
 # What --n-bootstrap costs with --model mlp, measured in CPU seconds (the machine was
 # shared: wall times were 3x these) with the default selector; see docs/user_guide.

@@ -25,13 +25,30 @@ from skreg._kernels.sparse import (
 from skreg.penalties import ElasticNet as _ElasticNetPenalty
 from skreg.utils._validation import as_kernel_csc
 
-__all__ = ["DEFAULT_REL_TOL", "Quadratic", "QuadraticData", "enet_objective"]
+__all__ = [
+    "DEFAULT_REL_TOL",
+    "Quadratic",
+    "QuadraticData",
+    "enet_objective",
+    "enet_primal",
+]
 
 #: Relative suboptimality certified by the duality gap when ``tol=None`` (the default).
 DEFAULT_REL_TOL = 1e-6
 # Covariance-form solves (QuadraticData.solve_gram) compute their gap every
 # _CHECK_EVERY epochs (each check costs about one epoch).
 _CHECK_EVERY = 10
+# Rounding levels, in units of the dtype's epsilon. A duality gap below
+# _GAP_FLOOR_ULPS * eps * ||y_c||^2 / n is rounding noise (the objective's own
+# rounding is a few eps of it): tol=None never asks for less.
+_GAP_FLOOR_ULPS = 16
+# A CSC column's centred norm ||X_j||^2 - n xmean_j^2 within _CANCELLATION_ULPS * eps
+# of ||X_j||^2 is cancellation noise: the column is constant up to rounding.
+_CANCELLATION_ULPS = 16
+# Centring leaves rounding of a few eps |mean| per entry (the mean itself and the
+# subtraction, each rounded): a centred dense column (or y) within _CENTRING_ULPS
+# * eps |mean| of zero per entry is a constant one, checked exactly afterwards.
+_CENTRING_ULPS = 64
 
 
 class Quadratic:
@@ -45,6 +62,28 @@ class Quadratic:
             return 0.5 * float(r @ r) / r.shape[0]
         sw = np.asarray(sample_weight, dtype=np.float64)
         return 0.5 * float(sw @ (r * r)) / float(sw.sum())
+
+
+def enet_primal(r_norm2: float, w: np.ndarray, l1_reg: float, l2_reg: float) -> float:
+    """Elastic-net objective from the mean squared residual ``r_norm2``.
+
+    .. math::
+
+        \\frac{r_{\\mathrm{norm2}}}{2} + \\lambda_1 \\|w\\|_1
+        + \\frac{\\lambda_2}{2} \\|w\\|_2^2
+
+    with ``r_norm2 = ||R||^2 / n`` (weighted data folded in, as the solvers store
+    them) and ``(l1_reg, l2_reg)`` the penalty's ``kernel_params()``. The one home of
+    the objective in the Python layer: :meth:`QuadraticData.primal`,
+    :meth:`QuadraticData.gram_primal`, the covariance-form inner loop of
+    :mod:`skreg.solvers.cd` and :func:`enet_objective` call it. Float64 throughout.
+    """
+    w64 = np.asarray(w, dtype=np.float64)
+    return (
+        0.5 * r_norm2
+        + l1_reg * float(np.abs(w64).sum())
+        + 0.5 * l2_reg * float(w64 @ w64)
+    )
 
 
 def enet_objective(
@@ -79,8 +118,9 @@ def enet_objective(
     if sp.issparse(Xw):  # pragma: no cover - defensive, X @ dense is dense
         Xw = Xw.toarray()
     r = np.asarray(y, dtype=np.float64) - np.ravel(Xw) - float(intercept)
-    pen = _ElasticNetPenalty(alpha, l1_ratio)
-    return Quadratic.value(r, sample_weight) + pen.value(np.asarray(coef, np.float64))
+    l1_reg, l2_reg = _ElasticNetPenalty(alpha, l1_ratio).kernel_params()
+    r_norm2 = 2.0 * Quadratic.value(r, sample_weight)
+    return enet_primal(r_norm2, np.ravel(coef), l1_reg, l2_reg)
 
 
 def _safe_range(dtype, n_samples: int) -> tuple[float, float]:
@@ -176,6 +216,23 @@ def _column_range(X) -> tuple[np.ndarray, np.ndarray]:
     return np.ravel(lo).astype(np.float64), np.ravel(hi).astype(np.float64)
 
 
+def _normalised_weights(sample_weight, n_samples: int) -> np.ndarray | None:
+    """Weights as float64 normalised to sum to ``n_samples`` (scikit-learn's)."""
+    if sample_weight is None:
+        return None
+    sw = np.asarray(sample_weight, dtype=np.float64)
+    total = float(sw.sum())
+    if not total > 0:
+        # The estimators check this; a path on a cross-validation fold
+        # (check_input=False) may still receive only zero weights.
+        raise ValueError(
+            "sample_weight must have at least one positive entry (all the "
+            "weights of these rows, e.g. a cross-validation training fold, "
+            "are zero)."
+        )
+    return sw * (n_samples / total)
+
+
 # Kernels of the quadratic datafit, picked once per fit by the storage of X.
 _QUADRATIC_KERNELS = {
     False: (_quad.cd_epoch_quadratic, _quad.gradient_quadratic, _quad.update_residual),
@@ -230,54 +287,9 @@ class QuadraticData:
         X_in = X
         self.fit_intercept = fit_intercept
         y = np.asarray(y, dtype=dtype)
-        if sample_weight is None:
-            sw = None
-            self.row_scale = None
-        else:
-            sw = np.asarray(sample_weight, dtype=np.float64)
-            total = float(sw.sum())
-            if not total > 0:
-                # The estimators check this; a path on a cross-validation fold
-                # (check_input=False) may still receive only zero weights.
-                raise ValueError(
-                    "sample_weight must have at least one positive entry (all the "
-                    "weights of these rows, e.g. a cross-validation training fold, "
-                    "are zero)."
-                )
-            sw = sw * (n / total)
-            self.row_scale = np.sqrt(sw).astype(dtype)
-        # Dense unweighted X: means, centred norms and X_c.T @ y_c in one pass over X
-        # as given (weighted dense X gets its norms and X_c.T @ y_c from the same
-        # kernel once it is centred and scaled below).
-        fused = not self.sparse and sw is None
-        # Weighted means (float64 accumulations), zeros without intercept.
-        if fused:
-            X = np.asfortranarray(X, dtype=dtype)
-            ymean = float(np.mean(y, dtype=np.float64)) if fit_intercept else 0.0
-            xmean = np.empty(p, np.float64)
-            norms2 = np.empty(p, np.float64)
-            xty = np.empty(p, np.float64)
-            with np.errstate(over="ignore", invalid="ignore"):
-                _quad.dense_column_stats(
-                    X,
-                    y - dtype.type(ymean),
-                    fit_intercept,
-                    xmean,
-                    norms2,
-                    xty,
-                    np.empty(0, dtype),
-                    np.empty(0, dtype),
-                    np.empty(0),
-                )
-        elif fit_intercept:
-            if sw is None:
-                xmean = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
-                ymean = float(np.mean(y, dtype=np.float64))
-            else:
-                xmean = np.asarray(X.T @ sw, dtype=np.float64).ravel() / n
-                ymean = float(sw @ y) / n
-        else:
-            xmean, ymean = np.zeros(p), 0.0
+        sw = _normalised_weights(sample_weight, n)
+        self.row_scale = None if sw is None else np.sqrt(sw).astype(dtype)
+        X, xmean, ymean, norms2, xty = self._means(X, y, sw)
         self.xmean = xmean.astype(dtype)
         self.ymean = ymean
         yc = y - dtype.type(ymean)
@@ -285,109 +297,188 @@ class QuadraticData:
             yc = yc * self.row_scale
         self.y = np.ascontiguousarray(yc, dtype=dtype)
         self.inv_n = 1.0 / n
-
-        eps = float(np.finfo(dtype).eps)
         # Overflows (data beyond the dtype's range) show as inf norms, which
-        # check_scale below turns into a clear error.
+        # _check_scales below turns into a clear error.
         with np.errstate(over="ignore", invalid="ignore"):
             if self.sparse:
-                data = X.data
-                if self.row_scale is not None:
-                    data = data * self.row_scale[X.indices]
-                self.data = np.ascontiguousarray(data, dtype=dtype)
-                self.indices, self.indptr = X.indices, X.indptr
-                self._xargs = (self.data, self.indices, self.indptr)
-                self.kernel_xmean = self.xmean
-                sq = csc_column_sq_norms(
-                    self.data, self.indptr, np.empty(p, np.float64)
-                )
-                # ||X_c[:, j]||^2 = ||X[:, j]||^2 - n xmean_j^2 (scaled columns).
-                norms2 = sq - n * xmean**2
-                noise = norms2 <= 16 * eps * sq
-                norms2[noise] = 0.0
+                norms2, noise = self._store_csc(X, xmean)
+                const_value = None
             else:
-                if self.row_scale is not None:
-                    # One copy of X at most, centred and scaled column by column
-                    # ((X - xmean) * scale would hold two temporaries at once) by
-                    # the statistics kernel, which finds the constant columns on
-                    # the way, exactly (the kernel every fit compiles anyway).
-                    in_place = not copy_X and X.flags.f_contiguous and X.flags.writeable
-                    X = X if in_place else np.array(X, dtype=dtype, order="F")
-                    norms2 = np.empty(p, np.float64)
-                    xty = np.empty(p, np.float64)
-                    const_value = np.empty(p, np.float64)
-                    _quad.dense_column_stats(
-                        X,
-                        self.y,
-                        False,
-                        self.xmean.astype(np.float64),
-                        norms2,
-                        xty,
-                        self.row_scale,
-                        X.ravel(order="F"),  # a view: X is Fortran-contiguous
-                        const_value,
-                    )
-                    self.kernel_xmean = np.zeros(p, dtype=dtype)
-                else:
-                    self.kernel_xmean = self.xmean
-                self.X = X
-                self._xargs = (self.X,)
-                noise = norms2 <= n * (64 * eps * xmean) ** 2
+                norms2, xty, noise, const_value = self._store_dense(
+                    X, xmean, norms2, xty, copy_X
+                )
             # Mean of squares of each column (weighted, as stored by the kernels).
             mean_sq = norms2 / n + xmean**2
-        # Constant columns: a constant column's mean must be its value exactly. A
-        # rounded mean (3 * v / 3 != v) centres it to rounding noise of size
-        # eps |v| instead of zeros, which the solvers then fit (a non-zero
-        # coefficient above alpha_max, no convergence at small alpha, a FISTA step
-        # 1 / L of 1e28 when every column is constant; found by
-        # tests/test_fuzz_linear.py). The columns whose centred norm is at the noise
-        # level are checked exactly, on the rows that count (zero weights dropped).
         self._const = None
         # -X_c.T @ y_c / n, the gradient at w = 0 (dense: from the column statistics).
         self._grad0 = None if self.sparse else (-xty * self.inv_n).astype(dtype)
         if fit_intercept and noise.any():
-            cand = np.flatnonzero(noise)
-            if not self.sparse and self.row_scale is not None:
-                lo = hi = const_value[cand]  # NaN (lo != hi) where not constant
-            else:
-                columns = X_in[:, cand]
-                if sw is not None and not sw.all():
-                    columns = columns[np.flatnonzero(sw)]
-                lo, hi = _column_range(columns)
-            const = np.zeros(p, dtype=bool)
-            const[cand[lo == hi]] = True
-            if const.any():
-                self._const = const
-                xmean[const] = lo[lo == hi]
-                self.xmean[const] = xmean[const]
-                norms2[const] = 0.0
-                mean_sq[const] = 0.0
-                if self._grad0 is not None:
-                    self._grad0[const] = 0.0
-                if not self.sparse and self.row_scale is not None:
-                    self.X[:, const] = 0.0
-        # scikit-learn's stopping scale: tol * ||y_c||^2 / n (weighted).
-        with np.errstate(over="ignore"):
-            self.tol_scale = float(self.y.astype(np.float64) @ self.y) / n
-        y_underflow = 0.0
-        if self.tol_scale == 0.0 and n:
-            y_underflow = float(np.abs(self.y).max())
-            if y_underflow <= 64 * eps * abs(ymean):
-                y_underflow = 0.0  # a constant y, centred to rounding errors
-        check_scale(
-            np.sqrt(mean_sq.max()),
-            np.sqrt(self.tol_scale),
-            dtype,
-            n,
-            x_underflow=self._underflowed_column(mean_sq),
-            y_underflow=y_underflow,
-        )
+            self._fix_constant_columns(
+                X_in, sw, noise, const_value, xmean, norms2, mean_sq
+            )
+        self._check_scales(ymean, mean_sq)
         self.lipschitz = np.ascontiguousarray(norms2 / n, dtype=dtype)
         self._epoch, self._gradient, self._update = _QUADRATIC_KERNELS[self.sparse]
         # Absolute gap below which ``tol=None`` stops as well (cross-validation paths
         # set it from the held-out error; 0 otherwise).
         self.gap_floor = 0.0
         self._gram = None
+
+    def _means(self, X, y, sw):
+        """Return ``(X, xmean, ymean, norms2, xty)``: the (weighted) means, float64.
+
+        Dense unweighted ``X``: means, centred column norms and ``X_c.T @ y_c`` in
+        one pass over ``X`` as given (``norms2`` and ``xty`` are ``None`` otherwise:
+        weighted dense ``X`` gets them from the same kernel once it is centred and
+        scaled, :meth:`_store_dense`). Zero means without intercept.
+        """
+        n, p = X.shape
+        dtype = self.dtype
+        if not self.sparse and sw is None:
+            X = np.asfortranarray(X, dtype=dtype)
+            ymean = float(np.mean(y, dtype=np.float64)) if self.fit_intercept else 0.0
+            xmean = np.empty(p, np.float64)
+            norms2 = np.empty(p, np.float64)
+            xty = np.empty(p, np.float64)
+            with np.errstate(over="ignore", invalid="ignore"):
+                _quad.dense_column_stats(
+                    X,
+                    y - dtype.type(ymean),
+                    self.fit_intercept,
+                    xmean,
+                    norms2,
+                    xty,
+                    np.empty(0, dtype),
+                    np.empty(0, dtype),
+                    np.empty(0),
+                )
+            return X, xmean, ymean, norms2, xty
+        if not self.fit_intercept:
+            return X, np.zeros(p), 0.0, None, None
+        if sw is None:
+            xmean = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
+            ymean = float(np.mean(y, dtype=np.float64))
+        else:
+            xmean = np.asarray(X.T @ sw, dtype=np.float64).ravel() / n
+            ymean = float(sw @ y) / n
+        return X, xmean, ymean, None, None
+
+    def _store_csc(self, X, xmean):
+        """Keep CSC ``X`` (values row-scaled when weighted); return ``(norms2, noise)``.
+
+        ``norms2`` are the centred column norms, ``noise`` the columns whose centred
+        norm is cancellation noise (constant up to rounding, checked exactly later).
+        """
+        data = X.data
+        if self.row_scale is not None:
+            data = data * self.row_scale[X.indices]
+        self.data = np.ascontiguousarray(data, dtype=self.dtype)
+        self.indices, self.indptr = X.indices, X.indptr
+        self._xargs = (self.data, self.indices, self.indptr)
+        self.kernel_xmean = self.xmean
+        sq = csc_column_sq_norms(
+            self.data, self.indptr, np.empty(self.n_features, np.float64)
+        )
+        # ||X_c[:, j]||^2 = ||X[:, j]||^2 - n xmean_j^2 (scaled columns).
+        norms2 = sq - self.n_samples * xmean**2
+        noise = norms2 <= _CANCELLATION_ULPS * float(np.finfo(self.dtype).eps) * sq
+        norms2[noise] = 0.0
+        return norms2, noise
+
+    def _store_dense(self, X, xmean, norms2, xty, copy_X):
+        """Keep dense ``X``; return ``(norms2, xty, noise, const_value)``.
+
+        Weighted: one copy of ``X`` at most (in place with ``copy_X=False`` when
+        possible), centred and scaled column by column (``(X - xmean) * scale`` would
+        hold two temporaries at once) by the statistics kernel, which finds the
+        constant columns on the way, exactly (``const_value``: a column's value, NaN
+        where not constant; the kernel every fit compiles anyway). Unweighted: ``X``
+        as given, centred implicitly by the kernels.
+        """
+        n, p = X.shape
+        const_value = None
+        if self.row_scale is not None:
+            in_place = not copy_X and X.flags.f_contiguous and X.flags.writeable
+            X = X if in_place else np.array(X, dtype=self.dtype, order="F")
+            norms2 = np.empty(p, np.float64)
+            xty = np.empty(p, np.float64)
+            const_value = np.empty(p, np.float64)
+            _quad.dense_column_stats(
+                X,
+                self.y,
+                False,
+                self.xmean.astype(np.float64),
+                norms2,
+                xty,
+                self.row_scale,
+                X.ravel(order="F"),  # a view: X is Fortran-contiguous
+                const_value,
+            )
+            self.kernel_xmean = np.zeros(p, dtype=self.dtype)
+        else:
+            self.kernel_xmean = self.xmean
+        self.X = X
+        self._xargs = (self.X,)
+        eps = float(np.finfo(self.dtype).eps)
+        noise = norms2 <= n * (_CENTRING_ULPS * eps * xmean) ** 2
+        return norms2, xty, noise, const_value
+
+    def _fix_constant_columns(
+        self, X_in, sw, noise, const_value, xmean, norms2, mean_sq
+    ):
+        """Make the constant columns among ``noise`` exactly zero once centred.
+
+        A constant column's mean must be its value exactly. A rounded mean (``3 * v /
+        3 != v``) centres it to rounding noise of size ``eps |v|`` instead of zeros,
+        which the solvers then fit (a non-zero coefficient above ``alpha_max``, no
+        convergence at small alpha, a FISTA step ``1 / L`` of 1e28 when every column
+        is constant; found by ``tests/test_fuzz_linear.py``). The columns whose
+        centred norm is at the noise level are checked exactly, on the rows that
+        count (zero weights dropped). ``xmean``, ``norms2`` and ``mean_sq`` are
+        corrected in place.
+        """
+        cand = np.flatnonzero(noise)
+        if not self.sparse and self.row_scale is not None:
+            lo = hi = const_value[cand]  # NaN (lo != hi) where not constant
+        else:
+            columns = X_in[:, cand]
+            if sw is not None and not sw.all():
+                columns = columns[np.flatnonzero(sw)]
+            lo, hi = _column_range(columns)
+        const = np.zeros(self.n_features, dtype=bool)
+        const[cand[lo == hi]] = True
+        if not const.any():
+            return
+        self._const = const
+        xmean[const] = lo[lo == hi]
+        self.xmean[const] = xmean[const]
+        norms2[const] = 0.0
+        mean_sq[const] = 0.0
+        if self._grad0 is not None:
+            self._grad0[const] = 0.0
+        if not self.sparse and self.row_scale is not None:
+            self.X[:, const] = 0.0
+
+    def _check_scales(self, ymean, mean_sq):
+        """Set ``tol_scale``; raise if the data's squares leave the dtype's range."""
+        n = self.n_samples
+        # scikit-learn's stopping scale: tol * ||y_c||^2 / n (weighted).
+        with np.errstate(over="ignore"):
+            self.tol_scale = float(self.y.astype(np.float64) @ self.y) / n
+        y_underflow = 0.0
+        if self.tol_scale == 0.0 and n:
+            y_underflow = float(np.abs(self.y).max())
+            eps = float(np.finfo(self.dtype).eps)
+            if y_underflow <= _CENTRING_ULPS * eps * abs(ymean):
+                y_underflow = 0.0  # a constant y, centred to rounding errors
+        check_scale(
+            np.sqrt(mean_sq.max()),
+            np.sqrt(self.tol_scale),
+            self.dtype,
+            n,
+            x_underflow=self._underflowed_column(mean_sq),
+            y_underflow=y_underflow,
+        )
 
     def _underflowed_column(self, mean_sq) -> tuple[int, float] | None:
         """First non-constant column with a zero mean square but non-zero values.
@@ -414,7 +505,7 @@ class QuadraticData:
     def gap_threshold(
         self, tol: float | None, primal: float, rel_tol: float = DEFAULT_REL_TOL
     ) -> float:
-        """Duality gap at which a solver stops.
+        """Duality gap at which a solver stops: the one home of what ``tol`` means.
 
         A number ``tol`` is scikit-learn's criterion, ``gap <= tol * ||y_c||^2 / n``.
         ``tol=None`` certifies a relative suboptimality of ``rel_tol`` (1e-6 by
@@ -423,10 +514,24 @@ class QuadraticData:
         floored at a few units of the dtype's precision times ``||y_c||^2 / n``, below
         which the gap is rounding noise.
         """
+        absolute, floor = self.stopping_terms(tol)
         if tol is not None:
-            return tol * self.tol_scale
-        floor = 16 * float(np.finfo(self.dtype).eps) * self.tol_scale
-        return max(rel_tol * primal, floor, self.gap_floor)
+            return absolute
+        return max(rel_tol * primal, floor)
+
+    def stopping_terms(self, tol: float | None) -> tuple[float, float]:
+        """Return ``(absolute, floor)``, the terms of :meth:`gap_threshold`.
+
+        ``absolute = tol * ||y_c||^2 / n`` (``-1.0`` when ``tol`` is ``None``) and
+        ``floor``, the gap below which ``tol=None`` stops whatever ``rel_tol`` asks:
+        rounding noise, or the data's ``gap_floor`` (a cross-validation path's
+        held-out floor) when larger. The compiled covariance-form solve receives
+        these numbers (:meth:`solve_gram`); everything else calls
+        :meth:`gap_threshold`.
+        """
+        absolute = -1.0 if tol is None else tol * self.tol_scale
+        noise = _GAP_FLOOR_ULPS * float(np.finfo(self.dtype).eps) * self.tol_scale
+        return absolute, max(noise, self.gap_floor)
 
     # -- residuals ----------------------------------------------------------------
     def init_residual(self, w):
@@ -528,8 +633,7 @@ class QuadraticData:
         ``max_iter`` epochs (a caller wanting control between phases passes a
         ``max_iter`` of one phase).
         """
-        tol_abs = -1.0 if tol is None else tol * self.tol_scale
-        floor = self.gap_threshold(None, 0.0)  # the floors of gap_threshold
+        tol_abs, floor = self.stopping_terms(tol)
         G, b, y_sq = self.gram()
         n_epochs, gap, threshold, bound = _quad.cd_solve_gram(
             G,
@@ -592,11 +696,7 @@ class QuadraticData:
         G, b, y_sq = self.gram()
         w64 = w.astype(np.float64)
         r_norm2 = y_sq - 2.0 * float(w64 @ b) + float(w64 @ (G @ w64))
-        return (
-            0.5 * r_norm2
-            + l1_reg * float(np.abs(w64).sum())
-            + 0.5 * l2_reg * float(w64 @ w64)
-        )
+        return enet_primal(r_norm2, w64, l1_reg, l2_reg)
 
     def exact_gap(self, w, l1_reg, l2_reg, positive):
         """Duality gap at ``w`` from the residual (one product with ``X``).
@@ -642,12 +742,7 @@ class QuadraticData:
     def primal(self, w, R, offset, l1_reg, l2_reg):
         """Objective value at ``w`` (float64)."""
         Rt = self.true_residual(R, offset).astype(np.float64, copy=False)
-        w64 = w.astype(np.float64, copy=False)
-        return (
-            0.5 * float(Rt @ Rt) * self.inv_n
-            + l1_reg * float(np.abs(w64).sum())
-            + 0.5 * l2_reg * float(w64 @ w64)
-        )
+        return enet_primal(float(Rt @ Rt) * self.inv_n, w, l1_reg, l2_reg)
 
     # -- products with the centred design (FISTA, alpha_max) ---------------------------
     def matvec(self, w):

@@ -29,12 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skreg._kernels.prox import (
-    enet_penalty_value,
-    enet_subdiff_distance,
-    prox_enet,
-    prox_group_rows,
-)
+from skreg._kernels.prox import enet_penalty_value, enet_subdiff_distance, prox_enet
 
 __all__ = ["L1", "L2", "ElasticNet", "GroupL1"]
 
@@ -153,11 +148,24 @@ class GroupL1:
         return self.alpha * float(np.sum(np.linalg.norm(np.atleast_2d(W), axis=1)))
 
     def prox(self, W: np.ndarray, step: float, out: np.ndarray | None = None):
-        """Block soft-thresholding of the rows of ``W`` at ``step * alpha``."""
-        W = np.ascontiguousarray(W)
+        """Block soft-thresholding of the rows of ``W`` at ``step * alpha``.
+
+        Each row is scaled by ``max(1 - step * alpha / ||W[i]||_2, 0)``, so whole rows
+        become exactly zero. NumPy, not a kernel: the networks apply this prox inside
+        their compiled optimiser steps (``skreg._kernels.mlp.group_prox_rows``, tested
+        against this method); here it completes the penalty interface. ``out`` may be
+        ``W``.
+        """
+        W = np.atleast_2d(np.asarray(W))
+        threshold = float(step * self.alpha)
+        W64 = W.astype(np.float64, copy=False)
+        norms = np.sqrt(np.einsum("ij,ij->i", W64, W64))
+        safe = np.where(norms > threshold, norms, 1.0)
+        scale = np.where(norms > threshold, 1.0 - threshold / safe, 0.0)
         if out is None:
             out = np.empty_like(W)
-        return prox_group_rows(W, float(step * self.alpha), out)
+        np.multiply(W, scale[:, None].astype(W.dtype), out=out)
+        return out
 
     def subdiff_distance(self, W: np.ndarray, grad: np.ndarray) -> np.ndarray:
         """Per-row distance of ``-grad[i]`` to ``alpha * d||W[i]||_2``."""

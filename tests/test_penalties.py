@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from numpy.testing import assert_allclose
 from scipy.optimize import minimize
 
@@ -128,3 +131,38 @@ def test_repr():
     assert repr(L1(0.5)) == "L1(alpha=0.5, positive=False)"
     assert "l1_ratio=0.25" in repr(ElasticNet(1.0, 0.25))
     assert repr(GroupL1(2.0)) == "GroupL1(alpha=2.0)"
+
+
+FLOATS = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
+STRENGTHS = st.floats(0, 5, allow_nan=False, allow_infinity=False)
+SETTINGS = settings(max_examples=60, deadline=None)
+
+
+@SETTINGS
+@given(data=st.data(), threshold=STRENGTHS)
+def test_group_l1_prox_is_the_minimiser(data, threshold):
+    n_rows = data.draw(st.integers(1, 4))
+    n_cols = data.draw(st.integers(1, 4))
+    W = data.draw(arrays(np.float64, (n_rows, n_cols), elements=FLOATS))
+    out = GroupL1(threshold).prox(W, 1.0)
+    for i in range(n_rows):
+
+        def F(z, row=W[i]):
+            return 0.5 * np.sum((z - row) ** 2) + threshold * np.linalg.norm(z)
+
+        # Nonsmooth at 0: Powell (derivative-free) from two starts, the best kept.
+        best = min(
+            (
+                minimize(F, x0, method="Powell", options={"xtol": 1e-10, "ftol": 1e-14})
+                for x0 in (W[i], np.zeros(n_cols) + 1e-3)
+            ),
+            key=lambda r: r.fun,
+        )
+        assert F(out[i]) <= best.fun + 1e-9
+        assert_allclose(out[i], best.x, rtol=0, atol=1e-4 * max(1, np.abs(W[i]).max()))
+        if np.linalg.norm(W[i]) <= threshold:
+            assert np.all(out[i] == 0)
+    # In place.
+    W2 = W.copy()
+    assert GroupL1(threshold).prox(W2, 1.0, out=W2) is W2
+    assert_allclose(W2, out)

@@ -8,15 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from numpy.testing import assert_allclose
-from scipy.optimize import minimize, minimize_scalar
+from scipy.optimize import minimize_scalar
 
 from skreg._kernels.prox import (
     enet_penalty_value,
     enet_subdiff_distance,
     prox_enet,
-    prox_enet_inplace,
     prox_enet_scalar,
-    prox_group_rows,
     soft_threshold,
 )
 
@@ -83,7 +81,7 @@ def test_prox_enet_vector(data, l1, l2, positive, dtype):
         assert F(out) <= F(z) + 1e-9
     # In place: same values, and the input is the output.
     y = x.copy()
-    assert prox_enet_inplace(y, l1, l2, positive) is y
+    assert prox_enet(y, l1, l2, positive, y) is y
     assert_allclose(y, out)
 
 
@@ -91,36 +89,6 @@ def test_prox_enet_vector(data, l1, l2, positive, dtype):
 @given(x=FLOATS, t=STRENGTHS)
 def test_soft_threshold(x, t):
     assert soft_threshold(x, t) == pytest.approx(np.sign(x) * max(abs(x) - t, 0.0))
-
-
-@SETTINGS
-@given(data=st.data(), threshold=STRENGTHS)
-def test_prox_group_rows_is_the_minimiser(data, threshold):
-    n_rows = data.draw(st.integers(1, 4))
-    n_cols = data.draw(st.integers(1, 4))
-    W = data.draw(arrays(np.float64, (n_rows, n_cols), elements=FLOATS))
-    out = prox_group_rows(W, threshold, np.empty_like(W))
-    for i in range(n_rows):
-
-        def F(z, row=W[i]):
-            return 0.5 * np.sum((z - row) ** 2) + threshold * np.linalg.norm(z)
-
-        # Nonsmooth at 0: Powell (derivative-free) from two starts, the best kept.
-        best = min(
-            (
-                minimize(F, x0, method="Powell", options={"xtol": 1e-10, "ftol": 1e-14})
-                for x0 in (W[i], np.zeros(n_cols) + 1e-3)
-            ),
-            key=lambda r: r.fun,
-        )
-        assert F(out[i]) <= best.fun + 1e-9
-        assert_allclose(out[i], best.x, rtol=0, atol=1e-4 * max(1, np.abs(W[i]).max()))
-        if np.linalg.norm(W[i]) <= threshold:
-            assert np.all(out[i] == 0)
-    # In place.
-    W2 = W.copy()
-    prox_group_rows(W2, threshold, W2)
-    assert_allclose(W2, out)
 
 
 @SETTINGS

@@ -403,13 +403,3 @@ def group_prox_rows(W, V, lr, epsilon, threshold, adaptive):
             scale = W.dtype.type(1.0 - threshold / norm)
             for k in range(m):
                 W[i, k] = W[i, k] * scale
-
-
-KERNELS = (
-    forward_activation,
-    backward_activation,
-    loss_gradient,
-    adam_step,
-    sgd_step,
-    group_prox_rows,
-)

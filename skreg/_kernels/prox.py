@@ -72,12 +72,6 @@ def prox_enet(x, l1_step, l2_step, positive, out):
 
 
 @jit
-def prox_enet_inplace(x, l1_step, l2_step, positive):
-    """In-place elastic-net prox of a vector; returns ``x``."""
-    return prox_enet(x, l1_step, l2_step, positive, x)
-
-
-@jit
 def enet_penalty_value(w, l1_reg, l2_reg):
     """Return ``l1_reg * ||w||_1 + 0.5 * l2_reg * ||w||_2^2``, in float64."""
     l1 = 0.0
@@ -121,26 +115,4 @@ def enet_subdiff_distance(w, grad, l1_reg, l2_reg, positive, out):
             out[j] = max(v - l1_reg, 0.0)
         else:
             out[j] = max(abs(v) - l1_reg, 0.0)
-    return out
-
-
-@jit
-def prox_group_rows(W, threshold, out):
-    """Row-wise group soft-thresholding (block prox of ``threshold * sum_i ||W_i||_2``).
-
-    Each row ``W[i]`` is scaled by ``max(1 - threshold / ||W[i]||_2, 0)``, so whole rows
-    become exactly zero. ``W`` and ``out`` are C-contiguous 2-D arrays of one dtype;
-    ``out`` may be ``W``.
-    """
-    n_rows, n_cols = W.shape
-    for i in range(n_rows):
-        norm2 = 0.0
-        for k in range(n_cols):
-            norm2 += np.float64(W[i, k]) * np.float64(W[i, k])
-        norm = np.sqrt(norm2)
-        scale = 0.0
-        if norm > threshold:
-            scale = 1.0 - threshold / norm
-        for k in range(n_cols):
-            out[i, k] = W[i, k] * scale
     return out

@@ -12,13 +12,17 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import MultiOutputMixin, RegressorMixin
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
 
 from skreg import penalties
-from skreg._path import _enet_path, _uses_homotopy, check_gram
+from skreg._path import (
+    _enet_path,
+    _path_options,
+    _solve_point,
+    _uses_homotopy,
+    check_gram,
+)
 from skreg.datafits import DEFAULT_REL_TOL, QuadraticData
-from skreg.solvers import SOLVERS
+from skreg.solvers import resolve_solver
 from skreg.utils._validation import (
     Integral,
     Interval,
@@ -52,14 +56,12 @@ ALPHA_ZERO_MESSAGE = (
 )
 
 
-def resolve_solver(solver: str, X) -> str:
-    """Map ``solver="auto"`` to a concrete solver for ``X``.
-
-    Working-set coordinate descent is the fastest choice on every problem shape we
-    benchmark (dense wide, dense tall, sparse), so ``"auto"`` picks it; ``"fista"`` is
-    kept for users who want a full-gradient method.
-    """
-    return "cd" if solver == "auto" else solver
+def set_fitted(estimator, coef, intercept, n_iter, dual_gap) -> None:
+    """Store a least-squares fit's attributes (estimators and the CV refit)."""
+    estimator.coef_ = coef
+    estimator.intercept_ = intercept
+    estimator.n_iter_ = n_iter
+    estimator.dual_gap_ = dual_gap
 
 
 class LinearModelMixin(MultiOutputMixin, RegressorMixin):
@@ -132,17 +134,7 @@ class BaseElasticNet(LinearModelMixin):
 
     def _fit(self, X, y, sample_weight, check_input=True):
         X_given = X
-        if check_input:
-            X, y = self._validate_xy(X, y)
-            sample_weight = check_sample_weight(sample_weight, X, X.dtype)
-        else:
-            X, y = self._trusted_xy(X, y, sample_weight)
-            if sample_weight is not None and not np.isscalar(sample_weight):
-                sample_weight = np.ascontiguousarray(sample_weight, dtype=X.dtype)
-        if np.isscalar(sample_weight):
-            sample_weight = None  # a constant weight changes nothing (scikit-learn)
-        if y.ndim > 2:
-            raise ValueError(f"y must be 1-D or 2-D, got an array of shape {y.shape}.")
+        X, y, sample_weight = self._fit_input(X, y, sample_weight, check_input)
         if self.alpha == 0:
             warnings.warn(
                 ALPHA_ZERO_MESSAGE + " (the problem is ordinary least squares).",
@@ -152,29 +144,17 @@ class BaseElasticNet(LinearModelMixin):
         gram = check_gram(
             self.precompute, X, sample_weight, self.fit_intercept, check_input
         )
-        x_offset = None
-        if (
-            not self.copy_X
-            and self.fit_intercept
-            and not sp.issparse(X)
-            and X.flags.writeable
-        ):
-            # copy_X=False: scikit-learn centres X in place (the memory a centred
-            # copy would take); skreg does too, then fits the centred columns and
-            # moves the intercept back by x_offset @ coef.
-            x_offset = np.average(X, axis=0, weights=sample_weight).astype(X.dtype)
-            X -= x_offset
-        rng = None
-        if self.selection == "random":
-            rng = np.random.default_rng(
-                check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-            )
+        x_offset = self._centre_in_place(X, sample_weight)
+        rng = _path_options(
+            {"random_state": self.random_state, "selection": self.selection}
+        )
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         n_targets = Y.shape[1]
         penalty = penalties.ElasticNet(
             self.alpha, self._l1_ratio(), positive=self.positive
         )
-        solver = SOLVERS[resolve_solver(self.solver, X)]
+        solver = resolve_solver(self.solver)
+        options = {"gram": gram, "rng": rng} if solver == "cd" else {}
         coefs = self._initial_coef(n_targets, X.shape[1], X.dtype)
         intercepts = np.zeros(n_targets, dtype=X.dtype)
         n_iters, gaps = [], []
@@ -186,78 +166,103 @@ class BaseElasticNet(LinearModelMixin):
             and rng is None
         )
         for k in range(n_targets):
-            y_k = np.ascontiguousarray(Y[:, k])
-            data = QuadraticData(
-                X,
-                y_k,
-                sample_weight,
-                self.fit_intercept,
-                # A single target may centre validation's own copy of X in place
-                # (not when the homotopy may fit from X after all).
-                copy_X=n_targets > 1 or homotopy or not is_private_copy(X, X_given),
-            )
-            if homotopy and (
-                X.shape[0] <= _HOMOTOPY_SAMPLES
-                or self.alpha * _HOMOTOPY_DEPTH
-                <= penalty.alpha_max(data.grad_at_zero())
-            ):
-                coefs[k], intercepts[k], n_iter, gap = self._fit_by_homotopy(
-                    X, y_k, sample_weight
-                )
-                n_iters.append(n_iter)
-                gaps.append(gap)
-                continue
-            w = np.ascontiguousarray(coefs[k])
-            options = {}
-            if solver is SOLVERS["cd"]:
-                options = {"gram": gram, "rng": rng}
-            result = solver(
-                data,
-                penalty,
-                w,
-                max_iter=self.max_iter,
-                tol=self.tol,
-                verbose=self.verbose,
-                **options,
-            )
-            if not result.converged:
-                warnings.warn(
-                    f"{CONVERGENCE_MESSAGE} duality gap {result.dual_gap:.3e} "
-                    f"after {result.n_iter} iterations, tolerance {result.tol:.3e} "
-                    f"(tol={self.tol}). Increase max_iter, increase tol, or scale "
-                    "the features.",
-                    ConvergenceWarning,
-                    stacklevel=3,
-                )
-            coefs[k] = result.coef
-            intercepts[k] = data.intercept(result.coef)
-            if x_offset is not None:
-                intercepts[k] -= float(x_offset.astype(np.float64) @ result.coef)
-            n_iters.append(result.n_iter)
-            gaps.append(result.dual_gap)
+            # A single target may centre validation's own copy of X in place (not
+            # when the homotopy may fit from X after all).
+            copy_X = n_targets > 1 or homotopy or not is_private_copy(X, X_given)
+            coefs[k], intercepts[k], n_iter, gap = self._fit_target(
+                X, np.ascontiguousarray(Y[:, k]), sample_weight, penalty, coefs[k],
+                copy_X=copy_X, homotopy=homotopy, solver=solver, options=options,
+                x_offset=x_offset,
+            )  # fmt: skip
+            n_iters.append(n_iter)
+            gaps.append(gap)
         if not np.all(np.isfinite(coefs)):
             raise ValueError(
                 "The solver returned non-finite coefficients; the data may be too "
                 "badly scaled. Standardize X (e.g. StandardScaler)."
             )
-        if n_targets == 1:
+        if n_targets > 1:
+            intercepts = intercepts if self.fit_intercept else np.zeros(n_targets)
+            set_fitted(self, coefs, intercepts, n_iters, np.asarray(gaps))
+        elif not self.fit_intercept:
+            set_fitted(self, coefs[0], 0.0, n_iters[0], gaps[0])
+        else:
             # y of shape (n, 1) gives coef_ of shape (n_features,) and intercept_ of
             # shape (1,), as scikit-learn's ElasticNet.
-            self.coef_ = coefs[0]
-            if not self.fit_intercept:
-                self.intercept_ = 0.0
-            elif y.ndim == 1:
-                self.intercept_ = float(intercepts[0])
-            else:
-                self.intercept_ = intercepts.copy()
-            self.n_iter_ = n_iters[0]
-            self.dual_gap_ = gaps[0]
-        else:
-            self.coef_ = coefs
-            self.intercept_ = intercepts if self.fit_intercept else np.zeros(n_targets)
-            self.n_iter_ = n_iters
-            self.dual_gap_ = np.asarray(gaps)
+            intercept = float(intercepts[0]) if y.ndim == 1 else intercepts.copy()
+            set_fitted(self, coefs[0], intercept, n_iters[0], gaps[0])
         return self
+
+    def _fit_target(
+        self, X, y_k, sample_weight, penalty, coef, *, copy_X, homotopy, solver,
+        options, x_offset,
+    ):  # fmt: skip
+        """Fit one target from ``coef``; return ``(coef, intercept, n_iter, gap)``."""
+        data = QuadraticData(X, y_k, sample_weight, self.fit_intercept, copy_X=copy_X)
+        if homotopy and (
+            X.shape[0] <= _HOMOTOPY_SAMPLES
+            or self.alpha * _HOMOTOPY_DEPTH <= penalty.alpha_max(data.grad_at_zero())
+        ):
+            return self._fit_by_homotopy(X, y_k, sample_weight)
+        result = _solve_point(
+            data,
+            penalty,
+            np.ascontiguousarray(coef),
+            solver=solver,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            rel_tol=DEFAULT_REL_TOL,
+            verbose=self.verbose,
+            options=options,
+            message=self._convergence_message,
+            stacklevel=4,
+        )
+        # (In the dtype of X, as the estimator stores it.)
+        intercept = X.dtype.type(data.intercept(result.coef))
+        if x_offset is not None:
+            intercept -= float(x_offset.astype(np.float64) @ result.coef)
+        return result.coef, intercept, result.n_iter, result.dual_gap
+
+    def _fit_input(self, X, y, sample_weight, check_input):
+        """Return ``X``, ``y`` and weights, validated (trusted if not check_input)."""
+        if check_input:
+            X, y = self._validate_xy(X, y)
+            sample_weight = check_sample_weight(sample_weight, X, X.dtype)
+        else:
+            X, y = self._trusted_xy(X, y, sample_weight)
+            if sample_weight is not None and not np.isscalar(sample_weight):
+                sample_weight = np.ascontiguousarray(sample_weight, dtype=X.dtype)
+        if np.isscalar(sample_weight):
+            sample_weight = None  # a constant weight changes nothing (scikit-learn)
+        if y.ndim > 2:
+            raise ValueError(f"y must be 1-D or 2-D, got an array of shape {y.shape}.")
+        return X, y, sample_weight
+
+    def _centre_in_place(self, X, sample_weight):
+        """``copy_X=False``: centre dense ``X`` in place; return the column means.
+
+        scikit-learn centres ``X`` in place (saving the memory a centred copy would
+        take); skreg does too, then fits the centred columns and moves the intercept
+        back by ``x_offset @ coef``. ``None`` when ``X`` is left alone.
+        """
+        if (
+            self.copy_X
+            or not self.fit_intercept
+            or sp.issparse(X)
+            or not X.flags.writeable
+        ):
+            return None
+        x_offset = np.average(X, axis=0, weights=sample_weight).astype(X.dtype)
+        X -= x_offset
+        return x_offset
+
+    def _convergence_message(self, result) -> str:
+        return (
+            f"{CONVERGENCE_MESSAGE} duality gap {result.dual_gap:.3e} "
+            f"after {result.n_iter} iterations, tolerance {result.tol:.3e} "
+            f"(tol={self.tol}). Increase max_iter, increase tol, or scale "
+            "the features."
+        )
 
     def _fit_by_homotopy(self, X, y, sample_weight):
         """Lasso on wide dense data: the exact homotopy from ``alpha_max``.

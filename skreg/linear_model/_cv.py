@@ -19,16 +19,18 @@ from sklearn.utils import check_scalar
 
 from skreg._fold_stats import fold_stats, take_rows
 from skreg._path import (
+    HeldOut,
     _enet_path,
     _path_options,
     _uses_homotopy,
     alpha_grid,
+    decreasing_alphas,
     enet_path,
     uses_gram_path,
 )
 from skreg._relaxed_path import GLMNET_GAMMAS, predict_path, relaxed_held_out_mse
 from skreg.datafits import DEFAULT_REL_TOL
-from skreg.linear_model._base import _ACCEPT_SPARSE, LinearModelMixin
+from skreg.linear_model._base import _ACCEPT_SPARSE, LinearModelMixin, set_fitted
 from skreg.linear_model._coordinate import ElasticNet
 from skreg.linear_model._relaxed import (
     _RELAX_ATTRIBUTES,
@@ -109,9 +111,9 @@ def _fold_mses(X, y, sample_weight, train, test, runs, params, gammas, fold=None
     if gammas is not None:
         held_out = None
     elif fold is None:
-        held_out = (X[test], y[test], sw_test, CV_FLOOR)
+        held_out = HeldOut(X[test], y[test], sw_test, CV_FLOOR)
     else:
-        held_out = (fold, None, None, CV_FLOOR)
+        held_out = HeldOut(None, None, None, CV_FLOOR, stats=fold)
     X_train, y_train = take_rows(X, train), y[train]
     fit_intercept = params["fit_intercept"]
     params = dict(params, fold=fold)
@@ -325,7 +327,7 @@ class _BaseCV(RelaxedCVMixin, LinearModelMixin):
             # scikit-learn's element-wise checks and messages.
             for i, a in enumerate(np.ravel(np.asarray(self.alphas, dtype=object))):
                 check_scalar(a, f"alphas[{i}]", target_type=Real, min_val=0.0)
-            alphas = np.sort(np.asarray(self.alphas, dtype=np.float64).ravel())[::-1]
+            alphas = decreasing_alphas(self.alphas)
             if alphas.shape[0] == 0 or not np.all((alphas >= 0) & (alphas < np.inf)):
                 raise ValueError(
                     "alphas must be an int >= 1 or a non-empty array-like of finite "
@@ -426,10 +428,7 @@ class _BaseCV(RelaxedCVMixin, LinearModelMixin):
             return self
         model = self._estimator(self.alpha_, best_l1)
         model.fit(X, y, sample_weight=sample_weight)
-        self.coef_ = model.coef_
-        self.intercept_ = model.intercept_
-        self.dual_gap_ = model.dual_gap_
-        self.n_iter_ = model.n_iter_
+        set_fitted(self, model.coef_, model.intercept_, model.n_iter_, model.dual_gap_)
         return self
 
     def _refit_path(
@@ -445,10 +444,9 @@ class _BaseCV(RelaxedCVMixin, LinearModelMixin):
             X, y, sample_weight, alphas, l1_ratio, params, rel_tol=DEFAULT_REL_TOL
         )
         intercepts = intercepts[0] if intercepts else np.zeros(alphas.shape[0])
-        self.coef_ = coefs[:, i_refit]
-        self.intercept_ = float(intercepts[i_refit]) if self.fit_intercept else 0.0
-        self.dual_gap_ = float(gaps[i_refit])
-        self.n_iter_ = int(sum(n_iters[: i_refit + 1]))
+        intercept = float(intercepts[i_refit]) if self.fit_intercept else 0.0
+        n_iter = int(sum(n_iters[: i_refit + 1]))
+        set_fitted(self, coefs[:, i_refit], intercept, n_iter, float(gaps[i_refit]))
         if store:
             self.coef_path_, self.intercept_path_ = coefs, intercepts
         return coefs, intercepts

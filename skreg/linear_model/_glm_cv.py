@@ -19,6 +19,7 @@ from sklearn.metrics import get_scorer
 from sklearn.model_selection import check_cv
 
 from skreg._glm_path import _problem, glm_alpha_grid, glm_path
+from skreg._path import decreasing_alphas
 from skreg.linear_model._glm import (
     _GLM_CONSTRAINTS,
     LogisticClassifierMixin,
@@ -218,7 +219,7 @@ class SparseLogisticRegressionCV(LogisticClassifierMixin, BaseEstimator):
                 )  # fmt: skip
                 grids.append(glm_alpha_grid(problem, int(self.alphas), self.eps))
             else:
-                grids.append(np.sort(np.asarray(self.alphas, float).ravel())[::-1])
+                grids.append(decreasing_alphas(self.alphas))
         alphas = np.array(grids)
         folds = list(check_cv(self.cv, y_labels, classifier=True).split(X, y_labels))
         opts = {

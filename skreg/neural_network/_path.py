@@ -29,7 +29,7 @@ import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.utils import Bunch
 
-from skreg.neural_network._training import Workspace, data_loss
+from skreg.neural_network._training import EVAL_CHUNK, Workspace, data_loss
 
 __all__ = ["exit_alphas", "mlp_path"]
 
@@ -113,7 +113,7 @@ def _first_layer_gradient(est, X, Y):
     try:
         n = X.shape[0]
         units = [X.shape[1]] + [c.shape[1] for c in est.coefs_]
-        chunk = min(n, 2048)
+        chunk = min(n, EVAL_CHUNK)
         ws = Workspace(units, chunk, W1.dtype, [0.0] * (len(units) - 1), False)
         coef_grads = [np.empty_like(c) for c in est.coefs_]
         intercept_grads = [np.empty_like(b) for b in est.intercepts_]

@@ -38,6 +38,11 @@ _SMALL_PRODUCT = 2**21
 
 # Rows of the training set on which ``train_loss_curve_`` is evaluated, at most.
 _TRAIN_CURVE_ROWS = 10_000
+# batch_size="auto" is min(AUTO_BATCH_SIZE, n_samples), scikit-learn's MLP default.
+AUTO_BATCH_SIZE = 200
+# Loss evaluations without training (dropout off) run in chunks of at most EVAL_CHUNK
+# rows: the workspace of a chunk stays small whatever n_samples.
+EVAL_CHUNK = 2048
 
 
 @functools.cache
@@ -164,7 +169,7 @@ class Workspace:
         ]
 
 
-def data_loss(est, X, Y, sample_weight, ws=None, chunk_size=2048):
+def data_loss(est, X, Y, sample_weight, ws=None, chunk_size=EVAL_CHUNK):
     """Mean data loss of the network on ``(X, Y)`` with dropout off (no penalty).
 
     ``X`` and ``Y`` are C-contiguous of the network's dtype, ``Y`` 2-D (0/1 indicators
@@ -251,7 +256,7 @@ def _make_optimizer(est, params, n_weights, l1_reg, l2_reg, group_reg):
 
 def fit_stochastic(est, X, Y, sample_weight, incremental):
     """Train ``est`` in place; see :func:`_fit_stochastic` (BLAS threads limited)."""
-    size = 200 if est.batch_size == "auto" else est.batch_size
+    size = AUTO_BATCH_SIZE if est.batch_size == "auto" else est.batch_size
     batch = min(X.shape[0], size)
     units = [X.shape[1]] + [c.shape[1] for c in est.coefs_]
     largest = max(a * b for a, b in zip(units[:-1], units[1:], strict=True))
@@ -371,7 +376,7 @@ def _settings(est, data, incremental):
     """Read the loop's settings from ``est`` (batch size clipped to the rows)."""
     n_samples = data.X.shape[0]
     if est.batch_size == "auto":
-        batch_size = min(200, n_samples)
+        batch_size = min(AUTO_BATCH_SIZE, n_samples)
     else:
         if est.batch_size > n_samples:
             warnings.warn(
@@ -518,7 +523,7 @@ def _fit_stochastic(est, X, Y, sample_weight, incremental):
     if est.record_train_loss or data.X_val is not None:
         n_eval = max(n_samples, 0 if data.X_val is None else data.X_val.shape[0])
         eval_ws = Workspace(
-            units, min(n_eval, 2048), data.X.dtype, [0.0] * len(cfg.rates), False
+            units, min(n_eval, EVAL_CHUNK), data.X.dtype, [0.0] * len(cfg.rates), False
         )
     if cfg.dropout_on and (
         not incremental or getattr(est, "_dropout_rng", None) is None

@@ -42,9 +42,9 @@ _OPTIONAL = ("pandas", "matplotlib")
 
 def _version(dist: str) -> str | None:
     if dist == "skreg":  # also right when running from a source tree
-        import skreg
+        from skreg._version import __version__
 
-        return skreg.__version__
+        return __version__
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:

@@ -43,7 +43,7 @@ from sklearn.feature_selection import SelectorMixin
 from sklearn.utils import check_random_state
 
 from skreg._glm_path import glm_path
-from skreg._path import alpha_grid, enet_path
+from skreg._path import alpha_grid, decreasing_alphas, enet_path
 from skreg.utils._validation import (
     Interval,
     StrOptions,
@@ -258,7 +258,7 @@ def stability_path(
     >>> res.selection_probabilities.shape, res.n_subsamples
     ((8, 2), 10)
     """
-    alphas = np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
+    alphas = decreasing_alphas(alphas)
     n_samples, n_features = X.shape
     if not 0 < l1_ratio <= 1:
         raise ValueError(

@@ -1,8 +1,9 @@
-"""The result object every solver returns."""
+"""The records of a solve: what a path hands it (``WarmStart``), what it returns."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -44,3 +45,35 @@ class SolverResult:
         # A gap computed at the optimum can round to a tiny negative number; it is
         # zero (a duality gap is never negative).
         self.dual_gap = max(float(self.dual_gap), 0.0)
+
+
+class WarmStart(NamedTuple):
+    """What a path knows at the start of a point's solve (coordinate descent).
+
+    Attributes
+    ----------
+    residual : tuple (R, offset) or None
+        The residual at ``w`` (the previous point's), saving one product with ``X``;
+        ``R`` is updated in place.
+    grad : ndarray of shape (n_features,) or None
+        The datafit gradient at ``w`` (the previous point's: it does not depend on
+        ``alpha``), NaN where unknown; only those entries are computed.
+    ws_init : ndarray of int64 or None
+        Working set of the first outer iteration (a strong-rule set); later working
+        sets are ranked by KKT violation as usual.
+    warm_path : bool
+        The solve continues a path from the previous point's solution: skip the
+        early restricted gap check, which rarely succeeds there.
+    solve_ws_first : bool
+        With ``ws_init`` and no ``grad``: run a few epochs on ``ws_init`` before the
+        first full gradient. A path sets it after its predictor step, which moves
+        ``w`` and leaves the gradient unknown: a full gradient at the predicted point
+        would give a gap at a point the working set is about to change, while the
+        one after these epochs often certifies the solution.
+    """
+
+    residual: tuple | None = None
+    grad: np.ndarray | None = None
+    ws_init: np.ndarray | None = None
+    warm_path: bool = False
+    solve_ws_first: bool = False

@@ -28,20 +28,25 @@ optimum. The gap is the objective minus the best of these lower bounds.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import scipy.linalg
 
-from skreg._kernels.prox import enet_penalty_value, enet_subdiff_distance
+from skreg._kernels.prox import enet_subdiff_distance
 from skreg._kernels.quadratic import cd_epoch_gram, enet_dual_value, enet_screen
-from skreg.datafits import DEFAULT_REL_TOL
-from skreg.solvers._base import SolverResult
+from skreg.datafits import DEFAULT_REL_TOL, enet_primal
+from skreg.solvers._base import SolverResult, WarmStart
 
-# Dense problems with at most this many features are solved by compiled
-# covariance-form epochs over every feature (_solve_small): there the working-set
-# machinery costs more Python time than it saves (docs/benchmarks.md).
+# The constants below carry one line of reason each; the measurements behind them are in
+# docs/benchmarks.md ("Why the constants").
+#
+# Dense problems with at most _SMALL features: compiled covariance-form epochs over
+# every feature (_solve_small), where working sets cost more Python than they save.
 _SMALL = 32
-# ... in phases of at most _PHASE epochs, and their covariance-form gap is certified
-# from the residual when its rounding bound exceeds _ROUNDING_SHARE of the threshold.
+# ... in phases of _PHASE epochs (Ctrl-C and finishing steps between phases; most fits
+# need one), their covariance-form gap certified from the residual when its rounding
+# bound exceeds _ROUNDING_SHARE of the threshold.
 _PHASE = 100
 _ROUNDING_SHARE = 0.1
 # Fraction of the outer gap the restricted problem must reach before the working set is
@@ -51,57 +56,30 @@ _INNER_GAP_FRACTION = 0.3
 # Restricted gaps are checked every this many inner epochs (one check costs about one
 # epoch on the working set).
 _GAP_CHECK_EVERY = 10
-# ... and once early, after this many epochs, when the solve is not warm-started
-# along a path (measured: single fits from zero often finish a working set in a few
-# epochs; path points rarely do, and the extra check costs about an epoch).
+# ... and once early, after _EARLY_CHECK epochs, unless the solve continues a path: fits
+# from zero often finish a working set in a few epochs, path points rarely do.
 _EARLY_CHECK = 4
-# On tall data (n_samples at least _TALL times the features in play) a working set
-# holding at least _LARGE_WS of those features skips its restricted gap checks (see
-# _epochs_then_return and _TARGET_FRACTION below): the restricted gap costs most of
-# the full one computed next. Measured (returning at the first check): 20000 x
-# 500 at alpha_max / 100, 0.86-0.88x the time (l1_ratio 0.5 and 1); on 500 x 5000 at
-# alpha_max / 100 (L1), where screening leaves few more features than the working set,
-# skipping the checks cost 2.9x (the inner loops need them to run long).
-# Only from _TALL_MIN_SAMPLES rows: below, a restricted gap costs next to nothing, and
-# a rule that depends on n_samples would make fits with integer sample weights and
-# with repeated rows take different iterates (scikit-learn's sample-weight
-# equivalence checks compare their predictions to 1e-9).
+# Tall data (n_samples >= _TALL times the features in play, and at least
+# _TALL_MIN_SAMPLES rows) with a working set holding >= _LARGE_WS of those features:
+# skip the restricted gap checks, which cost most of the full gap computed next. The
+# row minimum keeps fits with integer weights and with repeated rows on the same
+# iterates (scikit-learn's sample-weight equivalence checks).
 _TALL = 4
 _TALL_MIN_SAMPLES = 1000
 _LARGE_WS = 0.5
-# Those inner loops (tall data, large working set) do not compute restricted gaps.
-# When the working set holds every feature in play (nothing is missing from it) and
-# n_samples times those features is at least _TARGET_MIN_SIZE, they get a target:
-# after each epoch they estimate the objective left to gain from the last two
-# decreases (linear convergence: ``d_k * rho / (1 - rho)`` with
-# ``rho = d_k / d_{k-1}``) and return, after one closing sweep of the whole working
-# set, once that estimate is below _TARGET_FRACTION times the final gap tolerance (or
-# an epoch gains nothing), or after _TARGET_MAX epochs. Sweeps in between visit the
-# support only, until a full sweep brings in a new feature (features leaving the
-# support do not force full sweeps there). An outer iteration costs a full gradient
-# and two sweeps of the working set, a support sweep a fraction of one, so solving the
-# working set further pays while the support is small: once it holds more than
-# _TARGET_SUPPORT of the working set, the loop returns at the early check as without a
-# target. Measured on 20000 x 500 at alpha_max / 100, l1_ratio 0.5 (all 500 features
-# in the working set, support 80 -> 186): 20 -> 18 epochs, five outer iterations ->
-# four, 0.75-0.79x the time. On 33 other tall fits (2000 x 50 to 50000 x 100,
-# alpha_max / 10 to / 1000, l1_ratio 0.5 and 1, and the three other 20000 x 500
-# benchmark fits) every fit took the same number of epochs as without a target, and
-# the time ratios had a geometric mean of 0.99 (identical settings timed twice in that
-# run: 0.97). Without the support rule the geometric mean was 1.03-1.06 (up to 1.4x on
-# alpha_max / 1000, where the support fills the working set and the estimate, about
-# the primal only, asked for epochs the gap did not need); without the size rule the
-# per-epoch objective cost 30-40% on fits under 2 ms; with a target for every large
-# working set, 1.13 (solving working sets that still missed features).
+# Those loops, when the working set holds every feature in play and n_samples times
+# those features is >= _TARGET_MIN_SIZE, return once the objective left to gain
+# (estimated from the last two decreases, linear convergence) is below _TARGET_FRACTION
+# of the final gap tolerance, or after _TARGET_MAX epochs; past a support of
+# _TARGET_SUPPORT of the working set they return at the early check instead (solving
+# further pays only while support sweeps are cheap).
 _TARGET_FRACTION = 0.1
 _TARGET_MAX = 20
 _TARGET_SUPPORT = 0.5
 _TARGET_MIN_SIZE = 10**6
 # Inner epochs may run in covariance form when n_samples is at least this multiple of
 # the working-set size (dense X) and the working set is expected to need many epochs
-# (see ``solve_cd``): unconditional covariance form was up to 2.9x slower on
-# 500 x 5000 at alpha_max / 100, and 2.5x slower than scikit-learn on 20000 x 500 at
-# alpha_max / 100, l1_ratio 0.5, where each working set needed ~10 epochs.
+# (see ``solve_cd``): unconditional covariance form loses on wide data.
 _GRAM_RATIO = 16
 # The finishing step on a support S spends |S|^2 / _FINISH_COST column passes of
 # credit for its Gram block: a BLAS product is about 8 times cheaper per column than
@@ -131,11 +109,8 @@ _EPOCH_OVERHEAD = 10_000
 _STALL_RATIO = 0.5
 # A stalled outer iteration whose working set ended at least _WS_FULL full of nonzeros
 # was missing features: the next one grows to _WS_GROW times the support (at most
-# n_samples, the lasso's support bound) instead of twice. Measured on the CSC
-# 20000 x 50000 benchmark at alpha_max / 100: nine doubling steps, each a full gradient
-# that barely moved the gap, became four; 48 -> 36 epochs and 0.72x the time with
-# l1_ratio 0.5. Growing without the stall test made the tall 20000 x 500 fits slower
-# (working sets of 376 of 500 features where 94 to 282 were enough).
+# n_samples, the lasso's support bound) instead of twice, saving full gradients that
+# barely move the gap; without the stall test it over-grows working sets.
 _WS_GROW = 8
 _WS_FULL = 0.8
 # The residual is rebuilt on a stall only when at least this many epochs have updated
@@ -189,16 +164,12 @@ def solve_cd(
     rel_tol: float = DEFAULT_REL_TOL,
     ws_start: int = 50,
     anderson_k: int = 5,
-    ws_init: np.ndarray | None = None,
     screening: bool = True,
     gram: bool | None = None,
-    residual: tuple | None = None,
-    grad: np.ndarray | None = None,
-    warm_path: bool = False,
-    solve_ws_first: bool = False,
     compiled_below: int = _SMALL,
     finish: bool = True,
     rng: np.random.Generator | None = None,
+    warm: WarmStart | None = None,
     verbose: int = 0,
 ) -> SolverResult:
     """Minimise the elastic net by working-set proximal coordinate descent.
@@ -220,14 +191,9 @@ def solve_cd(
     rel_tol : float, default=1e-6
         Relative suboptimality certified when ``tol`` is ``None``.
     ws_start : int, default=50
-        Smallest working-set size (measured: 50 needs 40% fewer passes over ``X``
-        than 10 on the 500 x 5000 benchmark, and geometric growth of the working
-        set costs more than it saves).
+        Smallest working-set size (docs/benchmarks.md, "Why the constants").
     anderson_k : int, default=5
         Number of iterates combined by Anderson extrapolation (0 disables it).
-    ws_init : ndarray of int64, default=None
-        Working set of the first outer iteration (e.g. a strong-rule set on a path);
-        later working sets are ranked by KKT violation as usual.
     screening : bool, default=True
         Discard features proven zero by the gap-safe rule; gaps are then those of
         the reduced problem, which has the same optimum.
@@ -237,33 +203,20 @@ def solve_cd(
         ``_GRAM_RATIO`` times the working-set size, once the previous working set
         needed at least half as many epochs as the new one has features (building
         ``G`` costs about that many residual-form epochs).
-    residual : tuple (R, offset), default=None
-        The residual at ``w`` when the caller has it (a path passes the previous
-        point's), saving one product with ``X``; ``R`` is updated in place.
-    grad : ndarray of shape (n_features,), default=None
-        The datafit gradient at ``w`` when the caller has it (a path passes the
-        previous point's: the gradient does not depend on ``alpha``), with NaN where
-        unknown; only those entries are computed.
-    warm_path : bool, default=False
-        The solve continues a path from the previous point's solution: skip the
-        early restricted gap check, which rarely succeeds there.
-    solve_ws_first : bool, default=False
-        With ``ws_init`` and no ``grad``: run ``_EARLY_CHECK`` epochs on ``ws_init``
-        before computing the first full gradient. A path sets it after its predictor
-        step, which moves ``w`` and leaves the gradient unknown: a full gradient at
-        the predicted point would give a gap at a point the working set is about to
-        change, while the one after these epochs often certifies the solution.
+    compiled_below : int, default=32
+        Dense problems with at most this many features are solved in covariance
+        form on their Gram matrix (:func:`_solve_small`; ``warm.residual`` is then
+        ignored and the result has none); 0 disables it.
     finish : bool, default=True
         Solve the problem exactly on the support and signs reached by the epochs
         (:class:`_Finisher`) when that costs less than the epochs run so far.
-    compiled_below : int, default=32
-        Dense problems with at most this many features are solved in covariance
-        form on their Gram matrix (:func:`_solve_small`; ``residual`` is then
-        ignored and the result has none); 0 disables it.
     rng : numpy.random.Generator, default=None
         ``selection="random"``: each epoch visits its coordinates in a random order
         drawn from ``rng`` (the small-problem solve and the covariance form, which
         sweep in a fixed order, are then not used). ``None``: index order.
+    warm : WarmStart, default=None
+        What a path knows at this point (residual, gradient, strong-rule working
+        set): :class:`skreg.solvers.WarmStart`. ``None``: a solve from ``w`` alone.
     verbose : int, default=0
         Print one line per outer iteration when positive.
 
@@ -271,15 +224,19 @@ def solve_cd(
     -------
     SolverResult
     """
+    # Long (about 110 lines): the outer loop's state (gap history, rebuild and
+    # finishing counters, the screened feature set) is read by every step of it; each
+    # step that needs no more than its arguments is a function of its own.
     l1_reg, l2_reg = penalty.kernel_params()
     positive = penalty.positive
+    warm = WarmStart() if warm is None else warm
     if rng is not None:
         compiled_below, gram = 0, False
     if not data.sparse and data.n_features <= compiled_below and not verbose:
         return _solve_small(
             data, w, (l1_reg, l2_reg, positive), max_iter, tol, rel_tol, finish
         )
-    R, offset = data.init_residual(w) if residual is None else residual
+    R, offset = data.init_residual(w) if warm.residual is None else warm.residual
     active = np.arange(data.n_features, dtype=np.int64)
     state = _DualState(data, l1_reg, l2_reg, positive)
     if finish:
@@ -292,11 +249,11 @@ def solve_cd(
     finished_at = -1
     last_epochs = 0
     rebuilt = 0
-    if grad is None and not w.any():
+    grad_init, ws_init = warm.grad, warm.ws_init
+    if grad_init is None and not w.any():
         # From zero, the gradient is X_c.T y_c / n, which the data may already have.
-        grad = data.grad_at_zero()
-    grad_init = grad
-    if solve_ws_first and ws_init is not None and grad is None:
+        grad_init = data.grad_at_zero()
+    if warm.solve_ws_first and ws_init is not None and grad_init is None:
         # The caller moved ``w`` (a path's predicted point): its gradient is unknown,
         # and a full one now would only give a gap at a point the working set is
         # about to change. A few epochs on ``ws_init`` first; the full gap computed
@@ -309,26 +266,21 @@ def solve_cd(
         last_epochs = n_epochs
         ws_init = None
     while True:
-        if grad_init is None:
-            grad = data.gradient(R, offset, active)
-        else:
-            grad = np.array(grad_init, dtype=w.dtype)
-            unknown = np.flatnonzero(np.isnan(grad))
-            if unknown.shape[0]:
-                grad[unknown] = data.gradient(R, offset, unknown)
-            grad_init = None
-        gap, tol_abs = state.gap(w, R, offset, active, grad, tol, rel_tol)
+        grad = _gradient_in_play(data, R, offset, active, grad_init, w.dtype)
+        grad_init = None
+        check = state.gap(w, R, offset, active, grad, tol, rel_tol)
         if state.finisher is not None:
             # The gradient's column passes count as work done, as the epochs'.
             state.finisher.credit += active.shape[0]
-        stalled = gap > _STALL_RATIO * prev_gap
+        stalled = check.gap > _STALL_RATIO * prev_gap
         if stalled and n_epochs - rebuilt >= _REBUILD_EPOCHS:
             # The incrementally updated residual drifts by rounding over many epochs;
             # when progress stalls, rebuild it exactly from w (one product with X).
             R, offset = data.init_residual(w)
             grad = data.gradient(R, offset, active)
-            gap, tol_abs = state.gap(w, R, offset, active, grad, tol, rel_tol)
+            check = state.gap(w, R, offset, active, grad, tol, rel_tol)
             rebuilt = n_epochs
+        gap, tol_abs = check.gap, check.threshold
         prev_gap = gap
         if verbose:
             print(
@@ -350,14 +302,7 @@ def solve_cd(
         if gap <= tol_abs or n_epochs >= max_iter:
             break
         if screening:
-            keep = state.screen(w, active, grad)
-            if not keep.all():
-                dropped = active[~keep]
-                nonzero = dropped[w[dropped] != 0]
-                if nonzero.shape[0]:
-                    offset = data.update_residual(R, offset, nonzero, -w[nonzero])
-                    w[nonzero] = 0.0
-                active, grad = active[keep], grad[keep]
+            active, grad, offset = _screen_out(state, w, R, offset, active, grad, check)
         if (
             state.finisher is not None
             and finished_at != n_epochs
@@ -377,43 +322,12 @@ def solve_cd(
             # Screening removed every feature: w = 0 is optimal, and the gap left is
             # rounding that no epoch can reduce (with tol=0 it never reaches 0).
             break
-        tol_in = max(_INNER_GAP_FRACTION * gap, 0.5 * tol_abs)
-        use_gram = gram
-        if use_gram is None:
-            # Building G costs about |ws| / 2 residual-form epochs: worth it only on
-            # tall data and when the last working set needed more epochs than that.
-            use_gram = (
-                not data.sparse
-                and data.n_samples >= _GRAM_RATIO * ws.shape[0]
-                and last_epochs >= 0.5 * ws.shape[0]
-            )
-        inner = _inner_loop_gram if use_gram else _inner_loop
-        if (
-            not use_gram
-            and data.n_samples >= max(_TALL * active.shape[0], _TALL_MIN_SAMPLES)
-            and ws.shape[0] >= _LARGE_WS * active.shape[0]
-        ):
-            inner = _epochs_then_return
-            tol_in = 0.0
-            if (
-                ws.shape[0] == active.shape[0]
-                and data.n_samples * active.shape[0] >= _TARGET_MIN_SIZE
-            ):
-                tol_in = _TARGET_FRACTION * tol_abs
+        inner, tol_in = _pick_inner_loop(data, ws, active, gram, last_epochs, check)
         start = n_epochs
         n_epochs, offset, R = inner(
-            data,
-            w,
-            R,
-            offset,
-            ws,
-            state,
-            tol_in,
-            max_iter - n_epochs,
-            anderson_k,
-            n_epochs,
-            0 if warm_path else _EARLY_CHECK,
-        )
+            data, w, R, offset, ws, state, tol_in, max_iter - n_epochs, anderson_k,
+            n_epochs, 0 if warm.warm_path else _EARLY_CHECK,
+        )  # fmt: skip
         last_epochs = n_epochs - start
     full_grad = np.full_like(w, np.nan)
     full_grad[active] = grad
@@ -426,6 +340,72 @@ def solve_cd(
         full_grad,
         (R, offset),
     )
+
+
+def _gradient_in_play(data, R, offset, active, grad_init, dtype):
+    """Datafit gradient on ``active``: computed, or completed from ``grad_init``.
+
+    ``grad_init`` (a path's previous gradient, NaN where unknown) is copied and only
+    its unknown entries are computed.
+    """
+    if grad_init is None:
+        return data.gradient(R, offset, active)
+    grad = np.array(grad_init, dtype=dtype)
+    unknown = np.flatnonzero(np.isnan(grad))
+    if unknown.shape[0]:
+        grad[unknown] = data.gradient(R, offset, unknown)
+    return grad
+
+
+def _screen_out(state, w, R, offset, active, grad, check):
+    """Drop the features the gap-safe rule proves zero; return the new state.
+
+    Returns ``(active, grad, offset)``; screened features that were non-zero are set
+    to zero in ``w`` and their columns removed from the residual ``R`` (in place).
+    """
+    keep = state.screen(active, check)
+    if keep.all():
+        return active, grad, offset
+    dropped = active[~keep]
+    nonzero = dropped[w[dropped] != 0]
+    if nonzero.shape[0]:
+        offset = state.data.update_residual(R, offset, nonzero, -w[nonzero])
+        w[nonzero] = 0.0
+    return active[keep], grad[keep], offset
+
+
+def _pick_inner_loop(data, ws, active, gram, last_epochs, check):
+    """Choose the inner loop for ``ws`` and its restricted-gap target ``tol_in``.
+
+    Covariance form (``_inner_loop_gram``) on tall dense data once working sets need
+    many epochs (``gram=None``) or when asked; epochs without restricted gaps
+    (``_epochs_then_return``) on tall data with a large working set (``_TALL``,
+    ``_TARGET_*``); else the residual-form loop with restricted gaps.
+    """
+    tol_in = max(_INNER_GAP_FRACTION * check.gap, 0.5 * check.threshold)
+    use_gram = gram
+    if use_gram is None:
+        # Building G costs about |ws| / 2 residual-form epochs: worth it only on
+        # tall data and when the last working set needed more epochs than that.
+        use_gram = (
+            not data.sparse
+            and data.n_samples >= _GRAM_RATIO * ws.shape[0]
+            and last_epochs >= 0.5 * ws.shape[0]
+        )
+    if use_gram:
+        return _inner_loop_gram, tol_in
+    if (
+        data.n_samples >= max(_TALL * active.shape[0], _TALL_MIN_SAMPLES)
+        and ws.shape[0] >= _LARGE_WS * active.shape[0]
+    ):
+        tol_in = 0.0
+        if (
+            ws.shape[0] == active.shape[0]
+            and data.n_samples * active.shape[0] >= _TARGET_MIN_SIZE
+        ):
+            tol_in = _TARGET_FRACTION * check.threshold
+        return _epochs_then_return, tol_in
+    return _inner_loop, tol_in
 
 
 class _Finisher:
@@ -713,6 +693,19 @@ def _working_set(w, grad, active, ws_init, ws_start, state, stalled):
     return active[np.sort(np.argpartition(-scores, ws_size - 1)[:ws_size])]
 
 
+class _GapCheck(NamedTuple):
+    """A full gap check: what :meth:`_DualState.screen` reads next.
+
+    ``points`` are the dual points evaluated at this check, each ``(w, theta,
+    xt_theta)`` on the features in play (the gap-safe sphere is centred on each).
+    """
+
+    gap: float
+    threshold: float
+    primal: float
+    points: list
+
+
 class _DualState:
     """Lower bounds of the optimum: the best dual value seen and a dual candidate.
 
@@ -731,47 +724,49 @@ class _DualState:
         self.candidate = None
         self.ws_size = 0
         self.rng = None
-        self._points = []
         # Exact solves on the support (:class:`_Finisher`), or None.
         self.finisher = None
 
-    def gap(self, w, R, offset, active, grad, tol, rel_tol):
-        """Return ``(gap, threshold)`` at ``w`` from the gradient on ``active``."""
+    def gap(self, w, R, offset, active, grad, tol, rel_tol) -> _GapCheck:
+        """Check the duality gap at ``w`` from the gradient on ``active``."""
         data = self.data
         l1_reg, l2_reg, positive = self.params
         primal = data.primal(w, R, offset, l1_reg, l2_reg)
-        self.primal = primal
         threshold = data.gap_threshold(tol, primal, rel_tol)
         if l1_reg == 0.0 and l2_reg == 0.0:
             # Least squares: no dual; the squared gradient norm, as scikit-learn.
-            return float(grad.astype(np.float64) @ grad), threshold
+            gap = float(grad.astype(np.float64) @ grad)
+            return _GapCheck(gap, threshold, primal, [])
         Rt = data.true_residual(R, offset)
         w_act = np.ascontiguousarray(w[active])
-        self._points = [(w_act, Rt, -grad)]
+        points = [(w_act, Rt, -grad)]
         self._offer(data.dual_value(w_act, Rt, -grad, *self.params))
         if self.candidate is not None and primal - self.best_dual > threshold:
             theta, w_theta = self.candidate
             self.candidate = None
             w_theta = np.ascontiguousarray(w_theta[active])
             xt_theta = -data.gradient(theta, 0.0, active)
-            self._points.append((w_theta, theta, xt_theta))
+            points.append((w_theta, theta, xt_theta))
             self._offer(data.dual_value(w_theta, theta, xt_theta, *self.params))
-        return primal - self.best_dual, threshold
+        return _GapCheck(primal - self.best_dual, threshold, primal, points)
 
-    def screen(self, w, active, grad):
-        """Mask over ``active``: ``False`` for features proven zero at the optimum."""
+    def screen(self, active, check: _GapCheck):
+        """Mask over ``active``: ``False`` for features proven zero at the optimum.
+
+        ``check`` is the last gap check on ``active`` (its primal and dual points).
+        """
         data = self.data
         lipschitz = np.ascontiguousarray(data.lipschitz[active])
         keep = np.ones(active.shape[0], dtype=np.bool_)
         mask = np.empty_like(keep)
-        for w_pt, theta, xt_theta in self._points:
+        for w_pt, theta, xt_theta in check.points:
             t64 = theta.astype(np.float64, copy=False)
             enet_screen(
                 w_pt,
                 xt_theta,
                 float(t64 @ t64) * data.inv_n,
                 float(t64 @ data.y) * data.inv_n,
-                self.primal,
+                check.primal,
                 lipschitz,
                 *self.params,
                 mask,
@@ -796,6 +791,8 @@ def _inner_loop(
     the loop returns at its first check instead of computing a restricted gap; with a
     ``target``, checks come when the estimated objective left to gain is below it.
     """
+    # Long (about 90 lines): one epoch's bookkeeping (sweep choice, Anderson history,
+    # target estimate, finishing step, restricted gap) shares the loop's state.
     l1_reg, l2_reg, positive = state.params
     K = anderson_k
     # Lower bound of the restricted problem's optimum (valid for this working set).
@@ -931,13 +928,13 @@ def _inner_loop_gram(
     lipschitz = np.ascontiguousarray(np.diag(G))
     w_out = w.copy()
     w_out[ws] = 0.0
-    pen_out = float(enet_penalty_value(w_out, l1_reg, l2_reg))
+    pen_out = enet_primal(0.0, w_out, l1_reg, l2_reg)
     q_sum0 = q0.astype(np.float64)
 
     def objective(w_k, q_k):
         d = w_k.astype(np.float64) - w0
         r2 = r2_0 - float(d @ (q_sum0 + q_k))
-        return r2, 0.5 * r2 + pen_out + float(enet_penalty_value(w_k, l1_reg, l2_reg))
+        return r2, enet_primal(r2, w_k, l1_reg, l2_reg) + pen_out
 
     best_dual = -np.inf
     K = anderson_k

@@ -43,7 +43,6 @@ __all__ = [
     "check_sample_weight",
     "validate_data",
     "as_kernel_csc",
-    "check_finite_scalar",
     "check_squares_fit",
     "fast_validate_xy",
     "is_private_copy",
@@ -108,14 +107,6 @@ def as_kernel_csc(X) -> sp.csc_array | sp.csc_matrix:
     return X
 
 
-def check_finite_scalar(value, name: str) -> float:
-    """Return ``value`` as a Python float, raising ``ValueError`` if not finite."""
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}.")
-    return value
-
-
 def check_squares_fit(a: np.ndarray, name: str) -> None:
     """Raise ``ValueError`` naming ``name`` if sums of squares of ``a`` overflow.
 
@@ -138,6 +129,14 @@ def check_squares_fit(a: np.ndarray, name: str) -> None:
         )
 
 
+# Two validation paths, kept on purpose (both for speed: scikit-learn's machinery is
+# a tenth of a small fit): this cache of valid parameter settings in front of
+# scikit-learn's _validate_params, and fast_validate_xy in front of validate_data.
+# Each falls back to scikit-learn's own function on anything unusual, so the errors
+# stay scikit-learn's; tests/linear_model/test_sklearn_integration.py keeps them in
+# step (test_invalid_parameters_rejected_after_a_valid_fit,
+# test_fast_input_path_equals_sklearn_validation, and the common checks).
+#
 # Parameter settings already validated, per estimator class: scikit-learn's
 # validation inspects the constructor signature and builds constraint objects on every
 # fit (~40 us, a tenth of a small fit). Validity is a function of the values and their

@@ -1,4 +1,10 @@
-"""Discover skreg's public estimators (used by the common tests)."""
+"""Discover skreg's public estimators (used by the common tests).
+
+This module sits on top of the package, beside the CLI: it imports ``skreg`` (lazily,
+to read ``__all__``), so nothing in the package imports it (``tests/test_layout.py``
+checks both). Keeping it here rather than in the tests follows scikit-learn's
+``sklearn.utils.discovery`` and the project template.
+"""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from sklearn.model_selection import KFold, ShuffleSplit
 
 from skreg import ElasticNetCV
 from skreg._fold_stats import fold_stats, take_rows
-from skreg._path import _enet_path
+from skreg._path import HeldOut, _enet_path
 from skreg.datafits import QuadraticData
 
 
@@ -88,11 +88,11 @@ def test_fold_paths_with_statistics_equal_the_paths_without(weighted):
         sw_te = None if sw is None else sw[test]
         plain = _enet_path(
             take_rows(X, train), y[train], sample_weight=sw_tr,
-            held_out=(X[test], y[test], sw_te, 0.0), **common,
+            held_out=HeldOut(X[test], y[test], sw_te, 0.0), **common,
         )  # fmt: skip
         fast = _enet_path(
             take_rows(X, train), y[train], sample_weight=sw_tr,
-            held_out=(st, None, None, 0.0), fold=st, **common,
+            held_out=HeldOut(None, None, None, 0.0, stats=st), fold=st, **common,
         )  # fmt: skip
         # Both are certified to a gap of 1e-14 ||y_c||^2 / n: the same objective to
         # 1e-12, the same coefficients to within what that gap allows (1e-7 here).
@@ -206,7 +206,7 @@ def test_compiled_fold_path_equals_the_point_by_point_loop(problem):
                     take_rows(X, train),
                     y[train],
                     sample_weight=sw_tr,
-                    held_out=(st, None, None, 1e-3),
+                    held_out=HeldOut(None, None, None, 1e-3, stats=st),
                     fold=st,
                     **common,
                 )  # fmt: skip

@@ -18,6 +18,7 @@ import skreg._path as path_module
 from skreg import ElasticNet, enet_path, lasso_path
 from skreg._path import _enet_path, _strong_set, alpha_grid
 from skreg.datafits import QuadraticData
+from skreg.solvers import WarmStart
 
 L1_RATIOS = [1.0, 0.5, 0.2]
 # Tight tolerances for comparisons with a reference: skreg certifies a relative
@@ -553,6 +554,8 @@ def _held_path(X, y, held_out, tol=None, sw=None, rel_tol=1e-6, **kw):
         rel_tol=rel_tol,
     )
     params.update(kw)
+    if held_out is not None:
+        held_out = path_module.HeldOut(*held_out)
     return _enet_path(X, y, held_out=held_out, **params)
 
 
@@ -565,7 +568,7 @@ def _split(prob, n_train):
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
 @pytest.mark.parametrize("storage", ["dense", "csc"])
 def test_held_out_mse_matches_recomputed(regression, storage, weighted, fit_intercept):
-    """``held_out=(X_test, y_test, sw_test, factor)`` appends the held-out mean
+    """``held_out=HeldOut(X_test, y_test, sw_test, factor)`` appends the held-out mean
     squared error per alpha, equal to the error recomputed from the returned
     coefficients and intercepts (weighted by ``sw_test`` when given)."""
     Xtr, ytr, Xte, yte = _split(regression, 45)
@@ -761,7 +764,8 @@ def test_early_gap_check_after_an_easy_point(wide, monkeypatch):
 
     def spy(*args, **kwargs):
         result = solve(*args, **kwargs)
-        calls.append((kwargs.get("warm_path"), result.n_iter))
+        warm = kwargs.get("warm")
+        calls.append((None if warm is None else warm.warm_path, result.n_iter))
         return result
 
     monkeypatch.setitem(path_module.SOLVERS, "cd", spy)
@@ -858,21 +862,24 @@ def test_predictor_saves_epochs_and_keeps_the_solutions(
     the objectives equal to those of the plain path within that tolerance. The
     solver is told the gradient is unknown after each prediction."""
     X, y = _storage(wide.X, storage), wide.y
-    kw = dict(l1_ratio=l1_ratio, alphas=30, fit_intercept=True, rel_tol=1e-8,
-              return_n_iter=True, solver="cd")  # fmt: skip
-    monkeypatch.setattr(path_module, "_PREDICT", False)
-    a, plain, _, plain_iters, plain_b = enet_path(X, y, **kw)
+    kw = dict(l1_ratio=l1_ratio, eps=1e-3, alphas=30, coef_init=None, verbose=False,
+              return_n_iter=True, positive=False, check_input=True,
+              fit_intercept=True, sample_weight=None, tol=None, max_iter=1000,
+              solver="cd", rel_tol=1e-8)  # fmt: skip
+    a, plain, _, plain_iters, plain_b = path_module._enet_path(
+        X, y, predict=False, **kw
+    )
     flags = []
     solve = path_module.SOLVERS["cd"]
 
     def spy(*args, **kwargs):
-        flags.append(kwargs.get("solve_ws_first", False))
-        assert not kwargs.get("solve_ws_first") or kwargs["grad"] is None
+        warm = kwargs.get("warm") or WarmStart()
+        flags.append(warm.solve_ws_first)
+        assert not warm.solve_ws_first or warm.grad is None
         return solve(*args, **kwargs)
 
-    monkeypatch.setattr(path_module, "_PREDICT", True)
     monkeypatch.setitem(path_module.SOLVERS, "cd", spy)
-    _, coefs, gaps, iters, b = enet_path(X, y, **kw)
+    _, coefs, gaps, iters, b = path_module._enet_path(X, y, **kw)
     assert sum(flags) >= 10
     if l1_ratio == 0.2:
         # On this small problem at l1_ratio 0.5 and 1 the finishing step of the
