@@ -679,7 +679,7 @@ class _TargetPath:
                 print(f"[enet_path] alpha {i + 1}/{alphas.shape[0]}: {alpha:.4g}")
 
     def _compiled(self, alphas, coefs, intercepts, gaps, held_mse):
-        """A :class:`CompiledFoldPath` where a fold path can use one, else ``None``.
+        """Return a :class:`CompiledFoldPath` where the fold path can use one, or None.
 
         A scored fold path in covariance form on float64 data, at ``tol=None``
         (a numeric ``tol`` polishes every point: the point-by-point loop does that).
