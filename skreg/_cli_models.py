@@ -141,7 +141,7 @@ def make_model(args, family: str):
         )
         return cls(cv=None, random_state=args.random_state)
     if family == "gaussian":
-        from skreg import ElasticNetCV
+        from skreg.linear_model import ElasticNetCV
 
         return ElasticNetCV(
             l1_ratio=l1, cv=args.cv, alpha_rule=args.alpha_rule, n_jobs=args.n_jobs,
@@ -149,13 +149,13 @@ def make_model(args, family: str):
         )  # fmt: skip
     glm_iter = {} if args.max_iter_given is None else {"max_iter": args.max_iter}
     if family in ("binomial", "multinomial"):
-        from skreg import SparseLogisticRegressionCV
+        from skreg.linear_model import SparseLogisticRegressionCV
 
         return SparseLogisticRegressionCV(
             alphas=GLM_N_ALPHAS, eps=GLM_EPS, l1_ratio=l1, cv=args.cv,
             n_jobs=args.n_jobs, tol=args.tol, **glm_iter,
         )  # fmt: skip
-    from skreg import SparsePoissonRegressor
+    from skreg.linear_model import SparsePoissonRegressor
 
     return SparsePoissonRegressor(tol=args.tol, **glm_iter)
 
