@@ -29,6 +29,10 @@ __all__ = ["DEFAULT_REL_TOL", "Quadratic", "QuadraticData", "enet_objective"]
 
 #: Relative suboptimality certified by the duality gap when ``tol=None`` (the default).
 DEFAULT_REL_TOL = 1e-6
+# scikit-learn's error for coefficients that overflow (users and tests match on it).
+NONFINITE_MESSAGE = (
+    "Coordinate descent iterations resulted in non-finite parameter values"
+)
 # Covariance-form solves (QuadraticData.solve_gram) compute their gap every
 # _CHECK_EVERY epochs (each check costs about one epoch).
 _CHECK_EVERY = 10
@@ -145,11 +149,14 @@ def check_scale(
         )
     for name, a in (("X", ax), ("y (centred)", ay)):
         if not a <= big or 0 < a < small:
+            # On overflow, scikit-learn's words for what the iterations would give
+            # (its users and tests match on them), after skreg's diagnosis.
+            outcome = "" if a < small else f'; fitted anyway: "{NONFINITE_MESSAGE}"'
             raise ValueError(
                 f"{name} is too badly scaled for {dtype}: its root mean square "
                 f"(largest column) is {a:.3g}, whose square would "
                 f"{'underflow' if a < small else 'overflow'} {dtype} (safe range "
-                f"{small:.1e} to {big:.1e}). {advice}."
+                f"{small:.1e} to {big:.1e}){outcome}. {advice}."
             )
     if ax > 0 and ay / ax > big:
         raise ValueError(

@@ -17,8 +17,9 @@ from sklearn.utils import check_random_state
 
 from skreg import penalties
 from skreg._path import _enet_path, _uses_homotopy, check_gram
-from skreg.datafits import DEFAULT_REL_TOL, QuadraticData
+from skreg.datafits import DEFAULT_REL_TOL, NONFINITE_MESSAGE, QuadraticData
 from skreg.solvers import SOLVERS
+from skreg.solvers.direct import solve_direct, uses_direct
 from skreg.utils._validation import (
     Integral,
     Interval,
@@ -211,15 +212,19 @@ class BaseElasticNet(LinearModelMixin):
             options = {}
             if solver is SOLVERS["cd"]:
                 options = {"gram": gram, "rng": rng}
-            result = solver(
-                data,
-                penalty,
-                w,
-                max_iter=self.max_iter,
-                tol=self.tol,
-                verbose=self.verbose,
-                **options,
-            )
+            if solver is SOLVERS["cd"] and uses_direct(data, penalty):
+                # Ridge or least squares: exact by one SVD (skreg.solvers.direct).
+                result = solve_direct(data, penalty, w, tol=self.tol)
+            else:
+                result = solver(
+                    data,
+                    penalty,
+                    w,
+                    max_iter=self.max_iter,
+                    tol=self.tol,
+                    verbose=self.verbose,
+                    **options,
+                )
             if not result.converged:
                 warnings.warn(
                     f"{CONVERGENCE_MESSAGE} duality gap {result.dual_gap:.3e} "
@@ -237,8 +242,9 @@ class BaseElasticNet(LinearModelMixin):
             gaps.append(result.dual_gap)
         if not np.all(np.isfinite(coefs)):
             raise ValueError(
-                "The solver returned non-finite coefficients; the data may be too "
-                "badly scaled. Standardize X (e.g. StandardScaler)."
+                f"{NONFINITE_MESSAGE}: the solver returned non-finite coefficients; "
+                "the data may be too badly scaled. Standardize X (e.g. "
+                "StandardScaler)."
             )
         if n_targets == 1:
             # y of shape (n, 1) gives coef_ of shape (n_features,) and intercept_ of
