@@ -17,8 +17,9 @@ from skreg import ElasticNet
 
 
 def _collinear(n_samples=300, n_features=100, seed=0):
-    # effective_rank=10 (scikit-learn's test_enet_ridge_consistency): singular values decaying over decades, the ill-conditioned
-    # case on which coordinate descent crawls for ridge and least squares.
+    # scikit-learn's test_enet_ridge_consistency: effective_rank=10, singular values
+    # decaying over decades, on which coordinate descent crawls for ridge and least
+    # squares.
     rng = np.random.RandomState(seed)
     X, y = make_regression(
         n_samples=n_samples,
