@@ -590,6 +590,26 @@ class QuadraticData:
             + 0.5 * l2_reg * float(w64 @ w64)
         )
 
+    def gram_primal_change(self, w, w_new, l1_reg, l2_reg) -> float:
+        """Objective at ``w_new`` minus objective at ``w``, from :meth:`gram`.
+
+        Two :meth:`gram_primal` values each carry a rounding error of about
+        ``eps * y_c @ y_c / n`` (``||R||^2 = ||y||^2 - 2 w @ b + w @ G w`` cancels),
+        which hides the gain of a step near the optimum. With ``d = w_new - w`` the
+        change is ``d @ (G w - b) + d @ G d / 2`` plus the change of the penalty,
+        whose terms are all of the size of the step.
+        """
+        G, b, _ = self.gram()
+        w0 = w.astype(np.float64)
+        w1 = w_new.astype(np.float64)
+        d = w1 - w0
+        smooth = float(d @ (G @ w0 - b)) + 0.5 * float(d @ (G @ d))
+        return (
+            smooth
+            + l1_reg * float((np.abs(w1) - np.abs(w0)).sum())
+            + 0.5 * l2_reg * float(d @ (w1 + w0))
+        )
+
     def exact_gap(self, w, l1_reg, l2_reg, positive):
         """Duality gap at ``w`` from the residual (one product with ``X``).
 

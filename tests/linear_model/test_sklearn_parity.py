@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_allclose
 from sklearn.datasets import make_regression
 from sklearn.linear_model import LinearRegression, Ridge
 
-from skreg import ElasticNet
+from skreg import ElasticNet, enet_path
 
 
 def _collinear(n_samples=300, n_features=100, seed=0):
@@ -77,3 +78,46 @@ def test_overflowing_x_error_names_x_and_says_sklearns_words():
     with pytest.raises(ValueError, match=msg) as info:
         ElasticNet(alpha=0.1).fit(X, y)
     assert str(info.value).startswith("X is too badly scaled for float64")
+
+
+def _noiseless(n_samples, n_features, seed=0):
+    # scikit-learn's build_dataset: a noiseless linear model on 10 features.
+    rng = np.random.RandomState(seed)
+    w = rng.randn(n_features)
+    w[10:] = 0.0
+    X = rng.randn(n_samples, n_features)
+    return X, X @ w
+
+
+def _assert_same_up_to_rounding(a, b):
+    # rtol 1e-9 on the entries; entries at the rounding level of the largest one
+    # (exact zeros on one side, 1e-17 on the other) count as equal.
+    assert_allclose(a, b, rtol=1e-9, atol=1e-13 * np.abs(b).max())
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_dense_and_sparse_paths_reach_the_same_points(seed):
+    # Dense 50 x 20 paths run in covariance form (the small-problem solve), sparse
+    # ones from the residual: each finishing step is accepted only if the objective
+    # does not rise, which the covariance-form objective (||y||^2 - 2 w.b + w.G.w)
+    # cannot tell to better than eps ||y||^2; its change must be computed directly.
+    X, y = _noiseless(50, 20, seed)
+    _, dense, _ = enet_path(X, y, tol=1e-10)
+    _, sparse, _ = enet_path(sp.csr_matrix(X), y, tol=1e-10)
+    _assert_same_up_to_rounding(sparse, dense)
+
+
+def test_dense_and_sparse_slow_small_fits_agree():
+    # scikit-learn's test_same_multiple_output_sparse_dense: 4 x 5 with affine
+    # columns, the last target needing 70 epochs at the default tol=None: the dense
+    # (covariance-form) fit must polish as the sparse one does.
+    X = np.array(
+        [[0, 1, 2, 3, 4], [0, 2, 5, 8, 11], [9, 10, 11, 12, 13], [10, 11, 12, 13, 14]],
+        dtype=float,
+    )
+    y = X[:, 4] + 1.0
+    dense = ElasticNet().fit(X, y)
+    sparse = ElasticNet().fit(sp.csc_matrix(X), y)
+    assert dense.n_iter_ >= 40  # the slow fit this test is about
+    _assert_same_up_to_rounding(sparse.coef_, dense.coef_)
+    assert_allclose(sparse.intercept_, dense.intercept_, rtol=1e-12)
