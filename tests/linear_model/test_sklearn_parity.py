@@ -13,8 +13,9 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose
 from sklearn.datasets import make_regression
 from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.model_selection import LeaveOneGroupOut
 
-from skreg import ElasticNet, enet_path
+from skreg import ElasticNet, ElasticNetCV, LassoCV, enet_path
 
 
 def _collinear(n_samples=300, n_features=100, seed=0):
@@ -121,3 +122,35 @@ def test_dense_and_sparse_slow_small_fits_agree():
     assert dense.n_iter_ >= 40  # the slow fit this test is about
     _assert_same_up_to_rounding(sparse.coef_, dense.coef_)
     assert_allclose(sparse.intercept_, dense.intercept_, rtol=1e-12)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("Model", [ElasticNetCV, LassoCV])
+def test_cv_sample_weight_equals_repetition(Model, fit_intercept, sparse):
+    # scikit-learn's test_enet_cv_sample_weight_correctness: integer weights on one
+    # cross-validation group equal repeating its rows, for the held-out errors of
+    # every alpha (rtol 1e-7) and the refit (1e-10). The dense case flipped with
+    # the BLAS kernels' rounding (OPENBLAS_CORETYPE=Prescott) while the
+    # covariance-form finishing step was accepted on a rounded objective.
+    rng = np.random.RandomState(42)
+    X = rng.rand(30, 5)
+    beta = 10 * rng.rand(5)
+    beta[:2] = 0.0
+    y = X @ beta + rng.rand(30)
+    sw = np.ones(30)
+    sw[:10] = rng.randint(0, 5, size=10)
+    groups = np.repeat([0, 1, 2], 10)
+    reps = sw.astype(int)
+    X_rep, y_rep, groups_rep = (np.repeat(a, reps, axis=0) for a in (X, y, groups))
+    container = sp.csc_matrix if sparse else np.asarray
+    kw = {"fit_intercept": fit_intercept, "tol": 1e-6}
+    weighted = Model(cv=list(LeaveOneGroupOut().split(X, groups=groups)), **kw)
+    weighted.fit(container(X), y, sample_weight=sw)
+    repeated = Model(cv=list(LeaveOneGroupOut().split(X_rep, groups=groups_rep)), **kw)
+    repeated.fit(container(X_rep), y_rep)
+    assert_allclose(weighted.alphas_, repeated.alphas_, rtol=1e-12)
+    assert_allclose(weighted.mse_path_, repeated.mse_path_, rtol=1e-7)
+    assert weighted.alpha_ == pytest.approx(repeated.alpha_, rel=1e-12)
+    assert_allclose(weighted.coef_, repeated.coef_, rtol=0, atol=1e-10)
+    assert_allclose(weighted.intercept_, repeated.intercept_, rtol=1e-9, atol=1e-12)
