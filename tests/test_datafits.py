@@ -173,6 +173,7 @@ def test_gram_primal_change_is_exact_where_two_objectives_cancel():
         r = y.astype(ld) - X.astype(ld) @ v
         return r @ r / 80 + l1_reg * np.abs(v).sum() + l2_reg / 2 * v @ v
 
-    expected = float(objective(w.astype(ld) + step) - objective(w.astype(ld)))
-    change = data.gram_primal_change(w, w + step, l1_reg, l2_reg)
-    assert_allclose(change, expected, rtol=1e-5)
+    w_new = w + step  # (the step actually taken, in float64)
+    expected = float(objective(w_new.astype(ld)) - objective(w.astype(ld)))
+    change = data.gram_primal_change(w, w_new, l1_reg, l2_reg)
+    assert_allclose(change, expected, rtol=1e-6)
