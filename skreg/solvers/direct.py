@@ -69,9 +69,8 @@ def solve_direct(
     """
     _, l2_reg = penalty.kernel_params()
     n = data.n_samples
+    # (Constant columns centre to exact zeros: QuadraticData sets their means.)
     A = data.centred_columns(np.arange(data.n_features)).astype(np.float64)
-    if data._const is not None:
-        A[:, data._const] = 0.0
     U, s, Vt = np.linalg.svd(A, full_matrices=False)
     uty = U.T @ data.y.astype(np.float64)
     if l2_reg > 0.0:

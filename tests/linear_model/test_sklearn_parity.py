@@ -154,3 +154,17 @@ def test_cv_sample_weight_equals_repetition(Model, fit_intercept, sparse):
     assert weighted.alpha_ == pytest.approx(repeated.alpha_, rel=1e-12)
     assert_allclose(weighted.coef_, repeated.coef_, rtol=0, atol=1e-10)
     assert_allclose(weighted.intercept_, repeated.intercept_, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_ridge_corner_constant_column(weighted):
+    # A constant column centres to exact zeros: its coefficient is 0, as Ridge's.
+    X, y, sw = _collinear(n_samples=60, n_features=8)
+    X[:, 3] = 7.0
+    sw = sw if weighted else None
+    ridge = Ridge(alpha=1.0, solver="svd").fit(X, y, sample_weight=sw)
+    total = 60.0 if sw is None else sw.sum()
+    enet = ElasticNet(alpha=1.0 / total, l1_ratio=0).fit(X, y, sample_weight=sw)
+    assert enet.coef_[3] == 0.0
+    assert_allclose(enet.coef_, ridge.coef_, rtol=1e-8, atol=1e-11)
+    assert_allclose(enet.intercept_, ridge.intercept_, rtol=1e-10)
