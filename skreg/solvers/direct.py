@@ -69,8 +69,10 @@ def solve_direct(
     """
     _, l2_reg = penalty.kernel_params()
     n = data.n_samples
-    # (Constant columns centre to exact zeros: QuadraticData sets their means.)
-    A = data.centred_columns(np.arange(data.n_features)).astype(np.float64)
+    # Columns of zero centred norm (constant or zero columns) get a zero coefficient,
+    # exactly, as in coordinate descent: the solve runs on the others.
+    keep = np.flatnonzero(data.lipschitz > 0)
+    A = data.centred_columns(keep).astype(np.float64)
     U, s, Vt = np.linalg.svd(A, full_matrices=False)
     uty = U.T @ data.y.astype(np.float64)
     if l2_reg > 0.0:
@@ -82,7 +84,8 @@ def solve_direct(
         d = np.zeros_like(s)
         big = s > cutoff
         d[big] = 1.0 / s[big]
-    w[:] = (Vt.T @ (d * uty)).astype(w.dtype)
+    w[:] = 0.0
+    w[keep] = Vt.T @ (d * uty)
     gap, primal, grad = data.exact_gap(w, 0.0, l2_reg, False)
     tol_abs = data.gap_threshold(tol, primal, rel_tol)
     floor = 16 * float(np.finfo(data.dtype).eps) * max(data.tol_scale, primal)
