@@ -590,25 +590,34 @@ class QuadraticData:
             + 0.5 * l2_reg * float(w64 @ w64)
         )
 
-    def gram_primal_change(self, w, w_new, l1_reg, l2_reg) -> float:
-        """Objective at ``w_new`` minus objective at ``w``, from :meth:`gram`.
+    def gram_primal_step(self, w, w_new, l1_reg, l2_reg) -> tuple[float, float]:
+        """Objectives ``(P(w), P(w_new))`` from :meth:`gram`, their difference exact.
 
-        Two :meth:`gram_primal` values each carry a rounding error of about
+        A :meth:`gram_primal` value carries a rounding error of about
         ``eps * y_c @ y_c / n`` (``||R||^2 = ||y||^2 - 2 w @ b + w @ G w`` cancels),
-        which hides the gain of a step near the optimum. With ``d = w_new - w`` the
-        change is ``d @ (G w - b) + d @ G d / 2`` plus the change of the penalty,
-        whose terms are all of the size of the step.
+        which hides the gain of a step near the optimum. With ``d = w_new - w``,
+        ``P(w_new) - P(w) = d @ (G w - b) + d @ G d / 2`` plus the change of the
+        penalty, whose terms are all of the size of the step: ``P(w_new)`` is
+        ``P(w)`` plus that change.
         """
-        G, b, _ = self.gram()
+        G, b, y_sq = self.gram()
         w0 = w.astype(np.float64)
         w1 = w_new.astype(np.float64)
         d = w1 - w0
-        smooth = float(d @ (G @ w0 - b)) + 0.5 * float(d @ (G @ d))
-        return (
-            smooth
-            + l1_reg * float((np.abs(w1) - np.abs(w0)).sum())
+        Gw = G @ w0
+        abs0 = np.abs(w0)
+        before = (
+            0.5 * (y_sq - 2.0 * float(w0 @ b) + float(w0 @ Gw))
+            + l1_reg * float(abs0.sum())
+            + 0.5 * l2_reg * float(w0 @ w0)
+        )
+        change = (
+            float(d @ (Gw - b))
+            + 0.5 * float(d @ (G @ d))
+            + l1_reg * float((np.abs(w1) - abs0).sum())
             + 0.5 * l2_reg * float(d @ (w1 + w0))
         )
+        return before, before + change
 
     def exact_gap(self, w, l1_reg, l2_reg, positive):
         """Duality gap at ``w`` from the residual (one product with ``X``).

@@ -155,7 +155,7 @@ def test_gradient_at_zero(helpers, regression, case):
     assert_allclose(data.gradient(R, offset, all_j), data.grad_at_zero(), atol=1e-12)
 
 
-def test_gram_primal_change_is_exact_where_two_objectives_cancel():
+def test_gram_primal_step_is_exact_where_two_objectives_cancel():
     # Near a perfect fit ||y||^2 / n is 1e4 and the objective 1e-4: two Gram-form
     # objectives differ by rounding of eps * 1e4 ~ 2e-12, far above the change of a
     # 1e-9 step, which the direct formula gets to its own precision.
@@ -175,5 +175,6 @@ def test_gram_primal_change_is_exact_where_two_objectives_cancel():
 
     w_new = w + step  # (the step actually taken, in float64)
     expected = float(objective(w_new.astype(ld)) - objective(w.astype(ld)))
-    change = data.gram_primal_change(w, w_new, l1_reg, l2_reg)
-    assert_allclose(change, expected, rtol=1e-6)
+    before, after = data.gram_primal_step(w, w_new, l1_reg, l2_reg)
+    assert_allclose(after - before, expected, rtol=1e-6)
+    assert_allclose(before, data.gram_primal(w, l1_reg, l2_reg), rtol=1e-12)

@@ -212,7 +212,11 @@ class BaseElasticNet(LinearModelMixin):
             options = {}
             if solver is SOLVERS["cd"]:
                 options = {"gram": gram, "rng": rng}
-            if solver is SOLVERS["cd"] and uses_direct(data, penalty):
+            if (
+                (self.alpha == 0 or penalty.l1_ratio == 0)
+                and solver is SOLVERS["cd"]
+                and uses_direct(data, penalty)
+            ):
                 # Ridge or least squares: exact by one SVD (skreg.solvers.direct).
                 result = solve_direct(data, penalty, w, tol=self.tol)
             else:

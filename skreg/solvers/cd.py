@@ -514,8 +514,7 @@ class _Finisher:
         l1_reg, l2_reg, _ = self.params
         if R is None:
             # Covariance form (_solve_small): objectives from the Gram matrix.
-            before = data.gram_primal(w, l1_reg, l2_reg)
-            after = before + data.gram_primal_change(w, w_full, l1_reg, l2_reg)
+            before, after = data.gram_primal_step(w, w_full, l1_reg, l2_reg)
             R_new, offset_new = None, 0.0
         else:
             # The residual at the new point from one product with X (not
