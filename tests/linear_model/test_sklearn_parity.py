@@ -168,3 +168,11 @@ def test_ridge_corner_constant_column(weighted):
     assert enet.coef_[3] == 0.0
     assert_allclose(enet.coef_, ridge.coef_, rtol=1e-8, atol=1e-11)
     assert_allclose(enet.intercept_, ridge.intercept_, rtol=1e-10)
+
+
+def test_ridge_corner_float32_stays_float32():
+    X, y, _ = _collinear(n_samples=80, n_features=10)
+    enet64 = ElasticNet(alpha=0.01, l1_ratio=0).fit(X, y)
+    enet32 = ElasticNet(alpha=0.01, l1_ratio=0).fit(X.astype(np.float32), y)
+    assert enet32.coef_.dtype == np.float32
+    assert_allclose(enet32.coef_, enet64.coef_, rtol=1e-4, atol=1e-4)
