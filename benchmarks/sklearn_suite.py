@@ -68,46 +68,19 @@ EXCLUDED = {
 # Tests that still fail at this commit, by cause; the pytest entry fails on any other
 # failure. Empty this as the causes are fixed.
 PENDING = {
-    "test_sparse_dense_descent_paths": (
-        "path points not polished to the optimum when the finishing step's budget is "
-        "spent (dense and sparse paths differ by 1e-8 absolute; rtol 1e-7 asked)"
-    ),
-    "test_same_output_sparse_dense_lasso_and_enet_cv": (
-        "CV fold paths stop at the held-out floor (CV_REL_TOL), unpolished: dense and "
-        "sparse refits differ by 5e-6"
-    ),
-    "test_same_multiple_output_sparse_dense": (
-        "2-D y on a small dense problem at skreg's default tol=None: stopped at the "
-        "certified relative gap, unpolished (polishing costs more than such fits)"
-    ),
-    "test_sparse_dense_equality": (
-        "ElasticNetCV without intercept on 6 x 24: fold paths as above"
-    ),
-    "test_enet_ridge_consistency": (
-        "ridge (l1_ratio=0) at tol=1e-11 and 1e-16 on 300 x 100: the working-set "
-        "loop reaches rtol 5e-7 of Ridge's solution only when its finishing step "
-        "fires (after 40 crawling epochs)"
-    ),
-    "test_enet_ols_consistency": (
-        "alpha=0 (least squares) on 300 x 100: working sets of 50 and a budgeted "
-        "finishing step do not reach the least-squares solution in 1000 epochs"
-    ),
     "test_lasso_dual_gap": (
-        "the fit reaches the exact optimum: its gap (1e-15) and the test's "
-        "recomputation are both rounding noise, which rtol 1e-7 cannot compare"
-    ),
-    "test_enet_cv_sample_weight_correctness": (
-        "flips with rounding: passes with this machine's AVX-512 kernels, fails "
-        "when compiled for NUMBA_CPU_NAME=generic (CI's second run); not yet "
-        "investigated"
+        "compares dual_gap_ with the test's own float64 recomputation at rtol 1e-7 "
+        "and atol 0: skreg's homotopy lands on the exact optimum (10 x 30 lasso), "
+        "where both gaps are rounding noise (measured 2.6e-15 and 2.1e-15 for a "
+        "primal of 0.2); scikit-learn passes because it stops 5.9e-4 from the "
+        "optimum. Only an inexact solution could pass"
     ),
     "test_warm_start": (
-        "two warm-started 5-epoch fits differ from one 10-epoch fit (working sets "
-        "and extrapolation restart)"
-    ),
-    "test_enet_nonfinite_params": (
-        "X of 1.8e308: skreg's scale check raises a ValueError with its own message "
-        "before any epoch"
+        "two warm-started 5-epoch fits must equal one 10-epoch fit far from the "
+        "optimum (0.2 away on 50 x 200): coordinate descent's working set, "
+        "Anderson history, best dual bound and finishing credit are not part of "
+        "coef_, so a second fit cannot resume the first one's iterates (a "
+        "resumable solver state is a change of skreg/solvers/cd.py's loops)"
     ),
 }
 

@@ -35,6 +35,10 @@ __all__ = [
 
 #: Relative suboptimality certified by the duality gap when ``tol=None`` (the default).
 DEFAULT_REL_TOL = 1e-6
+# scikit-learn's error for coefficients that overflow (users and tests match on it).
+NONFINITE_MESSAGE = (
+    "Coordinate descent iterations resulted in non-finite parameter values"
+)
 # Covariance-form solves (QuadraticData.solve_gram) compute their gap every
 # _CHECK_EVERY epochs (each check costs about one epoch).
 _CHECK_EVERY = 10
@@ -185,11 +189,14 @@ def check_scale(
         )
     for name, a in (("X", ax), ("y (centred)", ay)):
         if not a <= big or 0 < a < small:
+            # On overflow, scikit-learn's words for what the iterations would give
+            # (its users and tests match on them), after skreg's diagnosis.
+            outcome = "" if a < small else f'; fitted anyway: "{NONFINITE_MESSAGE}"'
             raise ValueError(
                 f"{name} is too badly scaled for {dtype}: its root mean square "
                 f"(largest column) is {a:.3g}, whose square would "
                 f"{'underflow' if a < small else 'overflow'} {dtype} (safe range "
-                f"{small:.1e} to {big:.1e}). {advice}."
+                f"{small:.1e} to {big:.1e}){outcome}. {advice}."
             )
     if ax > 0 and ay / ax > big:
         raise ValueError(
@@ -697,6 +704,35 @@ class QuadraticData:
         w64 = w.astype(np.float64)
         r_norm2 = y_sq - 2.0 * float(w64 @ b) + float(w64 @ (G @ w64))
         return enet_primal(r_norm2, w64, l1_reg, l2_reg)
+
+    def gram_primal_step(self, w, w_new, l1_reg, l2_reg) -> tuple[float, float]:
+        """Objectives ``(P(w), P(w_new))`` from :meth:`gram`, their difference exact.
+
+        A :meth:`gram_primal` value carries a rounding error of about
+        ``eps * y_c @ y_c / n`` (``||R||^2 = ||y||^2 - 2 w @ b + w @ G w`` cancels),
+        which hides the gain of a step near the optimum. With ``d = w_new - w``,
+        ``P(w_new) - P(w) = d @ (G w - b) + d @ G d / 2`` plus the change of the
+        penalty, whose terms are all of the size of the step: ``P(w_new)`` is
+        ``P(w)`` plus that change.
+        """
+        G, b, y_sq = self.gram()
+        w0 = w.astype(np.float64)
+        w1 = w_new.astype(np.float64)
+        d = w1 - w0
+        Gw = G @ w0
+        abs0 = np.abs(w0)
+        before = (
+            0.5 * (y_sq - 2.0 * float(w0 @ b) + float(w0 @ Gw))
+            + l1_reg * float(abs0.sum())
+            + 0.5 * l2_reg * float(w0 @ w0)
+        )
+        change = (
+            float(d @ (Gw - b))
+            + 0.5 * float(d @ (G @ d))
+            + l1_reg * float((np.abs(w1) - abs0).sum())
+            + 0.5 * l2_reg * float(d @ (w1 + w0))
+        )
+        return before, before + change
 
     def exact_gap(self, w, l1_reg, l2_reg, positive):
         """Duality gap at ``w`` from the residual (one product with ``X``).

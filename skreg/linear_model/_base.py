@@ -21,8 +21,9 @@ from skreg._path import (
     _uses_homotopy,
     check_gram,
 )
-from skreg.datafits import DEFAULT_REL_TOL, QuadraticData
+from skreg.datafits import DEFAULT_REL_TOL, NONFINITE_MESSAGE, QuadraticData
 from skreg.solvers import resolve_solver
+from skreg.solvers.direct import solve_direct, uses_direct
 from skreg.utils._validation import (
     Integral,
     Interval,
@@ -178,8 +179,9 @@ class BaseElasticNet(LinearModelMixin):
             gaps.append(gap)
         if not np.all(np.isfinite(coefs)):
             raise ValueError(
-                "The solver returned non-finite coefficients; the data may be too "
-                "badly scaled. Standardize X (e.g. StandardScaler)."
+                f"{NONFINITE_MESSAGE}: the solver returned non-finite coefficients; "
+                "the data may be too badly scaled. Standardize X (e.g. "
+                "StandardScaler)."
             )
         if n_targets > 1:
             intercepts = intercepts if self.fit_intercept else np.zeros(n_targets)
@@ -204,6 +206,11 @@ class BaseElasticNet(LinearModelMixin):
             or self.alpha * _HOMOTOPY_DEPTH <= penalty.alpha_max(data.grad_at_zero())
         ):
             return self._fit_by_homotopy(X, y_k, sample_weight)
+        direct = (self.alpha == 0 or penalty.l1_ratio == 0) and solver == "cd"
+        if direct and uses_direct(data, penalty):
+            # Ridge or least squares: exact by one SVD (skreg.solvers.direct).
+            result = solve_direct(data, penalty, np.ascontiguousarray(coef), tol=self.tol)
+            return self._target_result(X, data, result, x_offset)
         result = _solve_point(
             data,
             penalty,
@@ -217,6 +224,11 @@ class BaseElasticNet(LinearModelMixin):
             message=self._convergence_message,
             stacklevel=4,
         )
+        return self._target_result(X, data, result, x_offset)
+
+    @staticmethod
+    def _target_result(X, data, result, x_offset):
+        """Return ``(coef, intercept, n_iter, gap)`` of one target's solve."""
         # (In the dtype of X, as the estimator stores it.)
         intercept = X.dtype.type(data.intercept(result.coef))
         if x_offset is not None:

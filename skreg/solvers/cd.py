@@ -494,8 +494,7 @@ class _Finisher:
         l1_reg, l2_reg, _ = self.params
         if R is None:
             # Covariance form (_solve_small): objectives from the Gram matrix.
-            before = data.gram_primal(w, l1_reg, l2_reg)
-            after = data.gram_primal(w_full, l1_reg, l2_reg)
+            before, after = data.gram_primal_step(w, w_full, l1_reg, l2_reg)
             R_new, offset_new = None, 0.0
         else:
             # The residual at the new point from one product with X (not
@@ -648,9 +647,11 @@ def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
             exact = gap > tol_abs
         converged = gap <= tol_abs
         # Polishing costs more Python time than a small fit's epochs: only after a
-        # slow fit (more than one phase) or for scikit-learn's absolute ``tol``, which
-        # can stop far from the optimum (tol=None certifies the relative gap).
-        polish = converged and (tol is not None or n_epochs > _PHASE)
+        # slow fit (coordinate descent crawling: _FINISH_AFTER epochs, as for the
+        # mid-solve steps) or for scikit-learn's absolute ``tol``, which can stop far
+        # from the optimum (tol=None certifies the relative gap). Dense and sparse
+        # fits then agree to rounding (the sparse ones polish in solve_cd).
+        polish = converged and (tol is not None or n_epochs >= _FINISH_AFTER)
         if (converged and (polished or not polish)) or n_epochs >= max_iter:
             break
         if finisher is None:
