@@ -209,7 +209,8 @@ class BaseElasticNet(LinearModelMixin):
         direct = (self.alpha == 0 or penalty.l1_ratio == 0) and solver == "cd"
         if direct and uses_direct(data, penalty):
             # Ridge or least squares: exact by one SVD (skreg.solvers.direct).
-            result = solve_direct(data, penalty, np.ascontiguousarray(coef), tol=self.tol)
+            w = np.ascontiguousarray(coef)
+            result = solve_direct(data, penalty, w, tol=self.tol)
             return self._target_result(X, data, result, x_offset)
         result = _solve_point(
             data,
