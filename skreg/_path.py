@@ -34,7 +34,7 @@ from skreg import penalties
 from skreg._fold_stats import CompiledFoldPath
 from skreg.datafits import _CHECK_EVERY, DEFAULT_REL_TOL, QuadraticData
 from skreg.solvers import SOLVERS, WarmStart, resolve_solver
-from skreg.solvers.cd import _PHASE
+from skreg.solvers.cd import _FINISH_AFTER
 from skreg.solvers.homotopy import LassoHomotopy
 from skreg.utils._validation import check_sample_weight
 
@@ -697,8 +697,8 @@ class _TargetPath:
         if not usable:
             return None
         return CompiledFoldPath(
-            fold, self.data, alphas, run.l1_ratio, run.positive, run.rel_tol, _PHASE,
-            (coefs, intercepts, gaps, held_mse),
+            fold, self.data, alphas, run.l1_ratio, run.positive, run.rel_tol,
+            (run.max_iter, _FINISH_AFTER), (coefs, intercepts, gaps, held_mse),
         )  # fmt: skip
 
     def _start_homotopy(self, first_alpha):

@@ -618,15 +618,17 @@ def dense_column_stats(
 @jit
 def cd_gram_fold_path(
     G, b, y_sq, lipschitz, alphas, l1_ratio, positive, rel_tol, base_floor, phase,
-    check_every, xmean, ymean, held, m0, y0, floor_factor, tail_rise, cancellation,
-    start, state, w, q, coefs, intercepts, gaps, n_iters, held_mse,
+    polish_after, check_every, xmean, ymean, held, m0, y0, floor_factor, tail_rise,
+    cancellation, start, state, w, q, coefs, intercepts, gaps, n_iters, held_mse,
 ):  # fmt: skip
     """Run a cross-validation fold's path in covariance form, one call for many points.
 
     Point ``i`` (from ``start``) solves ``alphas[i]`` from the previous solution with
     :func:`cd_solve_gram` for at most ``phase`` epochs, exactly as the small-problem
     solver's first phase does (``tol=None``: the relative gap ``rel_tol``, floored at
-    ``max(base_floor, gap_floor)``), stores ``w``, the intercept
+    ``max(base_floor, gap_floor)``); a point certified in fewer than ``polish_after``
+    epochs needs nothing more from that solver (slower ones get its finishing step).
+    It stores ``w``, the intercept
     ``ymean - xmean @ w``, the gap and the epochs, and scores the held-out rows from
     their statistics ``held = (A, a, z, c, u, s)`` (see :mod:`skreg._fold_stats`).
     Once the held-out error has risen ``tail_rise`` above its minimum along the path,
@@ -648,7 +650,7 @@ def cd_gram_fold_path(
             G, b, y_sq, w, lipschitz, l1_reg, l2_reg, positive, -1.0, rel_tol, floor,
             phase, check_every, q,
         )  # fmt: skip
-        if not gap <= threshold or rounding > 0.1 * threshold:
+        if not gap <= threshold or rounding > 0.1 * threshold or epochs >= polish_after:
             w[:] = w_before  # the caller's solver starts from the previous point
             return i, 1
         intercept = ymean
