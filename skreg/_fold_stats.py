@@ -141,9 +141,9 @@ class CompiledFoldPath:
     the small-problem solver's first phase would (the same kernel and arguments, so
     the same numbers), and hands a point back where that solver would do more (a
     second phase, a finishing step, a residual-certified gap) or where the held-out
-    error needs the residuals. ``budget = (max_iter, polish_after)``: a point gets
-    at most ``min(budget)`` epochs here, and one that needs ``polish_after`` or more
-    goes to that solver (which polishes such points). The path loop calls
+    error needs the residuals. ``budget = (epochs, polish_after)``: a point gets at
+    most ``epochs`` epochs here, and one that needs ``polish_after`` or more goes to
+    that solver (which polishes such points). The path loop calls
     :meth:`run` at each point not yet handled; :attr:`done` is the first point it
     must solve itself.
     """
@@ -155,7 +155,7 @@ class CompiledFoldPath:
         self._fixed = (
             G, b, y_sq, data.lipschitz.astype(np.float64), alphas, float(l1_ratio),
             bool(positive), float(rel_tol), 16 * eps * data.tol_scale,
-            int(min(budget)), int(budget[1]),
+            int(budget[0]), int(budget[1]),
         )  # fmt: skip
         held = fold._held
         self._held = (

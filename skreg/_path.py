@@ -34,7 +34,7 @@ from skreg import penalties
 from skreg._fold_stats import CompiledFoldPath
 from skreg.datafits import _CHECK_EVERY, DEFAULT_REL_TOL, QuadraticData
 from skreg.solvers import SOLVERS, WarmStart, resolve_solver
-from skreg.solvers.cd import _FINISH_AFTER
+from skreg.solvers.cd import _FINISH_AFTER, _PHASE, polishes_slow_fits
 from skreg.solvers.homotopy import LassoHomotopy
 from skreg.utils._validation import check_sample_weight
 
@@ -619,6 +619,20 @@ def uses_gram_path(n_samples, n_features, n_alphas) -> bool:
     )
 
 
+def _first_phase(run) -> tuple[int, int]:
+    """Epochs of the small-problem solver's first phase, and when it polishes.
+
+    Returns ``(epochs, polish_after)`` for :class:`CompiledFoldPath`: a point
+    certified within ``epochs`` in fewer than ``polish_after`` epochs is final.
+    """
+    if polishes_slow_fits(_FINISH_AFTER, run.rel_tol):
+        # A slower point is polished: stop early, the solver takes it from there.
+        epochs = min(run.max_iter, _FINISH_AFTER)
+        return epochs, _FINISH_AFTER
+    epochs = min(run.max_iter, _PHASE)
+    return epochs, epochs + 1
+
+
 class _TargetPath:
     """One target's walk down the grid: warm starts, strong sets, predictor, homotopy.
 
@@ -698,7 +712,7 @@ class _TargetPath:
             return None
         return CompiledFoldPath(
             fold, self.data, alphas, run.l1_ratio, run.positive, run.rel_tol,
-            (run.max_iter, _FINISH_AFTER), (coefs, intercepts, gaps, held_mse),
+            _first_phase(run), (coefs, intercepts, gaps, held_mse),
         )  # fmt: skip
 
     def _start_homotopy(self, first_alpha):

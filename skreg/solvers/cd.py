@@ -608,6 +608,11 @@ class _Factor:
         return scipy.linalg.cho_solve(self.factor, rhs, check_finite=False)
 
 
+def polishes_slow_fits(n_epochs, rel_tol) -> bool:
+    """Tell whether a small fit at ``tol=None`` gets the finishing step at the end."""
+    return n_epochs >= _FINISH_AFTER and rel_tol <= DEFAULT_REL_TOL
+
+
 def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
     """Solve a dense problem with a few features in covariance form, compiled.
 
@@ -650,8 +655,11 @@ def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
         # slow fit (coordinate descent crawling: _FINISH_AFTER epochs, as for the
         # mid-solve steps) or for scikit-learn's absolute ``tol``, which can stop far
         # from the optimum (tol=None certifies the relative gap). Dense and sparse
-        # fits then agree to rounding (the sparse ones polish in solve_cd).
-        polish = converged and (tol is not None or n_epochs >= _FINISH_AFTER)
+        # fits then agree to rounding (the sparse ones polish in solve_cd). Not at a
+        # relative tolerance looser than the default: cross-validation's fold paths
+        # (CV_REL_TOL) need no more for their held-out errors.
+        slow = polishes_slow_fits(n_epochs, rel_tol)
+        polish = converged and (tol is not None or slow)
         if (converged and (polished or not polish)) or n_epochs >= max_iter:
             break
         if finisher is None:
