@@ -269,6 +269,47 @@ class GLMProblem:
             value = new
         return eta
 
+    def center_classes(self, W: np.ndarray) -> np.ndarray:
+        """Shift each column of a multinomial ``W`` to its penalty's minimiser.
+
+        The symmetric multinomial loss is unchanged when one vector ``c`` is
+        subtracted from every row of ``W`` (the softmax is shift invariant), so the
+        optimum minimises ``sum_k Omega(W_kj - c_j)`` over ``c_j`` for each feature
+        (glmnet's ``elc`` step). Proximal Newton moves one class at a time and
+        cannot follow that direction, which has no curvature in the loss: without
+        this step it crawled along it and stalled short of the tolerance (glmnet's
+        multinomial path, ``tests/linear_model/test_glm_glmnet.py``). ``W`` is updated
+        in place; the shift ``c`` (shape ``(p,)``) is returned, so that the caller
+        can update the linear predictor (``eta -= X @ c``).
+        """
+        K, p = W.shape
+        if K < 2 or self.positive or self.grouped:
+            # Positive: a shift may leave the feasible set. Grouped: the gradient
+            # and the group prox keep the class means fixed (at zero) already.
+            return np.zeros(p)
+        l1, l2 = self.l1_reg, self.l2_reg
+        # Piecewise quadratic and convex in c: its minimum is at a breakpoint (an
+        # entry of the column) or at the stationary point of one of the pieces.
+        V = np.sort(W, axis=0)
+        cands = [np.zeros(p), *V]
+        if l2 > 0:
+            total = V.sum(axis=0)
+            lower = np.vstack([np.full(p, -np.inf), V])
+            upper = np.vstack([V, np.full(p, np.inf)])
+            for m in range(K + 1):  # m entries below c
+                c = (total - l1 * (2 * m - K) / l2) / K
+                cands.append(np.clip(c, lower[m], upper[m]))
+        C = np.array(cands)  # (n_candidates, p)
+        D = W[None, :, :] - C[:, None, :]  # (n_candidates, K, p)
+        cost = l1 * np.abs(D).sum(axis=1) + 0.5 * l2 * (D * D).sum(axis=1)
+        best = np.argmin(cost, axis=0)
+        # Keep the column unless the shift lowers the penalty (rounding aside).
+        cols = np.arange(p)
+        better = cost[best, cols] < cost[0] * (1.0 - 1e-12)
+        c = np.where(better, C[best, cols], 0.0)
+        W -= c
+        return c
+
     def threshold(self, tol: float | None, rel_tol: float, primal: float) -> float:
         """Absolute gap to reach: relative ``tol`` (or ``rel_tol``) of the objective.
 
@@ -421,6 +462,9 @@ def solve_prox_newton(
         target = max(fraction * gap, floor * abs(primal))
         for k in range(W.shape[0]):
             eta, _ = _newton_block(problem, W, b, eta, k, target, _INNER_MAX_EPOCHS)
+        shift = problem.center_classes(W)
+        if shift.any():
+            eta = eta - np.asarray(problem.X @ shift, dtype=np.float64).reshape(-1, 1)
         n_iter += 1
         if W.shape[0] > 1:
             eta = _extrapolate(problem, W, b, eta, history)
