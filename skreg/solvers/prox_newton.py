@@ -540,6 +540,12 @@ def solve_glm_fista(
         p_new = problem.primal(eta_new, W_new)
         if p_new > p_prev:
             # Adaptive restart (O'Donoghue & Candes 2015): drop the momentum.
+            if t_mom == 1.0:
+                # No momentum was in play: the plain step from W itself went up,
+                # which the rounding slack of the sufficient-decrease test lets
+                # through near the optimum. Without a smaller step the same step
+                # was rejected forever (grouped multinomial, glmnet's path).
+                L *= 2.0
             Wz, bz, t_mom = W.copy(), b.copy(), 1.0
             n_iter += 1
             continue
