@@ -68,6 +68,9 @@ _INNER_MAX_EPOCHS = 1000
 _ANDERSON_K = 4
 # Intercept polishing: Newton steps at most.
 _POLISH_STEPS = 20
+# ... stopped once the Newton decrement is this fraction of the objective (a few
+# float64 eps: the rounding of the objective itself).
+_POLISH_RTOL = 4 * float(np.finfo(np.float64).eps)
 # Proximal gradient: iterations per unit of max_iter, and gap checks every so often.
 _FISTA_ITER_FACTOR = 100
 _FISTA_CHECK_EVERY = 10
@@ -256,6 +259,11 @@ class GLMProblem:
             step = -g / h
             if self.Y.shape[1] > 1:
                 step -= step.mean()
+            # Newton decrement: the objective still to gain along the intercepts.
+            # Below rounding of the objective no line search can see it (every
+            # trial then "went up" and all the halvings ran, at every polish).
+            if -float(g @ step) <= _POLISH_RTOL * abs(value):
+                break
             t = 1.0
             for _ in range(_MAX_HALVINGS):
                 new = f.value(self.Y, eta + t * step, self.s)
