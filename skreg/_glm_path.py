@@ -19,8 +19,9 @@ __all__ = ["glm_alpha_grid", "glm_path", "logistic_path"]
 
 
 def _problem(X, Y, sample_weight, datafit, l1_ratio, positive, grouped, fit_intercept):
-    if sp.issparse(X):
-        X = as_kernel_csc(X)
+    # Kernel layouts (STYLE: F-ordered or CSC): the CV passes row slices X[train],
+    # which are C-ordered, and each layout compiles and rounds differently.
+    X = as_kernel_csc(X) if sp.issparse(X) else np.asfortranarray(X)
     return GLMProblem(
         X,
         Y,
