@@ -145,6 +145,12 @@ def encode_classes(estimator, X, y, sample_weight):
         )
     estimator.classes_ = classes
     sw = check_sample_weight(sample_weight, X, np.float64)
+    if isinstance(estimator.class_weight, dict):
+        bad = {k: v for k, v in estimator.class_weight.items() if not v >= 0}
+        if bad:
+            raise ValueError(
+                f"class_weight must map classes to non-negative weights, got {bad!r}."
+            )
     if estimator.class_weight is not None:
         cw = compute_class_weight(estimator.class_weight, classes=classes, y=y)
         sw = (np.ones(X.shape[0]) if sw is None else sw) * cw[y_ind]
