@@ -261,8 +261,12 @@ class GLMProblem:
                 step -= step.mean()
             # Newton decrement: the objective still to gain along the intercepts.
             # Below rounding of the objective no line search can see it (every
-            # trial then "went up" and all the halvings ran, at every polish).
+            # trial then "went up" and all the halvings ran, at every polish); the
+            # step is then deep in Newton's quadratic regime and taken as it is
+            # (stopping before it left the intercepts off by ~sqrt(eps)).
             if -float(g @ step) <= _POLISH_RTOL * abs(value):
+                b += step
+                eta = eta + step
                 break
             t = 1.0
             for _ in range(_MAX_HALVINGS):
