@@ -13,6 +13,7 @@ the smallest).
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator
 from sklearn.metrics import get_scorer
@@ -217,6 +218,8 @@ class SparseLogisticRegressionCV(LogisticClassifierMixin, BaseEstimator):
         else:
             explicit = check_alpha_grid(self.alphas)
         X, Y, sw, datafit, grouped = encode_classes(self, X, y, sample_weight)
+        if sp.issparse(X):
+            X = X.tocsr()  # the folds slice rows (COO cannot); each path takes CSC
         family = datafit.name
         grids = []
         for l1_ratio in l1_ratios:
