@@ -71,14 +71,14 @@ CHECK_PARAMS = {
 }
 
 # SparseLogisticRegressionCV: a short grid down to alpha_max / 10 and 3 folds keep
-# its ~60 checks fast; tol=1e-8 because the sample-weight equivalence checks compare
-# decision functions to 1e-7 relative, which the default certificate (a relative gap
-# of 1e-6, coefficients to ~1e-8 absolute) does not always give on the sparse check.
+# its ~60 checks fast; tol=1e-9 because the sample-weight equivalence checks compare
+# decision functions to 1e-7 relative (and 1e-9 absolute), which neither the default
+# certificate (a relative gap of 1e-6) nor 1e-8 always gives on their 3-class data.
 CHECK_PARAMS["SparseLogisticRegressionCV"] = {
     "alphas": 10,
     "eps": 0.1,
     "cv": 3,
-    "tol": 1e-8,
+    "tol": 1e-9,
 }
 
 # Estimators left out of the checks, with the reason (the lead's list of open work).
