@@ -16,12 +16,13 @@ from skreg.datafits_glm import GLM_DATAFITS
 from skreg.solvers.prox_newton import GLMProblem, solve_glm_fista, solve_prox_newton
 from skreg.utils._validation import as_kernel_csc, check_sample_weight
 
-__all__ = ["glm_alpha_grid", "glm_path", "logistic_path"]
+__all__ = ["glm_alpha_grid", "glm_path", "glm_solver", "logistic_path"]
 
 
 def _problem(X, Y, sample_weight, datafit, l1_ratio, positive, grouped, fit_intercept):
-    if sp.issparse(X):
-        X = as_kernel_csc(X)
+    # Kernel layouts (STYLE: F-ordered or CSC): the CV passes row slices X[train],
+    # which are C-ordered, and each layout compiles and rounds differently.
+    X = as_kernel_csc(X) if sp.issparse(X) else np.asfortranarray(X)
     return GLMProblem(
         X,
         Y,
@@ -33,6 +34,23 @@ def _problem(X, Y, sample_weight, datafit, l1_ratio, positive, grouped, fit_inte
         grouped=grouped,
         fit_intercept=fit_intercept,
     )
+
+
+def glm_solver(solver: str, grouped: bool):
+    """Return the solve function for ``solver`` ("auto", "newton" or "fista").
+
+    Proximal Newton's subproblems are solved per output by coordinate descent, which
+    the grouped penalty (coupled across the outputs) does not fit: "auto" takes FISTA
+    for it, and "newton" with it is a ``ValueError``.
+    """
+    if grouped and solver == "newton":
+        raise ValueError(
+            "solver='newton' does not support multinomial_penalty='grouped'; use "
+            "solver='auto' or 'fista'."
+        )
+    if solver == "fista" or grouped:
+        return solve_glm_fista
+    return solve_prox_newton
 
 
 def glm_alpha_grid(problem: GLMProblem, n_alphas: int = 100, eps: float = 1e-3):
@@ -104,7 +122,7 @@ def glm_path(
     gaps, n_iters = np.zeros(m), np.zeros(m, dtype=int)
     converged = np.zeros(m, dtype=bool)
     W, b = np.zeros((K, p)), problem.null_intercept()
-    solve = solve_glm_fista if (grouped or solver == "fista") else solve_prox_newton
+    solve = glm_solver(solver, grouped)
     for i, alpha in enumerate(alphas):
         problem.set_penalty(alpha, l1_ratio)
         with np.errstate(over="ignore"):

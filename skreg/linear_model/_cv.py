@@ -173,6 +173,40 @@ def _fold_statistics(X, y, sample_weight, folds, grids, params):
     return fold_stats(X, y, sample_weight, params["fit_intercept"], folds)
 
 
+def check_l1_ratios(l1_ratio) -> np.ndarray:
+    """Validate a CV estimator's ``l1_ratio`` (float or list) before any fit.
+
+    Returns a non-empty 1-D float64 array of values in [0, 1]; raises ``ValueError``
+    naming ``l1_ratio`` otherwise (NaN included).
+    """
+    l1_ratios = np.atleast_1d(np.asarray(l1_ratio, dtype=np.float64))
+    if l1_ratios.ndim != 1 or l1_ratios.shape[0] == 0:
+        raise ValueError(
+            "l1_ratio must be a float or a non-empty 1-D array-like of floats "
+            f"in [0, 1], got {l1_ratio!r}."
+        )
+    if not np.all((l1_ratios >= 0) & (l1_ratios <= 1)):  # NaN fails too
+        raise ValueError(f"l1_ratio must be floats in [0, 1], got {l1_ratio!r}.")
+    return l1_ratios
+
+
+def check_alpha_grid(alphas) -> np.ndarray:
+    """Validate an explicit grid ``alphas``; return it sorted, largest first.
+
+    scikit-learn's element-wise checks and messages (``alphas[i]``), then a
+    non-empty grid of finite non-negative floats.
+    """
+    for i, a in enumerate(np.ravel(np.asarray(alphas, dtype=object))):
+        check_scalar(a, f"alphas[{i}]", target_type=Real, min_val=0.0)
+    grid = decreasing_alphas(alphas)
+    if grid.shape[0] == 0 or not np.all((grid >= 0) & (grid < np.inf)):
+        raise ValueError(
+            "alphas must be an int >= 1 or a non-empty array-like of finite "
+            f"non-negative floats, got {alphas!r}."
+        )
+    return grid
+
+
 def _fold_se(mse_path):
     """Return the standard error over folds (last axis): std / sqrt(n_folds).
 
@@ -233,13 +267,7 @@ class _BaseCV(RelaxedCVMixin, LinearModelMixin):
     }
 
     def _l1_ratios(self) -> np.ndarray:
-        l1_ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=np.float64))
-        if l1_ratios.ndim != 1 or l1_ratios.shape[0] == 0:
-            raise ValueError(
-                "l1_ratio must be a float or a non-empty 1-D array-like of floats "
-                f"in [0, 1], got {self.l1_ratio!r}."
-            )
-        return l1_ratios
+        return check_l1_ratios(self.l1_ratio)
 
     def _estimator(self, alpha, l1_ratio) -> ElasticNet:
         """Return the model refit on all the data (``l1_ratio=1`` is the lasso)."""
@@ -298,10 +326,6 @@ class _BaseCV(RelaxedCVMixin, LinearModelMixin):
         y = np.asarray(y, dtype=X.dtype)
         sample_weight = check_sample_weight(sample_weight, X, X.dtype)
         l1_ratios = self._l1_ratios()
-        if not np.all((l1_ratios >= 0) & (l1_ratios <= 1)):  # NaN fails too
-            raise ValueError(
-                f"l1_ratio must be floats in [0, 1], got {self.l1_ratio!r}."
-            )
         if isinstance(self.alphas, Integral):
             if np.any(l1_ratios == 0):
                 raise ValueError(
@@ -324,16 +348,7 @@ class _BaseCV(RelaxedCVMixin, LinearModelMixin):
                 for l1 in l1_ratios
             ]
         else:
-            # scikit-learn's element-wise checks and messages.
-            for i, a in enumerate(np.ravel(np.asarray(self.alphas, dtype=object))):
-                check_scalar(a, f"alphas[{i}]", target_type=Real, min_val=0.0)
-            alphas = decreasing_alphas(self.alphas)
-            if alphas.shape[0] == 0 or not np.all((alphas >= 0) & (alphas < np.inf)):
-                raise ValueError(
-                    "alphas must be an int >= 1 or a non-empty array-like of finite "
-                    f"non-negative floats, got {self.alphas!r}."
-                )
-            grids = [alphas] * len(l1_ratios)
+            grids = [check_alpha_grid(self.alphas)] * len(l1_ratios)
         cv = check_cv(self.cv)
         if routing_enabled():
             routed = process_routing(self, "fit", sample_weight=sample_weight, **params)

@@ -11,16 +11,15 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.special import log_expit, log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 
+from skreg._glm_path import _problem, glm_solver
 from skreg.datafits_glm import Logistic, Multinomial, Poisson
 from skreg.linear_model._base import _ACCEPT_SPARSE, CONVERGENCE_MESSAGE
-from skreg.solvers.prox_newton import GLMProblem, solve_glm_fista, solve_prox_newton
 from skreg.utils._validation import (
     Integral,
     Interval,
@@ -29,7 +28,6 @@ from skreg.utils._validation import (
     SparseCoefMixin,
     StrOptions,
     _fit_context,
-    as_kernel_csc,
     check_is_fitted,
     check_sample_weight,
     validate_data,
@@ -61,19 +59,12 @@ def fit_glm(estimator, X, Y, sample_weight, datafit, grouped=False, W0=None, b0=
     ``X`` is validated (CSC or Fortran-ordered), ``Y`` 2-D float64. Warns with
     ``ConvergenceWarning`` when the gap is not reached.
     """
-    if sp.issparse(X):
-        X = as_kernel_csc(X)
-    problem = GLMProblem(
-        X,
-        Y,
-        sample_weight,
-        datafit,
-        alpha=estimator.alpha,
-        l1_ratio=estimator.l1_ratio,
-        positive=estimator.positive,
-        grouped=grouped,
-        fit_intercept=estimator.fit_intercept,
-    )
+    problem = _problem(
+        X, Y, sample_weight, datafit, estimator.l1_ratio, estimator.positive,
+        grouped, estimator.fit_intercept,
+    )  # fmt: skip
+    problem.set_penalty(estimator.alpha, estimator.l1_ratio)
+    solve = glm_solver(estimator.solver, grouped)
     K, p = Y.shape[1], X.shape[1]
     if W0 is None:
         W = np.zeros((K, p))
@@ -82,14 +73,6 @@ def fit_glm(estimator, X, Y, sample_weight, datafit, grouped=False, W0=None, b0=
         W, b = np.array(W0, dtype=np.float64), np.array(b0, dtype=np.float64)
         if not estimator.fit_intercept:
             b[:] = 0.0
-    solver = estimator.solver
-    use_fista = solver == "fista" or (solver == "auto" and grouped)
-    if grouped and solver == "newton":
-        raise ValueError(
-            "solver='newton' does not support multinomial_penalty='grouped'; use "
-            "solver='auto' or 'fista'."
-        )
-    solve = solve_glm_fista if use_fista else solve_prox_newton
     with np.errstate(over="ignore"):
         result = solve(
             problem,
@@ -145,6 +128,12 @@ def encode_classes(estimator, X, y, sample_weight):
         )
     estimator.classes_ = classes
     sw = check_sample_weight(sample_weight, X, np.float64)
+    if isinstance(estimator.class_weight, dict):
+        bad = {k: v for k, v in estimator.class_weight.items() if not v >= 0}
+        if bad:
+            raise ValueError(
+                f"class_weight must map classes to non-negative weights, got {bad!r}."
+            )
     if estimator.class_weight is not None:
         cw = compute_class_weight(estimator.class_weight, classes=classes, y=y)
         sw = (np.ones(X.shape[0]) if sw is None else sw) * cw[y_ind]

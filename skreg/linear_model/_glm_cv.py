@@ -13,13 +13,14 @@ the smallest).
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import check_cv
 
 from skreg._glm_path import _problem, glm_alpha_grid, glm_path
-from skreg._path import decreasing_alphas
+from skreg.linear_model._cv import check_alpha_grid, check_l1_ratios
 from skreg.linear_model._glm import (
     _GLM_CONSTRAINTS,
     LogisticClassifierMixin,
@@ -207,9 +208,19 @@ class SparseLogisticRegressionCV(LogisticClassifierMixin, BaseEstimator):
             Fitted estimator.
         """
         y_labels = np.asarray(y)
+        l1_ratios = check_l1_ratios(self.l1_ratio)
+        if np.ndim(self.alphas) == 0:
+            if np.any(l1_ratios == 0):
+                raise ValueError(
+                    "Automatic alpha grid generation needs l1_ratio > 0; pass alphas "
+                    "explicitly for l1_ratio=0 (ridge)."
+                )
+        else:
+            explicit = check_alpha_grid(self.alphas)
         X, Y, sw, datafit, grouped = encode_classes(self, X, y, sample_weight)
+        if sp.issparse(X):
+            X = X.tocsr()  # the folds slice rows (COO cannot); each path takes CSC
         family = datafit.name
-        l1_ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=np.float64))
         grids = []
         for l1_ratio in l1_ratios:
             if np.ndim(self.alphas) == 0:
@@ -219,7 +230,7 @@ class SparseLogisticRegressionCV(LogisticClassifierMixin, BaseEstimator):
                 )  # fmt: skip
                 grids.append(glm_alpha_grid(problem, int(self.alphas), self.eps))
             else:
-                grids.append(decreasing_alphas(self.alphas))
+                grids.append(explicit)
         alphas = np.array(grids)
         folds = list(check_cv(self.cv, y_labels, classifier=True).split(X, y_labels))
         opts = {

@@ -651,6 +651,12 @@ def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
             tol_abs = data.gap_threshold(tol, primal, rel_tol)
             exact = gap > tol_abs
         converged = gap <= tol_abs
+        if exact and not converged and epochs == 0:
+            # The covariance-form kernel saw nothing left to do (its gap is zero
+            # at the rounding of G w) while the residual's gap is above a tol near
+            # rounding (proximal Newton's innermost targets): no epoch will run, so
+            # stop rather than loop (it did, forever, on separable 3-class data).
+            break
         # Polishing costs more Python time than a small fit's epochs: only after a
         # slow fit (coordinate descent crawling: _FINISH_AFTER epochs, as for the
         # mid-solve steps) or for scikit-learn's absolute ``tol``, which can stop far
