@@ -47,11 +47,15 @@ def alpha_grid(
     fit_intercept: bool = True,
     sample_weight=None,
     positive: bool = False,
+    penalty_factor=None,
 ) -> np.ndarray:
     """Geometric grid of ``n_alphas`` alphas from ``alpha_max`` to ``eps * alpha_max``.
 
     ``alpha_max = max_j |x_j^T y| / (n l1_ratio)`` on centred (and weighted) data is the
-    smallest ``alpha`` at which all coefficients are zero, as in scikit-learn.
+    smallest ``alpha`` at which all coefficients are zero, as in scikit-learn. With
+    ``penalty_factor`` (rescaled as glmnet does), the maximum runs over the penalised
+    features of ``|grad_j| / f_j``, the gradient taken once the unpenalised features
+    are fitted (glmnet's ``lambda.max``).
 
     Examples
     --------
@@ -71,9 +75,24 @@ def alpha_grid(
             "explicitly for l1_ratio=0 (ridge)."
         )
     data = _prepare(X, y, sample_weight, fit_intercept)
-    penalty = penalties.ElasticNet(1.0, l1_ratio, positive=positive)
-    alpha_max = penalty.alpha_max(data.grad_at_zero())
+    penalty = penalties.ElasticNet(
+        1.0, l1_ratio, positive=positive, penalty_factor=penalty_factor,
+        n_features=X.shape[1],
+    )  # fmt: skip
+    alpha_max = penalty.alpha_max(_grad_at_start(data, penalty))
     return _geometric_grid(alpha_max, eps, n_alphas, X, y)
+
+
+def _grad_at_start(data, penalty):
+    """Return the datafit gradient where a path starts.
+
+    At zero, or at the fit of the unpenalised features alone when some penalty
+    factors are zero (glmnet).
+    """
+    unpen = penalty.unpenalised
+    if unpen.shape[0] == 0:
+        return data.grad_at_zero()
+    return data.grad_unpenalised_fit(unpen)[0]
 
 
 def _geometric_grid(alpha_max, eps, n_alphas, X, Y) -> np.ndarray:
@@ -199,26 +218,34 @@ def _prepare(X, y, sample_weight, fit_intercept) -> QuadraticData:
     return QuadraticData(X, np.ascontiguousarray(y), sample_weight, fit_intercept)
 
 
-def _uses_homotopy(X, l1_ratio, solver) -> bool:
+def _uses_homotopy(X, l1_ratio, solver, plain=True) -> bool:
     """Tell whether :func:`enet_path` follows the lasso homotopy between points.
 
     It does with ``solver="auto"``, the lasso, and dense ``X`` with fewer samples
-    than features.
+    than features; not with penalty factors or bounds (``plain=False``): the homotopy
+    follows the equicorrelation path of one common L1 weight, with no events for a
+    coefficient reaching a bound, so those fits use coordinate descent.
     """
     return (
-        solver == "auto"
+        plain
+        and solver == "auto"
         and l1_ratio == 1.0
         and not sp.issparse(X)
         and X.shape[0] < X.shape[1]
     )
 
 
-def _strong_set(grad, support, alpha, prev_alpha, l1_ratio, positive):
-    """Features kept by the sequential strong rule at ``alpha`` (plus the support)."""
+def _strong_set(grad, support, alpha, prev_alpha, l1_ratio, positive, weights=None):
+    """Features kept by the sequential strong rule at ``alpha`` (plus the support).
+
+    With penalty factors ``f`` the threshold of feature ``j`` is ``f_j`` times the
+    common one (unpenalised features always pass).
+    """
     g = -grad if positive else np.abs(grad)
-    return np.flatnonzero(
-        (g >= l1_ratio * (2.0 * alpha - prev_alpha)) | support
-    ).astype(np.int64)
+    threshold = l1_ratio * (2.0 * alpha - prev_alpha)
+    if weights is not None and weights.shape[0]:
+        threshold = threshold * weights
+    return np.flatnonzero((g >= threshold) | support).astype(np.int64)
 
 
 # Start each coordinate-descent point from _predict's extrapolation (a switch for the
@@ -249,14 +276,17 @@ def _predict(data, penalty, w, w_prev, residual, alphas):
     delta = pred - w_s
     if not delta.any():
         return None
-    l1_reg, l2_reg = penalty.kernel_params()
+    l1_reg, l2_reg, _, weights, lower, upper = penalty.solver_params()
+    if lower.shape[0]:
+        pred = np.clip(pred, lower[support], upper[support])
+        delta = pred - w_s
     R, offset = residual
-    before = data.primal(w, R, offset, l1_reg, l2_reg)
+    before = data.primal(w, R, offset, l1_reg, l2_reg, weights)
     R_new = R.copy()
     offset_new = data.update_residual(R_new, offset, support, delta)
     w_new = w.copy()
     w_new[support] = pred
-    if not data.primal(w_new, R_new, offset_new, l1_reg, l2_reg) < before:
+    if not data.primal(w_new, R_new, offset_new, l1_reg, l2_reg, weights) < before:
         return None
     w[support] = pred
     return R_new, offset_new
@@ -283,6 +313,9 @@ def enet_path(
     max_iter: int = 1000,
     solver: str = "auto",
     rel_tol: float = DEFAULT_REL_TOL,
+    penalty_factor=None,
+    lower_bounds=None,
+    upper_bounds=None,
     **params,
 ):
     """Compute the elastic-net path with warm starts and strong-rule working sets.
@@ -292,7 +325,10 @@ def enet_path(
     .. math::
 
         \\frac{1}{2 n} \\|y - Xw - b\\|_2^2 + \\alpha \\rho \\|w\\|_1
-        + \\frac{\\alpha (1 - \\rho)}{2} \\|w\\|_2^2 .
+        + \\frac{\\alpha (1 - \\rho)}{2} \\|w\\|_2^2 ,
+
+    each feature's terms multiplied by its ``penalty_factor`` when given, subject to
+    ``lower_bounds <= w <= upper_bounds`` (glmnet's objective).
 
     Parameters
     ----------
@@ -348,6 +384,13 @@ def enet_path(
         only checks the duality gap of every point (and polishes it when needed).
     rel_tol : float, default=1e-6
         Relative suboptimality certified at each alpha when ``tol`` is ``None``.
+    penalty_factor : array-like of shape (n_features,), default=None
+        glmnet's ``penalty.factor``: per-feature factors ``>= 0`` multiplying the L1
+        and L2 terms (0: unpenalised), rescaled to sum to ``n_features`` as glmnet
+        does. The automatic grid then starts at glmnet's ``lambda.max``.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), \
+            default=None
+        glmnet's ``lower.limits`` / ``upper.limits``: ``lower <= 0 <= upper``.
     **params
         scikit-learn's further keywords: ``random_state`` and ``selection``
         (``"cyclic"`` or ``"random"``, as in :class:`ElasticNet`). Any other name
@@ -405,6 +448,9 @@ def enet_path(
         max_iter=max_iter,
         solver=solver,
         rel_tol=rel_tol,
+        penalty_factor=penalty_factor,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
     )
 
 
@@ -429,6 +475,9 @@ def _enet_path(
     held_out=None,
     precompute="auto",
     rng=None,
+    penalty_factor=None,
+    lower_bounds=None,
+    upper_bounds=None,
 ):
     """:func:`enet_path`, optionally scoring each alpha on held-out data.
 
@@ -460,7 +509,12 @@ def _enet_path(
     gram = check_gram(precompute, X, sample_weight, fit_intercept, check_input)
     Y = y.reshape(-1, 1) if y.ndim == 1 else y
     n_features, n_targets = X.shape[1], Y.shape[1]
-    homotopy = _uses_homotopy(X, l1_ratio, solver)
+    arrays = penalties.check_penalty_arrays(
+        n_features, penalty_factor, lower_bounds, upper_bounds, positive
+    )
+    weights = arrays[0]
+    plain = not (arrays[0].shape[0] or arrays[1].shape[0])
+    homotopy = _uses_homotopy(X, l1_ratio, solver, plain)
     if solver == "auto":
         solver = "cd"
     solve = SOLVERS[solver]
@@ -474,10 +528,10 @@ def _enet_path(
         if alphas is not None and alphas < 1:
             raise ValueError(f"alphas must be at least 1 when an int, got {alphas}.")
         _check_eps(eps)
-        penalty0 = penalties.ElasticNet(1.0, l1_ratio, positive=positive)
+        penalty0 = penalties.ElasticNet.with_arrays(1.0, l1_ratio, positive, arrays)
         if l1_ratio <= 0:
             raise ValueError("l1_ratio=0 needs explicit alphas.")
-        grads = np.stack([d.grad_at_zero() for d in datas])
+        grads = np.stack([_grad_at_start(d, penalty0) for d in datas])
         alpha_max = max(penalty0.alpha_max(g) for g in grads)
         n_alphas = 100 if alphas is None else int(alphas)
         alphas = _geometric_grid(alpha_max, eps, n_alphas, X, Y)
@@ -527,7 +581,9 @@ def _enet_path(
             if below and hom.start(w, top):
                 grad, residual, prev_alpha = grad0, data.init_residual(w), top
         for i, alpha in enumerate(alphas):
-            penalty = penalties.ElasticNet(alpha, l1_ratio, positive=positive)
+            penalty = penalties.ElasticNet.with_arrays(
+                alpha, l1_ratio, positive, arrays
+            )
             options = {}
             reached = False
             if hom is not None and hom.lam is not None and grad is not None:
@@ -547,7 +603,7 @@ def _enet_path(
                 options["warm_path"] = n_iters[-1] > _EASY_POINT
                 if l1_ratio > 0:
                     options["ws_init"] = _strong_set(
-                        grad, w != 0, alpha, alphas[i - 1], l1_ratio, positive
+                        grad, w != 0, alpha, alphas[i - 1], l1_ratio, positive, weights
                     )
                     moved = None
                     # (Not after a covariance-form solve, which keeps no residual.)

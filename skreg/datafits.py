@@ -16,12 +16,14 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from skreg._kernels import prox as _prox
 from skreg._kernels import quadratic as _quad
 from skreg._kernels.sparse import (
     csc_column_sq_norms,
     csc_matvec_centered,
     csc_rmatvec_centered,
 )
+from skreg.penalties import NO_ARRAY
 from skreg.penalties import ElasticNet as _ElasticNetPenalty
 from skreg.utils._validation import as_kernel_csc
 
@@ -81,6 +83,15 @@ def enet_objective(
     r = np.asarray(y, dtype=np.float64) - np.ravel(Xw) - float(intercept)
     pen = _ElasticNetPenalty(alpha, l1_ratio)
     return Quadratic.value(r, sample_weight) + pen.value(np.asarray(coef, np.float64))
+
+
+def _penalty_value(w64, l1_reg, l2_reg, weights) -> float:
+    """Elastic-net penalty at ``w64`` (float64): NumPy, or the kernel with weights."""
+    if weights.shape[0]:
+        return float(
+            _prox.enet_penalty_value(np.ascontiguousarray(w64), l1_reg, l2_reg, weights)
+        )
+    return l1_reg * float(np.abs(w64).sum()) + 0.5 * l2_reg * float(w64 @ w64)
 
 
 def _safe_range(dtype, n_samples: int) -> tuple[float, float]:
@@ -388,6 +399,8 @@ class QuadraticData:
         # set it from the held-out error; 0 otherwise).
         self.gap_floor = 0.0
         self._gram = None
+        # Per set of unpenalised features: cross products for the dual projection.
+        self._unpen = {}
 
     def _underflowed_column(self, mean_sq) -> tuple[int, float] | None:
         """First non-constant column with a zero mean square but non-zero values.
@@ -462,8 +475,15 @@ class QuadraticData:
         return R + self.dtype.type(offset) * scale
 
     # -- kernels --------------------------------------------------------------------
-    def epoch(self, w, R, offset, ws, l1_reg, l2_reg, positive):
-        """One CD pass over ``ws``; returns ``(max_change, offset)``."""
+    def epoch(
+        self, w, R, offset, ws, l1_reg, l2_reg, positive,
+        weights=NO_ARRAY, lower=NO_ARRAY, upper=NO_ARRAY,
+    ):  # fmt: skip
+        """One CD pass over ``ws``; returns ``(max_change, offset)``.
+
+        ``weights``, ``lower``, ``upper``: penalty factors and bounds over all
+        features (float64, empty when absent; :mod:`skreg._kernels.prox`).
+        """
         if self.sparse:
             return self._epoch(
                 *self._xargs,
@@ -476,6 +496,9 @@ class QuadraticData:
                 l1_reg,
                 l2_reg,
                 positive,
+                weights,
+                lower,
+                upper,
                 self.inv_n,
             )
         change = self._epoch(
@@ -488,6 +511,9 @@ class QuadraticData:
             l1_reg,
             l2_reg,
             positive,
+            weights,
+            lower,
+            upper,
             self.inv_n,
         )
         return change, 0.0
@@ -519,11 +545,15 @@ class QuadraticData:
         self._update(self.X, self.kernel_xmean, R, ws, delta)
         return 0.0
 
-    def solve_gram(self, w, q, l1_reg, l2_reg, positive, tol, rel_tol, max_iter):
+    def solve_gram(
+        self, w, q, l1_reg, l2_reg, positive, tol, rel_tol, max_iter,
+        arrays=(NO_ARRAY, NO_ARRAY, NO_ARRAY),
+    ):  # fmt: skip
         """Coordinate descent in covariance form on :meth:`gram` (dense ``X``).
 
         See :func:`skreg._kernels.quadratic.cd_solve_gram`: ``w`` and ``q`` (the
         negative gradient), both float64, are updated in place; ``X`` is not read.
+        ``arrays``: the penalty's ``(weights, lower, upper)``.
         Returns ``(n_epochs, gap, threshold, rounding_bound)`` after at most
         ``max_iter`` epochs (a caller wanting control between phases passes a
         ``max_iter`` of one phase).
@@ -531,6 +561,11 @@ class QuadraticData:
         tol_abs = -1.0 if tol is None else tol * self.tol_scale
         floor = self.gap_threshold(None, 0.0)  # the floors of gap_threshold
         G, b, y_sq = self.gram()
+        weights = arrays[0]
+        unpen = np.flatnonzero(weights == 0).astype(np.int64)
+        pinv = np.empty((0, 0))
+        if unpen.shape[0]:
+            pinv = np.ascontiguousarray(np.linalg.pinv(G[np.ix_(unpen, unpen)]))
         n_epochs, gap, threshold, bound = _quad.cd_solve_gram(
             G,
             b,
@@ -540,6 +575,9 @@ class QuadraticData:
             l1_reg,
             l2_reg,
             positive,
+            *arrays,
+            unpen,
+            pinv,
             tol_abs,
             rel_tol,
             floor,
@@ -572,66 +610,164 @@ class QuadraticData:
         G, b, _ = self.gram()
         return G[ws] @ w.astype(np.float64) - b[ws]
 
-    def gram_primal(self, w, l1_reg, l2_reg) -> float:
+    def gram_primal(self, w, l1_reg, l2_reg, weights=NO_ARRAY) -> float:
         """Objective at ``w`` from :meth:`gram` (float64, no pass over X)."""
         G, b, y_sq = self.gram()
         w64 = w.astype(np.float64)
         r_norm2 = y_sq - 2.0 * float(w64 @ b) + float(w64 @ (G @ w64))
-        return (
-            0.5 * r_norm2
-            + l1_reg * float(np.abs(w64).sum())
-            + 0.5 * l2_reg * float(w64 @ w64)
-        )
+        return 0.5 * r_norm2 + _penalty_value(w64, l1_reg, l2_reg, weights)
 
-    def exact_gap(self, w, l1_reg, l2_reg, positive):
+    def exact_gap(
+        self, w, l1_reg, l2_reg, positive, weights=NO_ARRAY, lower=NO_ARRAY,
+        upper=NO_ARRAY,
+    ):  # fmt: skip
         """Duality gap at ``w`` from the residual (one product with ``X``).
 
         Returns ``(gap, primal, grad)``, ``grad`` the datafit gradient at ``w``.
         """
         R, offset = self.init_residual(w)
         grad = self.full_gradient(R, offset)
-        primal = self.primal(w, R, offset, l1_reg, l2_reg)
+        params = (l1_reg, l2_reg, positive, weights, lower, upper)
+        primal = self.primal(w, R, offset, l1_reg, l2_reg, weights)
         if l1_reg == 0.0 and l2_reg == 0.0:
             g64 = grad.astype(np.float64)
             return float(g64 @ g64), primal, grad
-        return self.dual_gap(w, R, offset, grad, l1_reg, l2_reg, positive), primal, grad
+        return self.dual_gap(w, R, offset, grad, *params), primal, grad
 
-    def dual_gap(self, w, R, offset, grad, l1_reg, l2_reg, positive):
+    def dual_gap(
+        self, w, R, offset, grad, l1_reg, l2_reg, positive, weights=NO_ARRAY,
+        lower=NO_ARRAY, upper=NO_ARRAY,
+    ):  # fmt: skip
         """Duality gap (``/ n`` scaling) from the full gradient ``grad`` at ``w``."""
+        if weights.shape[0] and not weights.all():
+            # Unpenalised features: the dual point is projected (dual_value).
+            if l1_reg == 0.0 and l2_reg == 0.0:
+                g64 = grad.astype(np.float64)
+                return float(g64 @ g64)
+            primal = self.primal(w, R, offset, l1_reg, l2_reg, weights)
+            Rt = self.true_residual(R, offset)
+            params = (l1_reg, l2_reg, positive, weights, lower, upper)
+            return primal - self.dual_value(w, Rt, -grad, *params)
         Rt = self.true_residual(R, offset).astype(np.float64, copy=False)
         r_norm2 = float(Rt @ Rt) * self.inv_n
         r_dot_y = float(Rt @ self.y) * self.inv_n
         return float(
-            _quad.enet_dual_gap(w, -grad, r_norm2, r_dot_y, l1_reg, l2_reg, positive)
-        )
+            _quad.enet_dual_gap(
+                w, -grad, r_norm2, r_dot_y, l1_reg, l2_reg, positive, weights,
+                lower, upper,
+            )
+        )  # fmt: skip
 
-    def dual_value(self, w, theta, xt_theta, l1_reg, l2_reg, positive):
+    def dual_stats(self, theta, xt_theta, weights=NO_ARRAY, features=None):
+        """Sufficient statistics of the dual point at ``theta`` (residual-like).
+
+        Returns ``(xt_theta, theta @ theta / n, theta @ y_c / n)``, ``xt_theta =
+        X_c[:, features].T theta / n`` given (``features``: all when ``None``). With
+        unpenalised features among ``features`` (``weights == 0``), the point is
+        first projected on the orthogonal complement of their columns
+        (:func:`skreg._kernels.quadratic.project_unpenalised`): otherwise no dual
+        point is feasible. Unpenalised features outside ``features`` (a working set)
+        are left alone: the restricted problem does not include them.
+        """
+        t64 = theta.astype(np.float64, copy=False)
+        t2 = float(t64 @ t64) * self.inv_n
+        ty = float(t64 @ self.y) * self.inv_n
+        return self.project_stats(xt_theta, t2, ty, weights, features)
+
+    def project_stats(self, xt_theta, t2, ty, weights, features=None):
+        """:meth:`dual_stats` from ``theta @ theta / n`` and ``theta @ y_c / n``."""
+        if not weights.shape[0] or weights.all():
+            return xt_theta, t2, ty
+        f = weights if features is None else weights[features]
+        pos = np.flatnonzero(f == 0).astype(np.int64)
+        if not pos.shape[0]:
+            return xt_theta, t2, ty
+        unpen = np.flatnonzero(weights == 0)
+        cross, pinv_all, b_u = self._unpenalised_products(unpen)
+        rows = slice(None) if features is None else features
+        cols = np.arange(unpen.shape[0], dtype=np.int64)
+        ids = pos if features is None else features[pos]
+        if ids.shape[0] == unpen.shape[0]:
+            pinv = pinv_all
+        else:
+            cols = np.searchsorted(unpen, ids).astype(np.int64)
+            pinv = np.ascontiguousarray(
+                np.linalg.pinv(cross[np.ix_(ids, cols)]), dtype=np.float64
+            )
+        out = np.empty(xt_theta.shape[0], np.float64)
+        t2, ty = _quad.project_unpenalised(
+            np.ascontiguousarray(xt_theta, dtype=np.float64), t2, ty, pos,
+            np.ascontiguousarray(cross[rows]), cols, pinv,
+            np.ascontiguousarray(b_u[cols]), out,
+        )  # fmt: skip
+        return out, t2, ty
+
+    def _unpenalised_products(self, unpen):
+        """Return ``(X_c.T X_c[:, U] / n, pinv(G_UU), X_c[:, U].T y_c / n)``, kept."""
+        key = unpen.tobytes()
+        if key not in self._unpen:
+            cols = np.empty((self.n_samples, unpen.shape[0]), self.dtype)
+            for i, j in enumerate(unpen):
+                e = np.zeros(self.n_features, self.dtype)
+                e[j] = 1
+                cols[:, i] = self.matvec(e)
+            cross = (
+                np.stack(
+                    [self.rmatvec(np.ascontiguousarray(c)) for c in cols.T], axis=1
+                ).astype(np.float64)
+                * self.inv_n
+            )
+            G_uu = cross[unpen]
+            pinv = np.ascontiguousarray(np.linalg.pinv(0.5 * (G_uu + G_uu.T)))
+            b_u = -self.grad_at_zero()[unpen].astype(np.float64)
+            self._unpen[key] = (np.ascontiguousarray(cross), pinv, b_u)
+        return self._unpen[key]
+
+    def grad_unpenalised_fit(self, unpen):
+        """Datafit gradient at the least-squares fit of the features ``unpen`` alone.
+
+        glmnet's start of a path with unpenalised features: they are never zero, so
+        ``alpha_max`` is read from the gradient once they are fitted
+        (``w_U = G_UU^+ b_U``, all other coefficients zero). Returns ``(grad, w)``.
+        """
+        grad = self.grad_at_zero().astype(np.float64)
+        w = np.zeros(self.n_features, np.float64)
+        if unpen.shape[0] == 0:
+            return grad, w
+        cross, pinv, b_u = self._unpenalised_products(unpen)
+        w[unpen] = pinv @ b_u
+        grad += cross @ w[unpen]
+        grad[unpen] = 0.0
+        return grad, w
+
+    def dual_value(
+        self, w, theta, xt_theta, l1_reg, l2_reg, positive, weights=NO_ARRAY,
+        lower=NO_ARRAY, upper=NO_ARRAY, features=None,
+    ):  # fmt: skip
         """Dual objective at ``theta`` (residual-like), ``xt_theta = X_c.T theta / n``.
 
         See :func:`skreg._kernels.quadratic.enet_dual_value`; ``w`` pairs with
-        ``theta`` in the augmented dual.
+        ``theta`` in the augmented dual. ``features``: the features of ``w`` and
+        ``xt_theta`` (all when ``None``); penalty arrays are over all features.
         """
-        t64 = theta.astype(np.float64, copy=False)
+        z, t2, ty = self.dual_stats(theta, xt_theta, weights, features)
+        if features is not None and weights.shape[0]:
+            weights = np.ascontiguousarray(weights[features])
+        if features is not None and lower.shape[0]:
+            lower = np.ascontiguousarray(lower[features])
+            upper = np.ascontiguousarray(upper[features])
         return float(
             _quad.enet_dual_value(
-                w,
-                xt_theta,
-                float(t64 @ t64) * self.inv_n,
-                float(t64 @ self.y) * self.inv_n,
-                l1_reg,
-                l2_reg,
-                positive,
+                w, z, t2, ty, l1_reg, l2_reg, positive, weights, lower, upper
             )
         )
 
-    def primal(self, w, R, offset, l1_reg, l2_reg):
-        """Objective value at ``w`` (float64)."""
+    def primal(self, w, R, offset, l1_reg, l2_reg, weights=NO_ARRAY):
+        """Objective value at ``w`` (float64); ``weights`` over ``w``'s features."""
         Rt = self.true_residual(R, offset).astype(np.float64, copy=False)
         w64 = w.astype(np.float64, copy=False)
-        return (
-            0.5 * float(Rt @ Rt) * self.inv_n
-            + l1_reg * float(np.abs(w64).sum())
-            + 0.5 * l2_reg * float(w64 @ w64)
+        return 0.5 * float(Rt @ Rt) * self.inv_n + _penalty_value(
+            w64, l1_reg, l2_reg, weights
         )
 
     # -- products with the centred design (FISTA, alpha_max) ---------------------------

@@ -135,6 +135,9 @@ class _BaseCV(LinearModelMixin):
         "copy_X": ["boolean"],
         "random_state": ["random_state"],
         "selection": [StrOptions({"cyclic", "random"})],
+        "penalty_factor": ["array-like", None],
+        "lower_bounds": [Real, "array-like", None],
+        "upper_bounds": [Real, "array-like", None],
     }
 
     def _l1_ratios(self) -> np.ndarray:
@@ -159,6 +162,9 @@ class _BaseCV(LinearModelMixin):
             precompute=self.precompute,
             random_state=self.random_state,
             selection=self.selection,
+            penalty_factor=self.penalty_factor,
+            lower_bounds=self.lower_bounds,
+            upper_bounds=self.upper_bounds,
         )
 
     def get_metadata_routing(self):
@@ -219,6 +225,7 @@ class _BaseCV(LinearModelMixin):
                     fit_intercept=self.fit_intercept,
                     sample_weight=sample_weight,
                     positive=self.positive,
+                    penalty_factor=self.penalty_factor,
                 )
                 for l1 in l1_ratios
             ]
@@ -256,7 +263,13 @@ class _BaseCV(LinearModelMixin):
             "rng": _path_options(
                 {"random_state": self.random_state, "selection": self.selection}
             ),
+            "penalty_factor": self.penalty_factor,
+            "lower_bounds": self.lower_bounds,
+            "upper_bounds": self.upper_bounds,
         }
+        plain = self.penalty_factor is None and (
+            self.lower_bounds is None and self.upper_bounds is None
+        )
         jobs = (
             delayed(_path_mse)(X, y, sample_weight, train, test, grid, l1, params)
             for l1, grid in zip(l1_ratios, grids, strict=True)
@@ -291,7 +304,7 @@ class _BaseCV(LinearModelMixin):
         else:
             self.mse_path_ = mse_path
             self.alphas_ = np.asarray(grids)
-        if _uses_homotopy(X, best_l1, solver):
+        if _uses_homotopy(X, best_l1, solver, plain):
             # The lasso on wide dense data: the refit follows the homotopy down the
             # grid to alpha_ on all the data, as the fold paths did (exact points,
             # each certified by the same duality gap as a single fit; a single fit
@@ -385,6 +398,15 @@ _CV_PARAMETERS = """
         Which alpha is refit: ``"min"`` minimises the mean CV error (scikit-learn);
         ``"1se"`` takes glmnet's ``lambda.1se``, the largest alpha whose mean CV
         error is within one standard error of the minimum.
+
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature penalty factors, as in :class:`ElasticNet` (glmnet's
+        ``penalty.factor``, rescaled to sum to ``n_features``); the automatic grid
+        starts at glmnet's ``lambda.max``.
+
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), \
+            default=None
+        Box constraints on the coefficients, as in :class:`ElasticNet`.
 """
 
 _CV_ATTRIBUTES = """
@@ -516,6 +538,9 @@ class ElasticNetCV(_BaseCV, BaseEstimator):
         copy_X=True,
         random_state=None,
         selection="cyclic",
+        penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
     ):
         self.l1_ratio = l1_ratio
         self.eps = eps
@@ -533,6 +558,9 @@ class ElasticNetCV(_BaseCV, BaseEstimator):
         self.copy_X = copy_X
         self.random_state = random_state
         self.selection = selection
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, **params):  # noqa: D102 - set below
@@ -593,6 +621,9 @@ class LassoCV(_BaseCV, BaseEstimator):
         copy_X=True,
         random_state=None,
         selection="cyclic",
+        penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
     ):
         self.eps = eps
         self.alphas = alphas
@@ -609,6 +640,9 @@ class LassoCV(_BaseCV, BaseEstimator):
         self.copy_X = copy_X
         self.random_state = random_state
         self.selection = selection
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     def _l1_ratios(self) -> np.ndarray:
         return np.ones(1)

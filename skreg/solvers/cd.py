@@ -171,11 +171,36 @@ def _anderson(iterates: np.ndarray) -> np.ndarray | None:
     return z / s
 
 
-def _restricted_dual(data, w, theta, ws, l1_reg, l2_reg, positive):
+def _on(params, idx):
+    """Return the penalty's kernel tuple with its arrays restricted to ``idx``.
+
+    ``params`` is :meth:`skreg.penalties.ElasticNet.solver_params`:
+    ``(l1_reg, l2_reg, positive, weights, lower, upper)``, arrays empty when absent.
+    """
+    l1_reg, l2_reg, positive, weights, lower, upper = params
+    if weights.shape[0]:
+        weights = np.ascontiguousarray(weights[idx])
+    if lower.shape[0]:
+        lower = np.ascontiguousarray(lower[idx])
+        upper = np.ascontiguousarray(upper[idx])
+    return l1_reg, l2_reg, positive, weights, lower, upper
+
+
+def _project(w_acc, params, idx):
+    """Project an extrapolated point on the feasible set (``positive``, bounds)."""
+    _, _, positive, _, lower, upper = params
+    if positive:
+        w_acc = np.maximum(w_acc, 0.0)
+    if lower.shape[0]:
+        w_acc = np.clip(w_acc, lower[idx], upper[idx])
+    return w_acc
+
+
+def _restricted_dual(data, w, theta, ws, params):
     """Dual value of the problem restricted to ``ws`` at a residual-like ``theta``."""
     xt_theta = -data.gradient(theta, 0.0, ws)
     return data.dual_value(
-        np.ascontiguousarray(w[ws]), theta, xt_theta, l1_reg, l2_reg, positive
+        np.ascontiguousarray(w[ws]), theta, xt_theta, *params, features=ws
     )
 
 
@@ -208,7 +233,9 @@ def solve_cd(
     data : QuadraticData
         Prepared data (:class:`skreg.datafits.QuadraticData`).
     penalty : skreg.penalties.ElasticNet
-        Penalty; its ``kernel_params()`` and ``positive`` are used.
+        Penalty; its ``solver_params()`` are used (penalty factors and bounds
+        included; with bounds the finishing step is off: its Newton steps on the
+        support do not stop at a bound).
     w : ndarray of shape (n_features,)
         Starting point (warm start), contiguous, of the data's dtype; updated in place.
     max_iter : int, default=1000
@@ -271,17 +298,17 @@ def solve_cd(
     -------
     SolverResult
     """
-    l1_reg, l2_reg = penalty.kernel_params()
-    positive = penalty.positive
+    params = penalty.solver_params()
+    l1_reg = params[0]
+    if penalty.bounded:
+        finish = False
     if rng is not None:
         compiled_below, gram = 0, False
     if not data.sparse and data.n_features <= compiled_below and not verbose:
-        return _solve_small(
-            data, w, (l1_reg, l2_reg, positive), max_iter, tol, rel_tol, finish
-        )
+        return _solve_small(data, w, params, max_iter, tol, rel_tol, finish)
     R, offset = data.init_residual(w) if residual is None else residual
     active = np.arange(data.n_features, dtype=np.int64)
-    state = _DualState(data, l1_reg, l2_reg, positive)
+    state = _DualState(data, params)
     if finish:
         state.finisher = _Finisher(state.params)
     state.rng = rng
@@ -463,6 +490,12 @@ class _Finisher:
         self.last = None
         self.tried = set()
 
+    def _regs(self, S):
+        """Per-feature ``(l1_reg, l2_reg)`` of the features ``S`` (float64 arrays)."""
+        l1_reg, l2_reg, _, weights, _, _ = self.params
+        f = _on(self.params, S)[3] if weights.shape[0] else np.ones(S.shape[0])
+        return l1_reg * f, l2_reg * f
+
     def support(self, w) -> np.ndarray:
         """Positions in ``w`` that a step moves: the nonzeros (all when smooth)."""
         return np.arange(w.shape[0]) if self.smooth else np.flatnonzero(w)
@@ -511,19 +544,20 @@ class _Finisher:
             return None
         w_full = w.copy()
         w_full[S] = w_new
-        l1_reg, l2_reg, _ = self.params
+        l1_reg, l2_reg, _, weights, _, _ = self.params
         if R is None:
             # Covariance form (_solve_small): objectives from the Gram matrix.
-            before = data.gram_primal(w, l1_reg, l2_reg)
-            after = data.gram_primal(w_full, l1_reg, l2_reg)
+            before = data.gram_primal(w, l1_reg, l2_reg, weights)
+            after = data.gram_primal(w_full, l1_reg, l2_reg, weights)
             R_new, offset_new = None, 0.0
         else:
             # The residual at the new point from one product with X (not
             # accumulated updates): the gap that certifies it is then as accurate
             # as it can be.
             R_new, offset_new = data.init_residual(w_full)
-            before = data.primal(w_old, R, offset, l1_reg, l2_reg)
-            after = data.primal(w_new, R_new, offset_new, l1_reg, l2_reg)
+            weights = _on(self.params, S)[3]
+            before = data.primal(w_old, R, offset, l1_reg, l2_reg, weights)
+            after = data.primal(w_new, R_new, offset_new, l1_reg, l2_reg, weights)
         # Not higher up to rounding: on flat directions a refined point may gain
         # nothing measurable in the objective but much in the gap.
         if not after <= before + _FINISH_ROUNDING * abs(before):
@@ -540,7 +574,7 @@ class _Finisher:
         exact gradient at the new point (iterative refinement, reusing the Cholesky
         factor) recover the digits that an ill-conditioned ``H_SS`` costs.
         """
-        l1_reg, l2_reg, _ = self.params
+        l1_reg, l2_reg = self._regs(S)
         w_S = w[S].astype(np.float64)
         signs = np.sign(w_S)
         H = data.hessian(S) if hessian is None else np.array(hessian, np.float64)
@@ -589,7 +623,8 @@ class _Finisher:
             # From the residual each refinement costs two passes over X: not worth
             # it outside covariance form (its gradients cost O(p^2)).
             return w_S
-        l1_reg, l2_reg, _ = self.params
+        l1_reg, l2_reg = self._regs(S)
+        l1_reg, l2_reg = l1_reg[keep], l2_reg[keep]
         w_full = w.copy()
         for _ in range(_FINISH_REFINE):
             w_full[S] = w_S
@@ -657,8 +692,8 @@ def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
     while True:
         # (In exact mode the kernel runs whole phases: tol=0 is never met.)
         epochs, gap, tol_abs, rounding = data.solve_gram(
-            w, q, *params, 0.0 if exact else tol, rel_tol,
-            min(max_iter - n_epochs, phase),
+            w, q, *params[:3], 0.0 if exact else tol, rel_tol,
+            min(max_iter - n_epochs, phase), arrays=params[3:],
         )  # fmt: skip
         n_epochs += epochs
         grad = -q
@@ -700,7 +735,9 @@ def _working_set(w, grad, active, ws_init, ws_start, state, stalled):
             state.ws_size = ws_init.shape[0]
             return ws_init
     w_act = np.ascontiguousarray(w[active])
-    scores = enet_subdiff_distance(w_act, grad, *state.params, np.empty_like(w_act))
+    scores = enet_subdiff_distance(
+        w_act, grad, *_on(state.params, active), np.empty_like(w_act)
+    )
     support = w_act != 0
     n_support = int(support.sum())
     ws_size = max(ws_start, 2 * n_support)
@@ -724,9 +761,9 @@ class _DualState:
     :func:`_working_set` compares the support with.
     """
 
-    def __init__(self, data, l1_reg, l2_reg, positive):
+    def __init__(self, data, params):
         self.data = data
-        self.params = (l1_reg, l2_reg, positive)
+        self.params = params
         self.best_dual = -np.inf
         self.candidate = None
         self.ws_size = 0
@@ -738,8 +775,8 @@ class _DualState:
     def gap(self, w, R, offset, active, grad, tol, rel_tol):
         """Return ``(gap, threshold)`` at ``w`` from the gradient on ``active``."""
         data = self.data
-        l1_reg, l2_reg, positive = self.params
-        primal = data.primal(w, R, offset, l1_reg, l2_reg)
+        l1_reg, l2_reg, _, weights, _, _ = self.params
+        primal = data.primal(w, R, offset, l1_reg, l2_reg, weights)
         self.primal = primal
         threshold = data.gap_threshold(tol, primal, rel_tol)
         if l1_reg == 0.0 and l2_reg == 0.0:
@@ -747,15 +784,20 @@ class _DualState:
             return float(grad.astype(np.float64) @ grad), threshold
         Rt = data.true_residual(R, offset)
         w_act = np.ascontiguousarray(w[active])
-        self._points = [(w_act, Rt, -grad)]
-        self._offer(data.dual_value(w_act, Rt, -grad, *self.params))
+        params = _on(self.params, active)
+        # Dual points as their statistics (projected when some features are
+        # unpenalised: QuadraticData.dual_stats), shared with ``screen``.
+        stats = data.dual_stats(Rt, -grad, weights, active)
+        self._points = [(w_act, stats)]
+        self._offer(float(enet_dual_value(w_act, *stats, *params)))
         if self.candidate is not None and primal - self.best_dual > threshold:
             theta, w_theta = self.candidate
             self.candidate = None
             w_theta = np.ascontiguousarray(w_theta[active])
             xt_theta = -data.gradient(theta, 0.0, active)
-            self._points.append((w_theta, theta, xt_theta))
-            self._offer(data.dual_value(w_theta, theta, xt_theta, *self.params))
+            stats = data.dual_stats(theta, xt_theta, weights, active)
+            self._points.append((w_theta, stats))
+            self._offer(float(enet_dual_value(w_theta, *stats, *params)))
         return primal - self.best_dual, threshold
 
     def screen(self, w, active, grad):
@@ -764,18 +806,9 @@ class _DualState:
         lipschitz = np.ascontiguousarray(data.lipschitz[active])
         keep = np.ones(active.shape[0], dtype=np.bool_)
         mask = np.empty_like(keep)
-        for w_pt, theta, xt_theta in self._points:
-            t64 = theta.astype(np.float64, copy=False)
-            enet_screen(
-                w_pt,
-                xt_theta,
-                float(t64 @ t64) * data.inv_n,
-                float(t64 @ data.y) * data.inv_n,
-                self.primal,
-                lipschitz,
-                *self.params,
-                mask,
-            )
+        params = _on(self.params, active)
+        for w_pt, stats in self._points:
+            enet_screen(w_pt, *stats, self.primal, lipschitz, *params, mask)
             keep &= mask
         return keep
 
@@ -796,7 +829,8 @@ def _inner_loop(
     the loop returns at its first check instead of computing a restricted gap; with a
     ``target``, checks come when the estimated objective left to gain is below it.
     """
-    l1_reg, l2_reg, positive = state.params
+    params = state.params
+    l1_reg, l2_reg, _, weights, _, _ = params
     K = anderson_k
     # Lower bound of the restricted problem's optimum (valid for this working set).
     best_dual = -np.inf
@@ -819,7 +853,7 @@ def _inner_loop(
         if full_sweep or check:
             before = w[ws] != 0
             order = ws if state.rng is None else state.rng.permutation(ws)
-            _, offset = data.epoch(w, R, offset, order, l1_reg, l2_reg, positive)
+            _, offset = data.epoch(w, R, offset, order, *params)
             swept = ws.shape[0]
             after = w[ws] != 0
             if target is None:
@@ -829,7 +863,7 @@ def _inner_loop(
             sweep = ws[after]
         else:
             order = sweep if state.rng is None else state.rng.permutation(sweep)
-            _, offset = data.epoch(w, R, offset, order, l1_reg, l2_reg, positive)
+            _, offset = data.epoch(w, R, offset, order, *params)
             swept = sweep.shape[0]
         n_epochs += 1
         if state.finisher is not None:
@@ -843,14 +877,12 @@ def _inner_loop(
                 # residuals in the last cycle before one.
                 if -(k + 1) % _GAP_CHECK_EVERY <= K:
                     _extrapolate_dual(w, ws, history, residuals, state)
-                offset, R = _try_extrapolation(
-                    data, w, R, offset, ws, history, l1_reg, l2_reg, positive
-                )
+                offset, R = _try_extrapolation(data, w, R, offset, ws, history, params)
         if check and not restricted:
             break
         if target is not None:
             # Objective left to gain, from the last two decreases (_TARGET_FRACTION).
-            primal = data.primal(w, R, offset, l1_reg, l2_reg)
+            primal = data.primal(w, R, offset, l1_reg, l2_reg, weights)
             if prev_primal is not None:
                 decrease = prev_primal - primal
                 if decrease <= 0.0:
@@ -878,10 +910,10 @@ def _inner_loop(
                 theta, w_theta = state.candidate
             else:
                 theta, w_theta = data.true_residual(R, offset), w
-            dual = _restricted_dual(data, w_theta, theta, ws, l1_reg, l2_reg, positive)
+            dual = _restricted_dual(data, w_theta, theta, ws, params)
             if np.isfinite(dual):
                 best_dual = max(best_dual, dual)
-            primal = data.primal(w, R, offset, l1_reg, l2_reg)
+            primal = data.primal(w, R, offset, l1_reg, l2_reg, weights)
             if primal - best_dual <= tol_in:
                 break
     return n_epochs, offset, R
@@ -916,7 +948,9 @@ def _inner_loop_gram(
     ``||R||^2 / n = r2_0 - d @ (q0 + q)`` (as ``G d = q0 - q``) and
     ``R @ y / n = ry_0 - d @ b``. The residual is rebuilt by one product at the end.
     """
-    l1_reg, l2_reg, positive = state.params
+    params = state.params
+    l1_reg, l2_reg, _, weights, _, _ = params
+    params_ws = _on(params, ws)
     dtype = w.dtype
     inv_n = dtype.type(data.inv_n)
     cols = data.centred_columns(ws)
@@ -931,20 +965,22 @@ def _inner_loop_gram(
     lipschitz = np.ascontiguousarray(np.diag(G))
     w_out = w.copy()
     w_out[ws] = 0.0
-    pen_out = float(enet_penalty_value(w_out, l1_reg, l2_reg))
+    pen_out = float(enet_penalty_value(w_out, l1_reg, l2_reg, weights))
     q_sum0 = q0.astype(np.float64)
+    weights_ws = params_ws[3]
 
     def objective(w_k, q_k):
         d = w_k.astype(np.float64) - w0
         r2 = r2_0 - float(d @ (q_sum0 + q_k))
-        return r2, 0.5 * r2 + pen_out + float(enet_penalty_value(w_k, l1_reg, l2_reg))
+        pen = float(enet_penalty_value(w_k, l1_reg, l2_reg, weights_ws))
+        return r2, 0.5 * r2 + pen_out + pen
 
     best_dual = -np.inf
     K = anderson_k
     history = np.empty((K + 1, ws.shape[0]), dtype=dtype) if K else None
     k = -1
     for k in range(budget):
-        cd_epoch_gram(G, q, w_ws, lipschitz, l1_reg, l2_reg, positive)
+        cd_epoch_gram(G, q, w_ws, lipschitz, *params_ws)
         n_epochs += 1
         if K:
             slot = k % (K + 1)
@@ -952,9 +988,7 @@ def _inner_loop_gram(
             if slot == K:
                 c = _anderson(history)
                 if c is not None:
-                    w_acc = c @ history[1:].astype(np.float64)
-                    if positive:
-                        w_acc = np.maximum(w_acc, 0.0)
+                    w_acc = _project(c @ history[1:].astype(np.float64), params, ws)
                     w_acc = w_acc.astype(dtype)
                     q_acc = q - G @ (w_acc - w_ws)
                     if np.all(np.isfinite(q_acc)) and (
@@ -964,7 +998,8 @@ def _inner_loop_gram(
         if (k + 1) % _GAP_CHECK_EVERY == 0 or k + 1 in (budget, early_check):
             r2, primal = objective(w_ws, q)
             ry = ry_0 - float((w_ws.astype(np.float64) - w0) @ b)
-            dual = float(enet_dual_value(w_ws, q, r2, ry, l1_reg, l2_reg, positive))
+            stats = data.project_stats(q, r2, ry, weights, ws)
+            dual = float(enet_dual_value(w_ws, *stats, *params_ws))
             best_dual = max(best_dual, dual)
             if primal - best_dual <= tol_in:
                 break
@@ -995,10 +1030,10 @@ def _extrapolate_dual(w, ws, history, residuals, state):
         state.candidate = (theta, w_theta)
 
 
-def _try_extrapolation(data, w, R, offset, ws, history, l1_reg, l2_reg, positive):
+def _try_extrapolation(data, w, R, offset, ws, history, params):
     """Replace ``w[ws]`` by the Anderson extrapolation when it lowers the objective.
 
-    With ``positive``, the combination is projected on ``w >= 0`` first.
+    With ``positive`` or bounds, the combination is projected on them first.
     """
     c = _anderson(history)
     if c is None:
@@ -1006,9 +1041,7 @@ def _try_extrapolation(data, w, R, offset, ws, history, l1_reg, l2_reg, positive
     w_acc = c @ history[1:].astype(np.float64)
     if not np.all(np.isfinite(w_acc)):
         return offset, R
-    if positive:
-        w_acc = np.maximum(w_acc, 0.0)
-    w_acc = w_acc.astype(w.dtype)
+    w_acc = _project(w_acc, params, ws).astype(w.dtype)
     delta = w_acc - w[ws]
     # Coordinates that stayed zero over the cycle do not move: skip their columns.
     moved = delta != 0
@@ -1016,8 +1049,9 @@ def _try_extrapolation(data, w, R, offset, ws, history, l1_reg, l2_reg, positive
     offset_acc = data.update_residual(R_acc, offset, ws[moved], delta[moved])
     # Only the coordinates of ``ws`` differ: compare the objectives on them.
     w_ws = np.ascontiguousarray(w[ws])
-    if data.primal(w_acc, R_acc, offset_acc, l1_reg, l2_reg) < data.primal(
-        w_ws, R, offset, l1_reg, l2_reg
+    l1_reg, l2_reg, _, weights, _, _ = _on(params, ws)
+    if data.primal(w_acc, R_acc, offset_acc, l1_reg, l2_reg, weights) < data.primal(
+        w_ws, R, offset, l1_reg, l2_reg, weights
     ):
         w[ws] = w_acc
         return offset_acc, R_acc
