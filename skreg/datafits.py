@@ -561,7 +561,8 @@ class QuadraticData:
         tol_abs = -1.0 if tol is None else tol * self.tol_scale
         floor = self.gap_threshold(None, 0.0)  # the floors of gap_threshold
         G, b, y_sq = self.gram()
-        weights = arrays[0]
+        weights, lower, _ = arrays
+        # (The caller routes fits with bounded unpenalised features elsewhere.)
         unpen = np.flatnonzero(weights == 0).astype(np.int64)
         pinv = np.empty((0, 0))
         if unpen.shape[0]:
@@ -658,49 +659,76 @@ class QuadraticData:
             )
         )  # fmt: skip
 
-    def dual_stats(self, theta, xt_theta, weights=NO_ARRAY, features=None):
+    def dual_stats(self, theta, xt_theta, params, features=None):
         """Sufficient statistics of the dual point at ``theta`` (residual-like).
 
         Returns ``(xt_theta, theta @ theta / n, theta @ y_c / n)``, ``xt_theta =
-        X_c[:, features].T theta / n`` given (``features``: all when ``None``). With
-        unpenalised features among ``features`` (``weights == 0``), the point is
-        first projected on the orthogonal complement of their columns
-        (:func:`skreg._kernels.quadratic.project_unpenalised`): otherwise no dual
-        point is feasible. Unpenalised features outside ``features`` (a working set)
-        are left alone: the restricted problem does not include them.
+        X_c[:, features].T theta / n`` given (``features``: all when ``None``), for
+        the penalty ``params`` (:meth:`skreg.penalties.ElasticNet.solver_params`,
+        arrays over all features). With unpenalised features among ``features``,
+        the point may first be projected on the orthogonal complement of some of
+        their columns (:meth:`project_stats`). Unpenalised features outside
+        ``features`` (a working set) are left alone: the restricted problem does
+        not include them.
         """
         t64 = theta.astype(np.float64, copy=False)
         t2 = float(t64 @ t64) * self.inv_n
         ty = float(t64 @ self.y) * self.inv_n
-        return self.project_stats(xt_theta, t2, ty, weights, features)
+        return self.project_stats(xt_theta, t2, ty, params, features)
 
-    def project_stats(self, xt_theta, t2, ty, weights, features=None):
-        """:meth:`dual_stats` from ``theta @ theta / n`` and ``theta @ y_c / n``."""
+    def project_stats(self, xt_theta, t2, ty, params, features=None):
+        """:meth:`dual_stats` from ``theta @ theta / n`` and ``theta @ y_c / n``.
+
+        The conjugate of an unpenalised feature's penalty is ``u_j z_+ + (-l_j)
+        z_-`` (bounds ``l_j <= w_j <= u_j``): finite where the bound on the side of
+        ``z = xt_theta_j`` is, infinite otherwise. Features with no finite bound on
+        that side (all of them without bounds) are projected out
+        (:func:`skreg._kernels.quadratic.project_unpenalised`): their correlation
+        becomes exactly zero, as it is at the optimum. Features pushing against a
+        finite bound keep their correlation (at the optimum it need not be zero).
+        As projecting moves the other correlations, the set grows until no
+        unprojected unpenalised feature is infeasible (at most once per feature).
+        """
+        _, _, positive, weights, lower, upper = params
         if not weights.shape[0] or weights.all():
             return xt_theta, t2, ty
         f = weights if features is None else weights[features]
-        pos = np.flatnonzero(f == 0).astype(np.int64)
-        if not pos.shape[0]:
+        pos_all = np.flatnonzero(f == 0).astype(np.int64)
+        if not pos_all.shape[0]:
             return xt_theta, t2, ty
+        ids_all = pos_all if features is None else features[pos_all]
+        lo = (
+            np.full(ids_all.shape[0], -np.inf) if not lower.shape[0] else lower[ids_all]
+        )
+        hi = np.full(ids_all.shape[0], np.inf) if not lower.shape[0] else upper[ids_all]
+        if positive:
+            lo = np.maximum(lo, 0.0)
+        open_up, open_down = hi == np.inf, lo == -np.inf
         unpen = np.flatnonzero(weights == 0)
         cross, pinv_all, b_u = self._unpenalised_products(unpen)
-        rows = slice(None) if features is None else features
-        cols = np.arange(unpen.shape[0], dtype=np.int64)
-        ids = pos if features is None else features[pos]
-        if ids.shape[0] == unpen.shape[0]:
-            pinv = pinv_all
-        else:
-            cols = np.searchsorted(unpen, ids).astype(np.int64)
-            pinv = np.ascontiguousarray(
-                np.linalg.pinv(cross[np.ix_(ids, cols)]), dtype=np.float64
-            )
-        out = np.empty(xt_theta.shape[0], np.float64)
-        t2, ty = _quad.project_unpenalised(
-            np.ascontiguousarray(xt_theta, dtype=np.float64), t2, ty, pos,
-            np.ascontiguousarray(cross[rows]), cols, pinv,
-            np.ascontiguousarray(b_u[cols]), out,
-        )  # fmt: skip
-        return out, t2, ty
+        rows = np.ascontiguousarray(cross if features is None else cross[features])
+        z0 = np.ascontiguousarray(xt_theta, dtype=np.float64)
+        chosen = open_up & open_down
+        out, t2_out, ty_out = xt_theta, t2, ty
+        while True:
+            if chosen.any():
+                pos, ids = pos_all[chosen], ids_all[chosen]
+                cols = np.searchsorted(unpen, ids).astype(np.int64)
+                pinv = pinv_all
+                if ids.shape[0] != unpen.shape[0]:
+                    pinv = np.ascontiguousarray(
+                        np.linalg.pinv(cross[np.ix_(ids, cols)]), dtype=np.float64
+                    )
+                out = np.empty(z0.shape[0], np.float64)
+                t2_out, ty_out = _quad.project_unpenalised(
+                    z0, t2, ty, pos, rows, cols, pinv,
+                    np.ascontiguousarray(b_u[cols]), out,
+                )  # fmt: skip
+            z_u = out[pos_all]
+            infeasible = ~chosen & ((open_up & (z_u > 0)) | (open_down & (z_u < 0)))
+            if not infeasible.any():
+                return out, t2_out, ty_out
+            chosen |= infeasible
 
     def _unpenalised_products(self, unpen):
         """Return ``(X_c.T X_c[:, U] / n, pinv(G_UU), X_c[:, U].T y_c / n)``, kept."""
@@ -750,7 +778,8 @@ class QuadraticData:
         ``theta`` in the augmented dual. ``features``: the features of ``w`` and
         ``xt_theta`` (all when ``None``); penalty arrays are over all features.
         """
-        z, t2, ty = self.dual_stats(theta, xt_theta, weights, features)
+        params = (l1_reg, l2_reg, positive, weights, lower, upper)
+        z, t2, ty = self.dual_stats(theta, xt_theta, params, features)
         if features is not None and weights.shape[0]:
             weights = np.ascontiguousarray(weights[features])
         if features is not None and lower.shape[0]:

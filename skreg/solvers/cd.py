@@ -186,6 +186,20 @@ def _on(params, idx):
     return l1_reg, l2_reg, positive, weights, lower, upper
 
 
+def _bounded_unpenalised(penalty) -> bool:
+    """Whether some unpenalised feature has a bound (``positive`` included)."""
+    unpen = penalty.unpenalised
+    if not unpen.shape[0]:
+        return False
+    if penalty.positive:
+        return True
+    if not penalty.bounded:
+        return False
+    return bool(
+        np.any(np.isfinite(penalty.lower[unpen]) | np.isfinite(penalty.upper[unpen]))
+    )
+
+
 def _project(w_acc, params, idx):
     """Project an extrapolated point on the feasible set (``positive``, bounds)."""
     _, _, positive, _, lower, upper = params
@@ -304,6 +318,10 @@ def solve_cd(
         finish = False
     if rng is not None:
         compiled_below, gram = 0, False
+    if _bounded_unpenalised(penalty):
+        # The compiled small solve projects the dual point on every unpenalised
+        # column; one at a bound needs the per-gap choice of QuadraticData.
+        compiled_below = 0
     if not data.sparse and data.n_features <= compiled_below and not verbose:
         return _solve_small(data, w, params, max_iter, tol, rel_tol, finish)
     R, offset = data.init_residual(w) if residual is None else residual
@@ -787,7 +805,7 @@ class _DualState:
         params = _on(self.params, active)
         # Dual points as their statistics (projected when some features are
         # unpenalised: QuadraticData.dual_stats), shared with ``screen``.
-        stats = data.dual_stats(Rt, -grad, weights, active)
+        stats = data.dual_stats(Rt, -grad, self.params, active)
         self._points = [(w_act, stats)]
         self._offer(float(enet_dual_value(w_act, *stats, *params)))
         if self.candidate is not None and primal - self.best_dual > threshold:
@@ -795,7 +813,7 @@ class _DualState:
             self.candidate = None
             w_theta = np.ascontiguousarray(w_theta[active])
             xt_theta = -data.gradient(theta, 0.0, active)
-            stats = data.dual_stats(theta, xt_theta, weights, active)
+            stats = data.dual_stats(theta, xt_theta, self.params, active)
             self._points.append((w_theta, stats))
             self._offer(float(enet_dual_value(w_theta, *stats, *params)))
         return primal - self.best_dual, threshold
@@ -998,7 +1016,7 @@ def _inner_loop_gram(
         if (k + 1) % _GAP_CHECK_EVERY == 0 or k + 1 in (budget, early_check):
             r2, primal = objective(w_ws, q)
             ry = ry_0 - float((w_ws.astype(np.float64) - w0) @ b)
-            stats = data.project_stats(q, r2, ry, weights, ws)
+            stats = data.project_stats(q, r2, ry, params, ws)
             dual = float(enet_dual_value(w_ws, *stats, *params_ws))
             best_dual = max(best_dual, dual)
             if primal - best_dual <= tol_in:
