@@ -194,3 +194,32 @@ def test_prox_enet_preserves_float32():
     out = prox_enet(x, 0.5, 0.25, False, np.empty_like(x))
     assert out.dtype == np.float32
     assert_allclose(out, np.sign(x) * np.maximum(np.abs(x) - 0.5, 0) / 1.25, rtol=1e-6)
+
+
+def test_subdiff_distance_with_bounds_against_brute_force():
+    """Per coordinate: zero exactly when w_j minimises the 1-D problem with its box."""
+    rng = np.random.default_rng(3)
+    l1, l2 = 0.3, 0.2
+    weights = np.array([1.0, 2.0, 0.0, 0.5, 1.0, 1.0])
+    lower = np.array([-0.5, -np.inf, -1.0, 0.0, -0.2, -0.4])
+    upper = np.array([0.4, 0.0, np.inf, 0.7, 0.0, 0.4])
+    for _ in range(200):
+        w = np.clip(rng.standard_normal(6), lower, upper)
+        w[rng.uniform(size=6) < 0.3] = 0.0
+        pick = (rng.uniform(size=6) < 0.3) & np.isfinite(lower) & np.isfinite(upper)
+        w[pick] = np.where(rng.uniform(size=6) < 0.5, lower, upper)[pick]
+        grad = 2.0 * rng.standard_normal(6)
+        dist = enet_subdiff_distance(
+            w, grad, l1, l2, False, weights, lower, upper, np.empty(6)
+        )
+        for j in range(6):
+            # The 1-D objective over the box (clipped to +-5) is minimised at w_j
+            # iff the violation is zero (brute force on a fine grid).
+            f = weights[j]
+            t = np.linspace(max(lower[j], -5.0), min(upper[j], 5.0), 20001)
+
+            def h(x, g=grad[j], f=f):
+                return g * x + f * (l1 * np.abs(x) + 0.5 * l2 * x * x)
+
+            gain = h(w[j]) - h(t).min()
+            assert (dist[j] <= 1e-12) == (gain <= 1e-12), (j, w[j], grad[j], dist[j])

@@ -182,7 +182,9 @@ def enet_subdiff_distance(
     bounds, the subdifferential includes the normal cone of the box: at ``w_j = u_j >
     0`` any ``-grad_j - f_j l2 w_j >= f_j l1`` is optimal (the coefficient pushes
     against its bound), symmetrically at ``w_j = l_j < 0``, and at ``w_j = 0`` a bound
-    at zero (``l_j = 0`` or ``u_j = 0``) opens one side.
+    at zero (``l_j = 0`` or ``u_j = 0``) opens one side: the violation is
+    ``max(f_j l1 - v, 0)`` at the upper bound and ``max(v + f_j l1, 0)`` at the lower
+    one, with ``v = -grad_j - f_j l2 w_j``.
 
     Parameters
     ----------
@@ -213,7 +215,7 @@ def enet_subdiff_distance(
         if boxed and wj > 0.0 and wj >= upper[j]:
             out[j] = max(l1 - v, 0.0)
         elif boxed and wj < 0.0 and wj <= lower[j]:
-            out[j] = max(-v - l1, 0.0)
+            out[j] = max(v + l1, 0.0)
         elif wj > 0.0:
             out[j] = abs(v - l1)
         elif wj < 0.0:

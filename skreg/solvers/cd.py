@@ -248,8 +248,7 @@ def solve_cd(
         Prepared data (:class:`skreg.datafits.QuadraticData`).
     penalty : skreg.penalties.ElasticNet
         Penalty; its ``solver_params()`` are used (penalty factors and bounds
-        included; with bounds the finishing step is off: its Newton steps on the
-        support do not stop at a bound).
+        included).
     w : ndarray of shape (n_features,)
         Starting point (warm start), contiguous, of the data's dtype; updated in place.
     max_iter : int, default=1000
@@ -314,8 +313,6 @@ def solve_cd(
     """
     params = penalty.solver_params()
     l1_reg = params[0]
-    if penalty.bounded:
-        finish = False
     if rng is not None:
         compiled_below, gram = 0, False
     if _bounded_unpenalised(penalty):
@@ -385,7 +382,7 @@ def solve_cd(
             # takes the point from the tolerance to the optimum (dense and sparse
             # fits, or two solvers, then agree to rounding).
             polished = True
-            pos = state.finisher.support(w[active])
+            pos = state.finisher.support(w[active], active)
             moved = state.finisher.step(
                 data, w, R, offset, active[pos], grad[pos], polish=True
             )
@@ -411,7 +408,7 @@ def solve_cd(
             # (At most one step between two rounds of epochs: a step that gains
             # nothing measurable must not repeat forever.)
             finished_at = n_epochs
-            pos = state.finisher.support(w[active])
+            pos = state.finisher.support(w[active], active)
             moved = state.finisher.step(data, w, R, offset, active[pos], grad[pos])
             if moved is not None:
                 R, offset = moved
@@ -502,7 +499,7 @@ class _Finisher:
         self.params = params
         # Without L1 part and sign constraint the objective is smooth: one Newton
         # step on every feature in play is exact, and signs do not matter.
-        self.smooth = params[0] == 0.0 and not params[2]
+        self.smooth = params[0] == 0.0 and not params[2] and not params[4].shape[0]
         self.settle = settle
         self.credit = 0.0
         self.last = None
@@ -514,9 +511,27 @@ class _Finisher:
         f = _on(self.params, S)[3] if weights.shape[0] else np.ones(S.shape[0])
         return l1_reg * f, l2_reg * f
 
-    def support(self, w) -> np.ndarray:
-        """Positions in ``w`` that a step moves: the nonzeros (all when smooth)."""
-        return np.arange(w.shape[0]) if self.smooth else np.flatnonzero(w)
+    def support(self, w, idx=None) -> np.ndarray:
+        """Positions in ``w`` that a step moves: the nonzeros (all when smooth).
+
+        With bounds, coefficients at a bound stay there (``idx``: the features of
+        ``w``'s entries, all when ``None``).
+        """
+        if self.smooth:
+            return np.arange(w.shape[0])
+        lower, upper = self.params[4], self.params[5]
+        if not lower.shape[0]:
+            return np.flatnonzero(w)
+        if idx is not None:
+            lower, upper = lower[idx], upper[idx]
+        return np.flatnonzero((w != 0) & (w != lower) & (w != upper))
+
+    def _bounds(self, S):
+        """``(lower, upper)`` of the features ``S`` (infinite without bounds)."""
+        lower, upper = self.params[4], self.params[5]
+        if not lower.shape[0]:
+            return np.full(S.shape[0], -np.inf), np.full(S.shape[0], np.inf)
+        return lower[S].astype(np.float64), upper[S].astype(np.float64)
 
     def step(self, data, w, R, offset, S, grad_S, hessian=None, polish=False):
         """Try the steps from the support ``S`` of ``w`` (``grad_S``: gradient there).
@@ -602,6 +617,7 @@ class _Finisher:
         scale = np.sqrt(np.maximum(np.diag(H), np.finfo(np.float64).tiny))
         H /= np.outer(scale, scale)
         grad_q = grad_S.astype(np.float64) + l1_reg * signs + l2_reg * w_S
+        lo, hi = self._bounds(S)
         keep = np.arange(S.shape[0])
         while self.credit >= solve_cost:
             self.credit -= solve_cost
@@ -619,19 +635,26 @@ class _Finisher:
             if self.smooth:
                 w_S[keep] = new
                 return w_S
-            crossed = np.flatnonzero(np.sign(new) != signs[keep])
-            if not crossed.shape[0]:
+            # Breakpoints: a coefficient reaching zero (leaves S) or a bound
+            # (fixed there); the step stops at the first one.
+            old = w_S[keep]
+            ends = np.where(np.sign(new) != signs[keep], 0.0, new)
+            ends = np.clip(ends, lo[keep], hi[keep])
+            hit = ends != new
+            if not hit.any():
                 w_S[keep] = new
                 return self._refine(
                     data, w, S, keep, w_S, signs, factor, scale, covariance
                 )
-            ratios = w_S[keep[crossed]] / (w_S[keep[crossed]] - new[crossed])
+            ratios = (ends[hit] - old[hit]) / (new[hit] - old[hit])
             t = float(ratios.min())
             step = t * d
             grad_q += scale * (H[:, keep] @ (scale[keep] * step))
             w_S[keep] += step
-            w_S[keep[crossed[ratios <= t]]] = 0.0
-            keep = keep[w_S[keep] != 0.0]
+            stopped = np.flatnonzero(hit)[ratios <= t]
+            w_S[keep[stopped]] = ends[stopped]
+            moving = w_S[keep]
+            keep = keep[(moving != 0.0) & (moving != lo[keep]) & (moving != hi[keep])]
             if keep.shape[0] == 0:
                 break
         return w_S
@@ -655,7 +678,12 @@ class _Finisher:
             grad_q = grad + l1_reg * signs[keep] + l2_reg * w_S[keep]
             d = factor.solve(-grad_q / scale[keep]) / scale[keep]
             new = w_S[keep] + d
-            if not np.all(np.isfinite(d)) or np.any(np.sign(new) != signs[keep]):
+            lo, hi = self._bounds(S[keep])
+            if (
+                not np.all(np.isfinite(d))
+                or np.any(np.sign(new) != signs[keep])
+                or np.any((new < lo) | (new > hi))
+            ):
                 break
             w_S[keep] = new
         return w_S
@@ -912,7 +940,7 @@ def _inner_loop(
                 prev_decrease = decrease
             prev_primal = primal
         if check and state.finisher is not None and k + 1 >= _FINISH_AFTER:
-            S = ws[state.finisher.support(w[ws])]
+            S = ws[state.finisher.support(w[ws], ws)]
             moved = state.finisher.step(
                 data, w, R, offset, S, data.gradient(R, offset, S)
             )
@@ -1026,7 +1054,7 @@ def _inner_loop_gram(
     if state.finisher is not None and k + 1 >= _FINISH_AFTER:
         # The Hessian block of the support is part of G: an exact solve on it is
         # nearly free (the gap computed next checks it).
-        pos = state.finisher.support(w_ws)
+        pos = state.finisher.support(w_ws, ws)
         S = ws[pos]
         moved = state.finisher.step(
             data, w, R, offset, S, -q[pos], hessian=G[np.ix_(pos, pos)]
