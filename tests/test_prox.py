@@ -25,6 +25,9 @@ STRENGTHS = st.floats(0, 5, allow_nan=False, allow_infinity=False)
 DTYPES = st.sampled_from([np.float32, np.float64])
 SETTINGS = settings(max_examples=60, deadline=None)
 
+# The kernels' "no penalty factors / no bounds" (empty float64 arrays).
+NONE = np.empty(0)
+
 
 def vectors(min_size=1, max_size=12, dtype=np.float64):
     return arrays(dtype, st.integers(min_size, max_size), elements=FLOATS)
@@ -52,7 +55,7 @@ def _brute_prox_scalar(x, l1, l2, positive):
 @given(x=FLOATS, l1=STRENGTHS, l2=STRENGTHS, positive=st.booleans())
 def test_prox_enet_scalar_is_the_minimiser(x, l1, l2, positive):
     expected = _brute_prox_scalar(x, l1, l2, positive)
-    out = prox_enet(np.array([x]), l1, l2, positive, np.empty(1))
+    out = prox_enet(np.array([x]), l1, l2, positive, NONE, NONE, NONE, np.empty(1))
     assert_allclose(out[0], expected, rtol=0, atol=1e-6)
     assert prox_enet_scalar(x, l1, l2, positive) == out[0]
     if positive:
@@ -63,7 +66,7 @@ def test_prox_enet_scalar_is_the_minimiser(x, l1, l2, positive):
 @given(data=st.data(), l1=STRENGTHS, l2=STRENGTHS, positive=st.booleans(), dtype=DTYPES)
 def test_prox_enet_vector(data, l1, l2, positive, dtype):
     x = data.draw(vectors(dtype=dtype))
-    out = prox_enet(x, l1, l2, positive, np.empty_like(x))
+    out = prox_enet(x, l1, l2, positive, NONE, NONE, NONE, np.empty_like(x))
     assert out.dtype == dtype
     expected = [_brute_prox_scalar(float(v), l1, l2, positive) for v in x]
     atol = 1e-6 if dtype == np.float64 else 1e-5 * max(1.0, np.abs(x).max())
@@ -137,12 +140,23 @@ def test_subdiff_distance_zero_at_prox_fixed_point(data, l1, l2, step, positive,
     # proximal-gradient map: prox(w - step * grad) = prox(z) = w. This is exactly the
     # optimality condition -grad in d g(w), so the KKT distance is zero.
     z = data.draw(vectors(dtype=np.float64))
-    w = prox_enet(z, step * l1, step * l2, positive, np.empty_like(z))
+    w = prox_enet(z, step * l1, step * l2, positive, NONE, NONE, NONE, np.empty_like(z))
     grad = (w - z) / step
-    back = prox_enet(w - step * grad, step * l1, step * l2, positive, np.empty_like(w))
+    back = prox_enet(
+        w - step * grad,
+        step * l1,
+        step * l2,
+        positive,
+        NONE,
+        NONE,
+        NONE,
+        np.empty_like(w),
+    )
     assert_allclose(back, w, rtol=0, atol=1e-12 * max(1, np.abs(z).max()))
     w, grad = w.astype(dtype), grad.astype(dtype)
-    dist = enet_subdiff_distance(w, grad, l1, l2, positive, np.empty_like(w))
+    dist = enet_subdiff_distance(
+        w, grad, l1, l2, positive, NONE, NONE, NONE, np.empty_like(w)
+    )
     atol = (1e-12 if dtype == np.float64 else 1e-5) * max(1, np.abs(z).max()) / step
     assert_allclose(dist, 0, atol=atol)
     # Away from the fixed point the distance is the exact violation: shift the
@@ -156,7 +170,9 @@ def test_subdiff_distance_zero_at_prox_fixed_point(data, l1, l2, step, positive,
         # -grad_0 in [-l1, l1] ((-inf, l1] positive); push it out past l1.
         grad2[0] = -(l1 + d)
         expected = d
-    dist2 = enet_subdiff_distance(w, grad2, l1, l2, positive, np.empty_like(w))
+    dist2 = enet_subdiff_distance(
+        w, grad2, l1, l2, positive, NONE, NONE, NONE, np.empty_like(w)
+    )
     assert dist2[0] == pytest.approx(expected, rel=1e-6, abs=atol + 1e-12)
 
 
@@ -168,7 +184,7 @@ def test_enet_penalty_value(data, l1, l2, dtype):
     w = data.draw(vectors(dtype=dtype))
     w64 = w.astype(np.float64)
     expected = l1 * np.abs(w64).sum() + 0.5 * l2 * w64 @ w64
-    assert enet_penalty_value(w, l1, l2) == pytest.approx(
+    assert enet_penalty_value(w, l1, l2, NONE) == pytest.approx(
         expected, rel=1e-12, abs=1e-12
     )
 
@@ -191,7 +207,7 @@ def test_enet_alpha_max(data, positive, dtype):
 
 def test_prox_enet_preserves_float32():
     x = np.linspace(-2, 2, 9, dtype=np.float32)
-    out = prox_enet(x, 0.5, 0.25, False, np.empty_like(x))
+    out = prox_enet(x, 0.5, 0.25, False, NONE, NONE, NONE, np.empty_like(x))
     assert out.dtype == np.float32
     assert_allclose(out, np.sign(x) * np.maximum(np.abs(x) - 0.5, 0) / 1.25, rtol=1e-6)
 

@@ -249,7 +249,7 @@ def _run_to_target(data, penalty, target, w0=None):
     w = np.zeros(p) if w0 is None else w0.copy()
     R, offset = data.init_residual(w)
     l1_reg, l2_reg = penalty.kernel_params()
-    state = cd._DualState(data, l1_reg, l2_reg, False)
+    state = cd._DualState(data, penalty.solver_params())
     sweeps = []
     epoch = data.epoch
 
@@ -368,7 +368,7 @@ def test_working_set_grows_fast_only_after_a_stall():
     from skreg.solvers import cd
 
     class State:
-        params = (0.1, 0.0, False)
+        params = (0.1, 0.0, False, np.empty(0), np.empty(0), np.empty(0))
         ws_size = 10
 
         class data:
