@@ -24,6 +24,41 @@ orders of magnitude near convergence. Two remedies tighten it (Massias et al. 20
 the last ``K + 1`` epochs, whose limit is the optimal dual point; and keeping the best
 dual value seen, since every dual value of the same problem is a lower bound of the
 optimum. The gap is the objective minus the best of these lower bounds.
+
+**Interface** (what :func:`solve_cd` relies on; checked once per call by
+:func:`check_interface`, as skglm's solvers check ``_datafit_required_attr``). The
+solver never looks inside the datafit or the penalty beyond these names, so a new
+datafit or penalty plugs in by providing them (``tests/test_solvers.py`` fits a
+weighted quadratic written in NumPy that way).
+
+*Datafit* (``data``; :class:`skreg.datafits.QuadraticData` is the reference) — the
+least-squares datafit ``F(w) = ||y - X w||^2 / (2 n)`` in some representation of the
+residual ``(R, offset)``:
+
+- ``n_samples``, ``n_features``, ``inv_n`` (``1 / n``), ``y`` (the target as the
+  dual sees it), ``lipschitz`` (per-feature coordinate Lipschitz constants), ``sparse``
+  (``True`` skips the covariance-form paths below);
+- residuals: ``init_residual(w) -> (R, offset)``, ``true_residual(R, offset)``,
+  ``update_residual(R, offset, ws, delta) -> offset``;
+- ``epoch(w, R, offset, ws, *params) -> (max_change, offset)``: one coordinate pass
+  over ``ws`` with the penalty's kernel tuple ``params`` (below), ``w`` and ``R``
+  updated in place;
+- ``gradient(R, offset, ws)`` (on ``ws``), ``grad_at_zero()``;
+- ``primal(w, R, offset, l1_reg, l2_reg, weights)``, ``gap_threshold(tol, primal,
+  rel_tol)``;
+- dual points: ``dual_stats(theta, xt_theta, params, features)`` and
+  ``project_stats(xt_theta, theta_norm2, theta_dot_y, params, features)``, returning
+  ``(xt_theta, ||theta||^2 / n, theta @ y / n)`` of a feasible dual point built from the
+  residual-like ``theta`` (the gap and the screening rules are computed from these),
+  and ``dual_value(w, theta, xt_theta, *params, features=)`` (restricted problems);
+- with ``finish=True``: ``hessian(ws)``; dense data (``sparse=False``) also
+  ``centred_columns``, ``gram``, ``gram_gradient``, ``gram_primal``, ``solve_gram``
+  and ``exact_gap`` (the covariance form and the small-problem solve).
+
+*Penalty* (:class:`skreg.penalties.ElasticNet`): ``solver_params()``, the kernel tuple
+``(l1_reg, l2_reg, positive, weights, lower, upper)`` (floats, a bool and three
+float64 arrays, empty when absent) that every kernel takes in this order; and
+``positive``, ``bounded``, ``lower``, ``upper``, ``unpenalised``.
 """
 
 from __future__ import annotations
@@ -171,6 +206,50 @@ def _anderson(iterates: np.ndarray) -> np.ndarray | None:
     return z / s
 
 
+#: Attributes :func:`solve_cd` requires of its datafit (module notes, "Interface").
+DATAFIT_REQUIRED = (
+    "n_samples", "n_features", "inv_n", "y", "lipschitz", "sparse", "init_residual",
+    "true_residual", "update_residual", "epoch", "gradient", "grad_at_zero", "primal",
+    "gap_threshold", "dual_stats", "project_stats", "dual_value",
+)  # fmt: skip
+#: ... when it finishes on the support (``finish=True``) ...
+DATAFIT_REQUIRED_FINISH = ("hessian",)
+#: ... and on dense data (covariance form, small-problem solve).
+DATAFIT_REQUIRED_DENSE = (
+    "centred_columns", "gram", "gram_gradient", "gram_primal", "solve_gram",
+    "exact_gap",
+)  # fmt: skip
+#: Attributes :func:`solve_cd` requires of its penalty.
+PENALTY_REQUIRED = ("solver_params", "positive", "bounded", "lower", "upper",
+                    "unpenalised")  # fmt: skip
+
+
+def check_interface(data, penalty, finish=True) -> None:
+    """Raise ``TypeError`` naming what ``data`` or ``penalty`` lack for the solver.
+
+    Called once per solve (a few ``hasattr`` calls), so that a datafit or penalty
+    missing part of the interface fails at the start with its name, not deep inside
+    an outer iteration.
+    """
+    required = DATAFIT_REQUIRED
+    if finish:
+        required += DATAFIT_REQUIRED_FINISH
+    if not getattr(data, "sparse", True):
+        required += DATAFIT_REQUIRED_DENSE
+    missing = [name for name in required if not hasattr(data, name)]
+    if missing:
+        raise TypeError(
+            f"{type(data).__name__} cannot be solved by solve_cd: it lacks "
+            f"{', '.join(missing)} (see skreg.solvers.cd, 'Interface')."
+        )
+    missing = [name for name in PENALTY_REQUIRED if not hasattr(penalty, name)]
+    if missing:
+        raise TypeError(
+            f"{type(penalty).__name__} cannot be used by solve_cd: it lacks "
+            f"{', '.join(missing)} (see skreg.solvers.cd, 'Interface')."
+        )
+
+
 def _on(params, idx):
     """Return the penalty's kernel tuple with its arrays restricted to ``idx``.
 
@@ -311,6 +390,7 @@ def solve_cd(
     -------
     SolverResult
     """
+    check_interface(data, penalty, finish)
     params = penalty.solver_params()
     l1_reg = params[0]
     if rng is not None:
