@@ -727,7 +727,9 @@ class QuadraticData:
             z_u = out[pos_all]
             infeasible = ~chosen & ((open_up & (z_u > 0)) | (open_down & (z_u < 0)))
             if not infeasible.any():
-                return out, t2_out, ty_out
+                # In the dtype given: the dual kernels then see one type per dtype
+                # (zeros stay exact zeros).
+                return out.astype(xt_theta.dtype, copy=False), t2_out, ty_out
             chosen |= infeasible
 
     def _unpenalised_products(self, unpen):

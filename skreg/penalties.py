@@ -8,7 +8,11 @@ Every penalty offers the same small interface, which the solvers rely on:
   subdifferential at ``w`` (the KKT violation; zero at an optimum);
 - ``alpha_max(grad0)``: the smallest ``alpha`` at which ``w = 0`` is optimal, given the
   datafit gradient at zero;
-- ``kernel_params()``: the numbers ``(l1_reg, l2_reg)`` handed to the compiled kernels.
+- ``kernel_params()``: the numbers ``(l1_reg, l2_reg)`` handed to the compiled kernels;
+- for the coordinate-descent solver (:data:`skreg.solvers.cd.PENALTY_REQUIRED`,
+  checked once per solve): ``solver_params()``, the kernel tuple
+  ``(l1_reg, l2_reg, positive, weights, lower, upper)``, and ``positive``,
+  ``bounded``, ``lower``, ``upper``, ``unpenalised``.
 
 L1 and L2 are the corners of the elastic net, so all three classes reduce to
 ``l1_reg * ||w||_1 + 0.5 * l2_reg * ||w||_2^2`` with
@@ -49,8 +53,9 @@ from skreg._kernels.prox import (
 __all__ = ["L1", "L2", "ElasticNet", "GroupL1", "check_penalty_arrays"]
 
 #: The kernels' "no penalty factors / no bounds" (module notes of ``_kernels.prox``).
+#: Writeable like every array the kernels get: Numba types read-only arrays apart,
+#: which would double the compiled specialisations.
 NO_ARRAY = np.empty(0, dtype=np.float64)
-NO_ARRAY.flags.writeable = False
 
 
 def _as_vector(value, name, n_features):
