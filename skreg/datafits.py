@@ -85,6 +85,20 @@ def enet_objective(
     return Quadratic.value(r, sample_weight) + pen.value(np.asarray(coef, np.float64))
 
 
+def enet_dual(w, stats, params) -> float:
+    """Dual objective at the dual point of ``stats`` (:meth:`QuadraticData.dual_stats`).
+
+    The plain elastic net goes to :func:`skreg._kernels.quadratic.enet_dual_value`,
+    penalty factors or bounds to its ``_general`` form: chosen here, once per call,
+    so that a default fit never compiles the general code (measured: 0.6 s of a
+    cold first fit).
+    """
+    l1_reg, l2_reg, positive, weights, lower, upper = params
+    if weights.shape[0] or lower.shape[0]:
+        return float(_quad.enet_dual_value_general(w, *stats, *params))
+    return float(_quad.enet_dual_value(w, *stats, l1_reg, l2_reg, positive))
+
+
 def _penalty_value(w64, l1_reg, l2_reg, weights) -> float:
     """Elastic-net penalty at ``w64`` (float64): NumPy, or the kernel with weights."""
     if weights.shape[0]:
@@ -195,6 +209,12 @@ _QUADRATIC_KERNELS = {
         _quad.gradient_quadratic_sparse,
         _quad.update_residual_sparse,
     ),
+}
+# ... and the epochs with penalty factors or bounds (their own kernels: a default fit
+# never compiles them; in the plain kernels they doubled the epoch's compile time).
+_GENERAL_EPOCHS = {
+    False: _quad.cd_epoch_quadratic_general,
+    True: _quad.cd_epoch_quadratic_sparse_general,
 }
 
 
@@ -482,39 +502,22 @@ class QuadraticData:
         """One CD pass over ``ws``; returns ``(max_change, offset)``.
 
         ``weights``, ``lower``, ``upper``: penalty factors and bounds over all
-        features (float64, empty when absent; :mod:`skreg._kernels.prox`).
+        features (float64, empty when absent; :mod:`skreg._kernels.prox`), which
+        select the general epoch kernel.
         """
+        general = weights.shape[0] or lower.shape[0]
+        regs = (l1_reg, l2_reg, positive)
+        if general:
+            regs = (*regs, weights, lower, upper)
         if self.sparse:
-            return self._epoch(
-                *self._xargs,
-                self.kernel_xmean,
-                R,
-                offset,
-                w,
-                ws,
-                self.lipschitz,
-                l1_reg,
-                l2_reg,
-                positive,
-                weights,
-                lower,
-                upper,
-                self.inv_n,
-            )
-        change = self._epoch(
-            self.X,
-            self.kernel_xmean,
-            R,
-            w,
-            ws,
-            self.lipschitz,
-            l1_reg,
-            l2_reg,
-            positive,
-            weights,
-            lower,
-            upper,
-            self.inv_n,
+            kernel = _GENERAL_EPOCHS[True] if general else self._epoch
+            return kernel(
+                *self._xargs, self.kernel_xmean, R, offset, w, ws, self.lipschitz,
+                *regs, self.inv_n,
+            )  # fmt: skip
+        kernel = _GENERAL_EPOCHS[False] if general else self._epoch
+        change = kernel(
+            self.X, self.kernel_xmean, R, w, ws, self.lipschitz, *regs, self.inv_n
         )
         return change, 0.0
 
@@ -545,15 +548,14 @@ class QuadraticData:
         self._update(self.X, self.kernel_xmean, R, ws, delta)
         return 0.0
 
-    def solve_gram(
-        self, w, q, l1_reg, l2_reg, positive, tol, rel_tol, max_iter,
-        arrays=(NO_ARRAY, NO_ARRAY, NO_ARRAY),
-    ):  # fmt: skip
+    def solve_gram(self, w, q, l1_reg, l2_reg, positive, tol, rel_tol, max_iter):
         """Coordinate descent in covariance form on :meth:`gram` (dense ``X``).
 
         See :func:`skreg._kernels.quadratic.cd_solve_gram`: ``w`` and ``q`` (the
         negative gradient), both float64, are updated in place; ``X`` is not read.
-        ``arrays``: the penalty's ``(weights, lower, upper)``.
+        Plain elastic net only (no penalty factors or bounds: the solver routes
+        those fits to the working-set solver, keeping this kernel's compilation as
+        small as before).
         Returns ``(n_epochs, gap, threshold, rounding_bound)`` after at most
         ``max_iter`` epochs (a caller wanting control between phases passes a
         ``max_iter`` of one phase).
@@ -561,12 +563,6 @@ class QuadraticData:
         tol_abs = -1.0 if tol is None else tol * self.tol_scale
         floor = self.gap_threshold(None, 0.0)  # the floors of gap_threshold
         G, b, y_sq = self.gram()
-        weights, lower, _ = arrays
-        # (The caller routes fits with bounded unpenalised features elsewhere.)
-        unpen = np.flatnonzero(weights == 0).astype(np.int64)
-        pinv = np.empty((0, 0))
-        if unpen.shape[0]:
-            pinv = np.ascontiguousarray(np.linalg.pinv(G[np.ix_(unpen, unpen)]))
         n_epochs, gap, threshold, bound = _quad.cd_solve_gram(
             G,
             b,
@@ -576,9 +572,6 @@ class QuadraticData:
             l1_reg,
             l2_reg,
             positive,
-            *arrays,
-            unpen,
-            pinv,
             tol_abs,
             rel_tol,
             floor,
@@ -640,8 +633,9 @@ class QuadraticData:
         lower=NO_ARRAY, upper=NO_ARRAY,
     ):  # fmt: skip
         """Duality gap (``/ n`` scaling) from the full gradient ``grad`` at ``w``."""
-        if weights.shape[0] and not weights.all():
-            # Unpenalised features: the dual point is projected (dual_value).
+        if weights.shape[0] or lower.shape[0]:
+            # Penalty factors or bounds: the general dual (projected for unpenalised
+            # features) through dual_value.
             if l1_reg == 0.0 and l2_reg == 0.0:
                 g64 = grad.astype(np.float64)
                 return float(g64 @ g64)
@@ -653,11 +647,8 @@ class QuadraticData:
         r_norm2 = float(Rt @ Rt) * self.inv_n
         r_dot_y = float(Rt @ self.y) * self.inv_n
         return float(
-            _quad.enet_dual_gap(
-                w, -grad, r_norm2, r_dot_y, l1_reg, l2_reg, positive, weights,
-                lower, upper,
-            )
-        )  # fmt: skip
+            _quad.enet_dual_gap(w, -grad, r_norm2, r_dot_y, l1_reg, l2_reg, positive)
+        )
 
     def dual_stats(self, theta, xt_theta, params, features=None):
         """Sufficient statistics of the dual point at ``theta`` (residual-like).
@@ -787,10 +778,8 @@ class QuadraticData:
         if features is not None and lower.shape[0]:
             lower = np.ascontiguousarray(lower[features])
             upper = np.ascontiguousarray(upper[features])
-        return float(
-            _quad.enet_dual_value(
-                w, z, t2, ty, l1_reg, l2_reg, positive, weights, lower, upper
-            )
+        return enet_dual(
+            w, (z, t2, ty), (l1_reg, l2_reg, positive, weights, lower, upper)
         )
 
     def primal(self, w, R, offset, l1_reg, l2_reg, weights=NO_ARRAY):

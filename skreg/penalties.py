@@ -46,6 +46,7 @@ import numpy as np
 from skreg._kernels.prox import (
     enet_penalty_value,
     enet_subdiff_distance,
+    enet_subdiff_distance_general,
     prox_enet,
     prox_group_rows,
 )
@@ -280,7 +281,9 @@ class ElasticNet:
         w = np.ascontiguousarray(w)
         grad = np.ascontiguousarray(grad, dtype=w.dtype)
         out = np.empty_like(w)
-        return enet_subdiff_distance(w, grad, *self.solver_params(), out)
+        if self.weights.shape[0] or self.bounded:
+            return enet_subdiff_distance_general(w, grad, *self.solver_params(), out)
+        return enet_subdiff_distance(w, grad, *self.solver_params()[:3], out)
 
     def alpha_max(self, grad0: np.ndarray) -> float:
         """Smallest ``alpha`` for which ``w = 0`` is optimal (``inf`` if no L1 part).

@@ -731,7 +731,7 @@ def test_gap_safe_screening_does_not_underflow():
         keep = np.ones(1, dtype=bool)
         enet_screen(
             np.zeros(1), np.array([0.5 * s * s]), 0.0, 0.0, s * s, np.array([s * s]),
-            s * s, 0.0, False, np.empty(0), np.empty(0), np.empty(0), keep,
+            s * s, 0.0, False, keep,
         )  # fmt: skip
         return bool(keep[0])
 

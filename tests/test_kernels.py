@@ -80,11 +80,11 @@ def test_dense_and_sparse_kernels_agree(regression):
     R_d, R_s, offset = yc.copy(), yc.copy(), 0.0
     for _ in range(3):
         ch_d = quad.cd_epoch_quadratic(
-            Xf, xmean, R_d, w_d, ws, L, 0.1, 0.05, False, NONE, NONE, NONE, 1 / n
+            Xf, xmean, R_d, w_d, ws, L, 0.1, 0.05, False, 1 / n
         )
         ch_s, offset = quad.cd_epoch_quadratic_sparse(
             Xs.data, Xs.indices, Xs.indptr, xmean, R_s, offset, w_s, ws, L,
-            0.1, 0.05, False, NONE, NONE, NONE, 1 / n,
+            0.1, 0.05, False, 1 / n,
         )  # fmt: skip
         assert ch_d == pytest.approx(ch_s, rel=1e-10)
     assert_allclose(w_d, w_s, rtol=1e-10, atol=1e-14)
@@ -145,7 +145,7 @@ def test_enet_dual_gap_kernel(helpers, regression, l1_ratio, positive):
     R = yc - Xc @ w
     gap = quad.enet_dual_gap(
         w, Xc.T @ R / n, R @ R / n, R @ yc / n,
-        alpha * l1_ratio, alpha * (1 - l1_ratio), positive, NONE, NONE, NONE,
+        alpha * l1_ratio, alpha * (1 - l1_ratio), positive,
     )  # fmt: skip
     expected = helpers.dual_gap(Xc, yc, w, alpha, l1_ratio, positive)
     assert gap == pytest.approx(expected, rel=1e-10)

@@ -13,6 +13,7 @@ from scipy.optimize import minimize, minimize_scalar
 from skreg._kernels.prox import (
     enet_penalty_value,
     enet_subdiff_distance,
+    enet_subdiff_distance_general,
     prox_enet,
     prox_enet_inplace,
     prox_enet_scalar,
@@ -154,9 +155,7 @@ def test_subdiff_distance_zero_at_prox_fixed_point(data, l1, l2, step, positive,
     )
     assert_allclose(back, w, rtol=0, atol=1e-12 * max(1, np.abs(z).max()))
     w, grad = w.astype(dtype), grad.astype(dtype)
-    dist = enet_subdiff_distance(
-        w, grad, l1, l2, positive, NONE, NONE, NONE, np.empty_like(w)
-    )
+    dist = enet_subdiff_distance(w, grad, l1, l2, positive, np.empty_like(w))
     atol = (1e-12 if dtype == np.float64 else 1e-5) * max(1, np.abs(z).max()) / step
     assert_allclose(dist, 0, atol=atol)
     # Away from the fixed point the distance is the exact violation: shift the
@@ -170,9 +169,7 @@ def test_subdiff_distance_zero_at_prox_fixed_point(data, l1, l2, step, positive,
         # -grad_0 in [-l1, l1] ((-inf, l1] positive); push it out past l1.
         grad2[0] = -(l1 + d)
         expected = d
-    dist2 = enet_subdiff_distance(
-        w, grad2, l1, l2, positive, NONE, NONE, NONE, np.empty_like(w)
-    )
+    dist2 = enet_subdiff_distance(w, grad2, l1, l2, positive, np.empty_like(w))
     assert dist2[0] == pytest.approx(expected, rel=1e-6, abs=atol + 1e-12)
 
 
@@ -225,7 +222,7 @@ def test_subdiff_distance_with_bounds_against_brute_force():
         pick = (rng.uniform(size=6) < 0.3) & np.isfinite(lower) & np.isfinite(upper)
         w[pick] = np.where(rng.uniform(size=6) < 0.5, lower, upper)[pick]
         grad = 2.0 * rng.standard_normal(6)
-        dist = enet_subdiff_distance(
+        dist = enet_subdiff_distance_general(
             w, grad, l1, l2, False, weights, lower, upper, np.empty(6)
         )
         for j in range(6):

@@ -498,14 +498,13 @@ class _WeightedQuadratic:
         return np.ascontiguousarray(xt_theta, dtype=np.float64), t2, ty
 
     def dual_value(self, w, theta, xt_theta, *params, features=None):
-        from skreg._kernels.quadratic import enet_dual_value
+        from skreg.datafits import enet_dual
 
         stats = self.dual_stats(theta, xt_theta, params)
         l1_reg, l2_reg, positive, weights, lower, upper = params
         if features is not None and weights.shape[0]:
             weights = np.ascontiguousarray(weights[features])
-        return float(enet_dual_value(w, *stats, l1_reg, l2_reg, positive, weights,
-                                     lower, upper))  # fmt: skip
+        return enet_dual(w, stats, (l1_reg, l2_reg, positive, weights, lower, upper))
 
 
 @pytest.mark.parametrize("with_factors", [False, True])

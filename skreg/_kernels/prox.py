@@ -172,7 +172,42 @@ def enet_conjugate(z, l1, l2, lo, hi):
 
 
 @jit
-def enet_subdiff_distance(
+def enet_subdiff_distance(w, grad, l1_reg, l2_reg, positive, out):
+    """Per-feature distance of ``-grad`` to the subdifferential of the penalty at ``w``.
+
+    This is the violation of the KKT condition ``-grad_j in d g(w_j)`` of feature ``j``:
+    zero at an optimum, and the score by which working sets rank features.
+
+    Parameters
+    ----------
+    w : ndarray of shape (p,)
+        Coefficients.
+    grad : ndarray of shape (p,)
+        Gradient of the data-fitting term at ``w`` (same dtype as ``w``).
+    l1_reg, l2_reg : float
+        Penalty strengths.
+    positive : bool
+        Penalty restricted to ``w >= 0``.
+    out : ndarray of shape (p,)
+        Written in place and returned.
+    """
+    for j in range(w.shape[0]):
+        wj = w[j]
+        # Negative gradient minus the (smooth) ridge part: must lie in l1_reg * d|w_j|.
+        v = -grad[j] - l2_reg * wj
+        if wj > 0.0:
+            out[j] = abs(v - l1_reg)
+        elif wj < 0.0:
+            out[j] = abs(v + l1_reg)
+        elif positive:
+            out[j] = max(v - l1_reg, 0.0)
+        else:
+            out[j] = max(abs(v) - l1_reg, 0.0)
+    return out
+
+
+@jit
+def enet_subdiff_distance_general(
     w, grad, l1_reg, l2_reg, positive, weights, lower, upper, out
 ):
     """Per-feature distance of ``-grad`` to the subdifferential of the penalty at ``w``.

@@ -66,9 +66,18 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg
 
-from skreg._kernels.prox import enet_penalty_value, enet_subdiff_distance
-from skreg._kernels.quadratic import cd_epoch_gram, enet_dual_value, enet_screen
-from skreg.datafits import DEFAULT_REL_TOL
+from skreg._kernels.prox import (
+    enet_penalty_value,
+    enet_subdiff_distance,
+    enet_subdiff_distance_general,
+)
+from skreg._kernels.quadratic import (
+    cd_epoch_gram,
+    cd_epoch_gram_general,
+    enet_screen,
+    enet_screen_general,
+)
+from skreg.datafits import DEFAULT_REL_TOL, enet_dual
 from skreg.solvers._base import SolverResult
 
 # Dense problems with at most this many features are solved by compiled
@@ -265,18 +274,22 @@ def _on(params, idx):
     return l1_reg, l2_reg, positive, weights, lower, upper
 
 
-def _bounded_unpenalised(penalty) -> bool:
-    """Whether some unpenalised feature has a bound (``positive`` included)."""
-    unpen = penalty.unpenalised
-    if not unpen.shape[0]:
-        return False
-    if penalty.positive:
-        return True
-    if not penalty.bounded:
-        return False
-    return bool(
-        np.any(np.isfinite(penalty.lower[unpen]) | np.isfinite(penalty.upper[unpen]))
-    )
+def _plain(params) -> bool:
+    """Whether the kernel tuple has no penalty factors and no bounds.
+
+    The plain elastic net runs its own kernels (those of a default fit, whose
+    compilation then includes none of the general code); the ``_general`` ones
+    take the arrays.
+    """
+    return not (params[3].shape[0] or params[4].shape[0])
+
+
+def _subdiff_distance(w, grad, params):
+    """KKT violations of :func:`skreg._kernels.prox.enet_subdiff_distance[_general]`."""
+    out = np.empty_like(w)
+    if _plain(params):
+        return enet_subdiff_distance(w, grad, *params[:3], out)
+    return enet_subdiff_distance_general(w, grad, *params, out)
 
 
 def _project(w_acc, params, idx):
@@ -395,9 +408,9 @@ def solve_cd(
     l1_reg = params[0]
     if rng is not None:
         compiled_below, gram = 0, False
-    if _bounded_unpenalised(penalty):
-        # The compiled small solve projects the dual point on every unpenalised
-        # column; one at a bound needs the per-gap choice of QuadraticData.
+    if penalty.weights.shape[0] or penalty.bounded:
+        # The compiled small solve is the plain elastic net's (its compilation stays
+        # that of a default fit); penalty factors and bounds use working sets.
         compiled_below = 0
     if not data.sparse and data.n_features <= compiled_below and not verbose:
         return _solve_small(data, w, params, max_iter, tol, rel_tol, finish)
@@ -819,7 +832,7 @@ def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
         # (In exact mode the kernel runs whole phases: tol=0 is never met.)
         epochs, gap, tol_abs, rounding = data.solve_gram(
             w, q, *params[:3], 0.0 if exact else tol, rel_tol,
-            min(max_iter - n_epochs, phase), arrays=params[3:],
+            min(max_iter - n_epochs, phase),
         )  # fmt: skip
         n_epochs += epochs
         grad = -q
@@ -861,9 +874,7 @@ def _working_set(w, grad, active, ws_init, ws_start, state, stalled):
             state.ws_size = ws_init.shape[0]
             return ws_init
     w_act = np.ascontiguousarray(w[active])
-    scores = enet_subdiff_distance(
-        w_act, grad, *_on(state.params, active), np.empty_like(w_act)
-    )
+    scores = _subdiff_distance(w_act, grad, _on(state.params, active))
     support = w_act != 0
     n_support = int(support.sum())
     ws_size = max(ws_start, 2 * n_support)
@@ -915,7 +926,7 @@ class _DualState:
         # unpenalised: QuadraticData.dual_stats), shared with ``screen``.
         stats = data.dual_stats(Rt, -grad, self.params, active)
         self._points = [(w_act, stats)]
-        self._offer(float(enet_dual_value(w_act, *stats, *params)))
+        self._offer(enet_dual(w_act, stats, params))
         if self.candidate is not None and primal - self.best_dual > threshold:
             theta, w_theta = self.candidate
             self.candidate = None
@@ -923,7 +934,7 @@ class _DualState:
             xt_theta = -data.gradient(theta, 0.0, active)
             stats = data.dual_stats(theta, xt_theta, self.params, active)
             self._points.append((w_theta, stats))
-            self._offer(float(enet_dual_value(w_theta, *stats, *params)))
+            self._offer(enet_dual(w_theta, stats, params))
         return primal - self.best_dual, threshold
 
     def screen(self, w, active, grad):
@@ -933,8 +944,14 @@ class _DualState:
         keep = np.ones(active.shape[0], dtype=np.bool_)
         mask = np.empty_like(keep)
         params = _on(self.params, active)
+        plain = _plain(params)
         for w_pt, stats in self._points:
-            enet_screen(w_pt, *stats, self.primal, lipschitz, *params, mask)
+            # (The general rules in their own kernel: a default fit never compiles
+            # them.)
+            if plain:
+                enet_screen(w_pt, *stats, self.primal, lipschitz, *params[:3], mask)
+            else:
+                enet_screen_general(w_pt, *stats, self.primal, lipschitz, *params, mask)
             keep &= mask
         return keep
 
@@ -1106,7 +1123,10 @@ def _inner_loop_gram(
     history = np.empty((K + 1, ws.shape[0]), dtype=dtype) if K else None
     k = -1
     for k in range(budget):
-        cd_epoch_gram(G, q, w_ws, lipschitz, *params_ws)
+        if _plain(params_ws):
+            cd_epoch_gram(G, q, w_ws, lipschitz, *params_ws[:3])
+        else:
+            cd_epoch_gram_general(G, q, w_ws, lipschitz, *params_ws)
         n_epochs += 1
         if K:
             slot = k % (K + 1)
@@ -1125,7 +1145,7 @@ def _inner_loop_gram(
             r2, primal = objective(w_ws, q)
             ry = ry_0 - float((w_ws.astype(np.float64) - w0) @ b)
             stats = data.project_stats(q, r2, ry, params, ws)
-            dual = float(enet_dual_value(w_ws, *stats, *params_ws))
+            dual = enet_dual(w_ws, stats, params_ws)
             best_dual = max(best_dual, dual)
             if primal - best_dual <= tol_in:
                 break
