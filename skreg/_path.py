@@ -33,6 +33,7 @@ from sklearn.utils import check_array, check_random_state
 from skreg import penalties
 from skreg._fold_stats import CompiledFoldPath
 from skreg.datafits import _CHECK_EVERY, DEFAULT_REL_TOL, QuadraticData
+from skreg.penalties import NO_ARRAY
 from skreg.solvers import SOLVERS, WarmStart, resolve_solver
 from skreg.solvers.cd import _FINISH_AFTER, _PHASE, polishes_slow_fits
 from skreg.solvers.homotopy import LassoHomotopy
@@ -51,11 +52,15 @@ def alpha_grid(
     fit_intercept: bool = True,
     sample_weight=None,
     positive: bool = False,
+    penalty_factor=None,
 ) -> np.ndarray:
     """Geometric grid of ``n_alphas`` alphas from ``alpha_max`` to ``eps * alpha_max``.
 
     ``alpha_max = max_j |x_j^T y| / (n l1_ratio)`` on centred (and weighted) data is the
-    smallest ``alpha`` at which all coefficients are zero, as in scikit-learn.
+    smallest ``alpha`` at which all coefficients are zero, as in scikit-learn. With
+    ``penalty_factor`` (rescaled as glmnet does), the maximum runs over the penalised
+    features of ``|grad_j| / f_j``, the gradient taken once the unpenalised features
+    are fitted (glmnet's ``lambda.max``).
 
     Examples
     --------
@@ -69,7 +74,11 @@ def alpha_grid(
     if isinstance(n_alphas, bool) or not isinstance(n_alphas, Integral) or n_alphas < 1:
         raise ValueError(f"n_alphas must be an int >= 1, got {n_alphas!r}.")
     data = _prepare(X, y, sample_weight, fit_intercept)
-    return _automatic_grid([data], l1_ratio, positive, eps, n_alphas, X, y)
+    penalty = penalties.ElasticNet(
+        1.0, l1_ratio, positive=positive, penalty_factor=penalty_factor,
+        n_features=X.shape[1],
+    )  # fmt: skip
+    return _automatic_grid([data], penalty, eps, n_alphas, X, y)
 
 
 def decreasing_alphas(alphas) -> np.ndarray:
@@ -77,21 +86,33 @@ def decreasing_alphas(alphas) -> np.ndarray:
     return np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
 
 
-def _automatic_grid(datas, l1_ratio, positive, eps, n_alphas, X, Y) -> np.ndarray:
+def _automatic_grid(datas, penalty, eps, n_alphas, X, Y) -> np.ndarray:
     """Build the automatic grid of :func:`alpha_grid` and :func:`enet_path`.
 
     ``alpha_max`` is the largest over the prepared data sets ``datas`` (one per
-    target), so that every target starts from zero coefficients.
+    target), so that every target starts from zero coefficients; ``penalty`` is the
+    path's at ``alpha = 1`` (its factors decide where the path starts).
     """
     _check_eps(eps)
-    if l1_ratio <= 0:
+    if penalty.l1_ratio <= 0:
         raise ValueError(
             "Automatic alpha grid generation needs l1_ratio > 0; pass alphas "
             "explicitly for l1_ratio=0 (ridge)."
         )
-    penalty = penalties.ElasticNet(1.0, l1_ratio, positive=positive)
-    alpha_max = max(penalty.alpha_max(data.grad_at_zero()) for data in datas)
+    alpha_max = max(penalty.alpha_max(_grad_at_start(data, penalty)) for data in datas)
     return _geometric_grid(alpha_max, eps, n_alphas, X, Y)
+
+
+def _grad_at_start(data, penalty):
+    """Return the datafit gradient where a path starts.
+
+    At zero, or at the fit of the unpenalised features alone when some penalty
+    factors are zero (glmnet).
+    """
+    unpen = penalty.unpenalised
+    if unpen.shape[0] == 0:
+        return data.grad_at_zero()
+    return data.grad_unpenalised_fit(unpen)[0]
 
 
 def _geometric_grid(alpha_max, eps, n_alphas, X, Y) -> np.ndarray:
@@ -217,14 +238,17 @@ def _prepare(X, y, sample_weight, fit_intercept) -> QuadraticData:
     return QuadraticData(X, np.ascontiguousarray(y), sample_weight, fit_intercept)
 
 
-def _uses_homotopy(X, l1_ratio, solver) -> bool:
+def _uses_homotopy(X, l1_ratio, solver, plain=True) -> bool:
     """Tell whether :func:`enet_path` follows the lasso homotopy between points.
 
     It does with ``solver="auto"``, the lasso, and dense ``X`` with fewer samples
-    than features.
+    than features; not with penalty factors or bounds (``plain=False``): the homotopy
+    follows the equicorrelation path of one common L1 weight, with no events for a
+    coefficient reaching a bound, so those fits use coordinate descent.
     """
     return (
-        solver == "auto"
+        plain
+        and solver == "auto"
         and l1_ratio == 1.0
         and not sp.issparse(X)
         and X.shape[0] < X.shape[1]
@@ -247,12 +271,17 @@ class HeldOut(NamedTuple):
     stats: object = None
 
 
-def _strong_set(grad, support, alpha, prev_alpha, l1_ratio, positive):
-    """Features kept by the sequential strong rule at ``alpha`` (plus the support)."""
+def _strong_set(grad, support, alpha, prev_alpha, l1_ratio, positive, weights=None):
+    """Features kept by the sequential strong rule at ``alpha`` (plus the support).
+
+    With penalty factors ``f`` the threshold of feature ``j`` is ``f_j`` times the
+    common one (unpenalised features always pass).
+    """
     g = -grad if positive else np.abs(grad)
-    return np.flatnonzero(
-        (g >= l1_ratio * (2.0 * alpha - prev_alpha)) | support
-    ).astype(np.int64)
+    threshold = l1_ratio * (2.0 * alpha - prev_alpha)
+    if weights is not None and weights.shape[0]:
+        threshold = threshold * weights
+    return np.flatnonzero((g >= threshold) | support).astype(np.int64)
 
 
 def _predict(data, penalty, w, w_prev, residual, alphas):
@@ -278,14 +307,17 @@ def _predict(data, penalty, w, w_prev, residual, alphas):
     delta = pred - w_s
     if not delta.any():
         return None
-    l1_reg, l2_reg = penalty.kernel_params()
+    l1_reg, l2_reg, _, weights, lower, upper = penalty.solver_params()
+    if lower.shape[0]:
+        pred = np.clip(pred, lower[support], upper[support])
+        delta = pred - w_s
     R, offset = residual
-    before = data.primal(w, R, offset, l1_reg, l2_reg)
+    before = data.primal(w, R, offset, l1_reg, l2_reg, weights)
     R_new = R.copy()
     offset_new = data.update_residual(R_new, offset, support, delta)
     w_new = w.copy()
     w_new[support] = pred
-    if not data.primal(w_new, R_new, offset_new, l1_reg, l2_reg) < before:
+    if not data.primal(w_new, R_new, offset_new, l1_reg, l2_reg, weights) < before:
         return None
     w[support] = pred
     return R_new, offset_new
@@ -312,6 +344,9 @@ def enet_path(
     max_iter: int = 1000,
     solver: str = "auto",
     rel_tol: float = DEFAULT_REL_TOL,
+    penalty_factor=None,
+    lower_bounds=None,
+    upper_bounds=None,
     **params,
 ):
     """Compute the elastic-net path with warm starts and strong-rule working sets.
@@ -321,7 +356,10 @@ def enet_path(
     .. math::
 
         \\frac{1}{2 n} \\|y - Xw - b\\|_2^2 + \\alpha \\rho \\|w\\|_1
-        + \\frac{\\alpha (1 - \\rho)}{2} \\|w\\|_2^2 .
+        + \\frac{\\alpha (1 - \\rho)}{2} \\|w\\|_2^2 ,
+
+    each feature's terms multiplied by its ``penalty_factor`` when given, subject to
+    ``lower_bounds <= w <= upper_bounds`` (glmnet's objective).
 
     Parameters
     ----------
@@ -377,6 +415,13 @@ def enet_path(
         only checks the duality gap of every point (and polishes it when needed).
     rel_tol : float, default=1e-6
         Relative suboptimality certified at each alpha when ``tol`` is ``None``.
+    penalty_factor : array-like of shape (n_features,), default=None
+        glmnet's ``penalty.factor``: per-feature factors ``>= 0`` multiplying the L1
+        and L2 terms (0: unpenalised), rescaled to sum to ``n_features`` as glmnet
+        does. The automatic grid then starts at glmnet's ``lambda.max``.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), \
+            default=None
+        glmnet's ``lower.limits`` / ``upper.limits``: ``lower <= 0 <= upper``.
     **params
         scikit-learn's further keywords: ``random_state`` and ``selection``
         (``"cyclic"`` or ``"random"``, as in :class:`ElasticNet`). Any other name
@@ -434,6 +479,9 @@ def enet_path(
         max_iter=max_iter,
         solver=solver,
         rel_tol=rel_tol,
+        penalty_factor=penalty_factor,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
     )
 
 
@@ -460,6 +508,9 @@ def _enet_path(
     rng=None,
     predict=True,
     fold=None,
+    penalty_factor=None,
+    lower_bounds=None,
+    upper_bounds=None,
 ):
     """:func:`enet_path`, optionally scoring each alpha on held-out data.
 
@@ -485,12 +536,17 @@ def _enet_path(
     gram = check_gram(precompute, X, sample_weight, fit_intercept, check_input)
     Y = y.reshape(-1, 1) if y.ndim == 1 else y
     n_features, n_targets = X.shape[1], Y.shape[1]
+    arrays = penalties.check_penalty_arrays(
+        n_features, penalty_factor, lower_bounds, upper_bounds, positive
+    )
     datas = [
         _prepare(X, Y[:, k], sample_weight, fit_intercept) for k in range(n_targets)
     ]
     if fold is not None:
         datas[0].use_gram(*fold.gram)
-    alphas = _path_alphas(alphas, eps, datas, l1_ratio, positive, X, Y)
+    unit = penalties.ElasticNet.with_arrays(1.0, l1_ratio, positive, arrays)
+    plain = not (unit.weights.shape[0] or unit.bounded)
+    alphas = _path_alphas(alphas, eps, datas, unit, X, Y)
     n_alphas = alphas.shape[0]
     if held_out is not None and n_targets != 1:
         raise ValueError("held_out scoring needs a single target.")
@@ -498,7 +554,7 @@ def _enet_path(
         l1_ratio=l1_ratio,
         positive=positive,
         solver=resolve_solver(solver),
-        homotopy=_uses_homotopy(X, l1_ratio, solver),
+        homotopy=_uses_homotopy(X, l1_ratio, solver, plain),
         gram=gram,
         rng=rng,
         tol=tol,
@@ -508,6 +564,8 @@ def _enet_path(
         predict=predict,
         held_out=held_out,
         fold=fold,
+        arrays=arrays,
+        plain=plain,
     )
     run.gram_path = _uses_gram_path(run, X, n_alphas)
     coefs = np.empty((n_targets, n_features, n_alphas), dtype=X.dtype)
@@ -551,7 +609,7 @@ def _check_path_input(X, y, sample_weight):
     return X, y, check_sample_weight(sample_weight, X, X.dtype)
 
 
-def _path_alphas(alphas, eps, datas, l1_ratio, positive, X, Y) -> np.ndarray:
+def _path_alphas(alphas, eps, datas, unit_penalty, X, Y) -> np.ndarray:
     """Return the path's grid: automatic (``None`` or an int) or the user's, checked."""
     if isinstance(alphas, bool):
         raise TypeError("alphas must be an int or an array of floats, not a bool.")
@@ -559,7 +617,7 @@ def _path_alphas(alphas, eps, datas, l1_ratio, positive, X, Y) -> np.ndarray:
         if alphas is not None and alphas < 1:
             raise ValueError(f"alphas must be at least 1 when an int, got {alphas}.")
         n_alphas = 100 if alphas is None else int(alphas)
-        return _automatic_grid(datas, l1_ratio, positive, eps, n_alphas, X, Y)
+        return _automatic_grid(datas, unit_penalty, eps, n_alphas, X, Y)
     alphas = decreasing_alphas(alphas)
     if np.any(alphas < 0) or not np.all(np.isfinite(alphas)):
         raise ValueError("alphas must be finite and non-negative.")
@@ -590,6 +648,10 @@ class _PathRun:
     predict: bool
     held_out: HeldOut | None
     fold: object = None
+    # Penalty factors and bounds as the kernels take them (empty: none), and
+    # whether there are none.
+    arrays: tuple = (NO_ARRAY, NO_ARRAY, NO_ARRAY)
+    plain: bool = True
     gram_path: bool = False
 
 
@@ -661,7 +723,9 @@ class _TargetPath:
             if compiled is not None and i < compiled.done:
                 self.prev_alpha = alpha
                 continue
-            penalty = penalties.ElasticNet(alpha, run.l1_ratio, positive=run.positive)
+            penalty = penalties.ElasticNet.with_arrays(
+                alpha, run.l1_ratio, run.positive, run.arrays
+            )
             last = n_iters[-1] if n_iters else 0
             options, reached = self._options(penalty, alphas, i, coefs, last)
             result = _solve_point(
@@ -706,6 +770,7 @@ class _TargetPath:
             and run.tol is None
             and not run.verbose
             and run.held_out is not None
+            and run.plain
             and self.data.dtype == np.float64
         )
         if not usable:
@@ -779,8 +844,9 @@ class _TargetPath:
         if run.l1_ratio <= 0:
             return WarmStart(self.residual, grad, warm_path=warm_path)
         ws_init = _strong_set(
-            grad, w != 0, alphas[i], alphas[i - 1], run.l1_ratio, run.positive
-        )
+            grad, w != 0, alphas[i], alphas[i - 1], run.l1_ratio, run.positive,
+            run.arrays[0],
+        )  # fmt: skip
         moved = None
         # (Not after a covariance-form solve, which keeps no residual.)
         if run.predict and i >= 2 and self.residual is not None:

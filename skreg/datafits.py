@@ -16,12 +16,14 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from skreg._kernels import prox as _prox
 from skreg._kernels import quadratic as _quad
 from skreg._kernels.sparse import (
     csc_column_sq_norms,
     csc_matvec_centered,
     csc_rmatvec_centered,
 )
+from skreg.penalties import NO_ARRAY
 from skreg.penalties import ElasticNet as _ElasticNetPenalty
 from skreg.utils._validation import as_kernel_csc
 
@@ -68,26 +70,25 @@ class Quadratic:
         return 0.5 * float(sw @ (r * r)) / float(sw.sum())
 
 
-def enet_primal(r_norm2: float, w: np.ndarray, l1_reg: float, l2_reg: float) -> float:
+def enet_primal(
+    r_norm2: float, w: np.ndarray, l1_reg: float, l2_reg: float, weights=NO_ARRAY
+) -> float:
     """Elastic-net objective from the mean squared residual ``r_norm2``.
 
     .. math::
 
-        \\frac{r_{\\mathrm{norm2}}}{2} + \\lambda_1 \\|w\\|_1
-        + \\frac{\\lambda_2}{2} \\|w\\|_2^2
+        \\frac{r_{\\mathrm{norm2}}}{2} + \\sum_j f_j \\left(\\lambda_1 |w_j|
+        + \\frac{\\lambda_2}{2} w_j^2\\right)
 
     with ``r_norm2 = ||R||^2 / n`` (weighted data folded in, as the solvers store
-    them) and ``(l1_reg, l2_reg)`` the penalty's ``kernel_params()``. The one home of
-    the objective in the Python layer: :meth:`QuadraticData.primal`,
-    :meth:`QuadraticData.gram_primal`, the covariance-form inner loop of
-    :mod:`skreg.solvers.cd` and :func:`enet_objective` call it. Float64 throughout.
+    them), ``(l1_reg, l2_reg)`` the penalty's ``kernel_params()`` and ``f`` its
+    penalty factors (``weights``, empty: all ones). The one home of the objective in
+    the Python layer: :meth:`QuadraticData.primal`, :meth:`QuadraticData.gram_primal`,
+    the covariance-form inner loop of :mod:`skreg.solvers.cd` and
+    :func:`enet_objective` call it. Float64 throughout.
     """
     w64 = np.asarray(w, dtype=np.float64)
-    return (
-        0.5 * r_norm2
-        + l1_reg * float(np.abs(w64).sum())
-        + 0.5 * l2_reg * float(w64 @ w64)
-    )
+    return 0.5 * r_norm2 + _penalty_value(w64, l1_reg, l2_reg, weights)
 
 
 def enet_objective(
@@ -125,6 +126,29 @@ def enet_objective(
     l1_reg, l2_reg = _ElasticNetPenalty(alpha, l1_ratio).kernel_params()
     r_norm2 = 2.0 * Quadratic.value(r, sample_weight)
     return enet_primal(r_norm2, np.ravel(coef), l1_reg, l2_reg)
+
+
+def enet_dual(w, stats, params) -> float:
+    """Dual objective at the dual point of ``stats`` (:meth:`QuadraticData.dual_stats`).
+
+    The plain elastic net goes to :func:`skreg._kernels.quadratic.enet_dual_value`,
+    penalty factors or bounds to its ``_general`` form: chosen here, once per call,
+    so that a default fit never compiles the general code (measured: 0.6 s of a
+    cold first fit).
+    """
+    l1_reg, l2_reg, positive, weights, lower, upper = params
+    if weights.shape[0] or lower.shape[0]:
+        return float(_quad.enet_dual_value_general(w, *stats, *params))
+    return float(_quad.enet_dual_value(w, *stats, l1_reg, l2_reg, positive))
+
+
+def _penalty_value(w64, l1_reg, l2_reg, weights) -> float:
+    """Elastic-net penalty at ``w64`` (float64): NumPy, or the kernel with weights."""
+    if weights.shape[0]:
+        return float(
+            _prox.enet_penalty_value(np.ascontiguousarray(w64), l1_reg, l2_reg, weights)
+        )
+    return l1_reg * float(np.abs(w64).sum()) + 0.5 * l2_reg * float(w64 @ w64)
 
 
 def _safe_range(dtype, n_samples: int) -> tuple[float, float]:
@@ -249,6 +273,12 @@ _QUADRATIC_KERNELS = {
         _quad.update_residual_sparse,
     ),
 }
+# ... and the epochs with penalty factors or bounds (their own kernels: a default fit
+# never compiles them; in the plain kernels they doubled the epoch's compile time).
+_GENERAL_EPOCHS = {
+    False: _quad.cd_epoch_quadratic_general,
+    True: _quad.cd_epoch_quadratic_sparse_general,
+}
 
 
 class QuadraticData:
@@ -330,6 +360,8 @@ class QuadraticData:
         # set it from the held-out error; 0 otherwise).
         self.gap_floor = 0.0
         self._gram = None
+        # Per set of unpenalised features: cross products for the dual projection.
+        self._unpen = {}
 
     def _means(self, X, y, sw):
         """Return ``(X, xmean, ymean, norms2, xty)``: the (weighted) means, float64.
@@ -574,33 +606,29 @@ class QuadraticData:
         return R + self.dtype.type(offset) * scale
 
     # -- kernels --------------------------------------------------------------------
-    def epoch(self, w, R, offset, ws, l1_reg, l2_reg, positive):
-        """One CD pass over ``ws``; returns ``(max_change, offset)``."""
+    def epoch(
+        self, w, R, offset, ws, l1_reg, l2_reg, positive,
+        weights=NO_ARRAY, lower=NO_ARRAY, upper=NO_ARRAY,
+    ):  # fmt: skip
+        """One CD pass over ``ws``; returns ``(max_change, offset)``.
+
+        ``weights``, ``lower``, ``upper``: penalty factors and bounds over all
+        features (float64, empty when absent; :mod:`skreg._kernels.prox`), which
+        select the general epoch kernel.
+        """
+        general = weights.shape[0] or lower.shape[0]
+        regs = (l1_reg, l2_reg, positive)
+        if general:
+            regs = (*regs, weights, lower, upper)
         if self.sparse:
-            return self._epoch(
-                *self._xargs,
-                self.kernel_xmean,
-                R,
-                offset,
-                w,
-                ws,
-                self.lipschitz,
-                l1_reg,
-                l2_reg,
-                positive,
-                self.inv_n,
-            )
-        change = self._epoch(
-            self.X,
-            self.kernel_xmean,
-            R,
-            w,
-            ws,
-            self.lipschitz,
-            l1_reg,
-            l2_reg,
-            positive,
-            self.inv_n,
+            kernel = _GENERAL_EPOCHS[True] if general else self._epoch
+            return kernel(
+                *self._xargs, self.kernel_xmean, R, offset, w, ws, self.lipschitz,
+                *regs, self.inv_n,
+            )  # fmt: skip
+        kernel = _GENERAL_EPOCHS[False] if general else self._epoch
+        change = kernel(
+            self.X, self.kernel_xmean, R, w, ws, self.lipschitz, *regs, self.inv_n
         )
         return change, 0.0
 
@@ -636,6 +664,9 @@ class QuadraticData:
 
         See :func:`skreg._kernels.quadratic.cd_solve_gram`: ``w`` and ``q`` (the
         negative gradient), both float64, are updated in place; ``X`` is not read.
+        Plain elastic net only (no penalty factors or bounds: the solver routes
+        those fits to the working-set solver, keeping this kernel's compilation as
+        small as before).
         Returns ``(n_epochs, gap, threshold, rounding_bound)`` after at most
         ``max_iter`` epochs (a caller wanting control between phases passes a
         ``max_iter`` of one phase).
@@ -698,14 +729,16 @@ class QuadraticData:
         G, b, _ = self.gram()
         return G[ws] @ w.astype(np.float64) - b[ws]
 
-    def gram_primal(self, w, l1_reg, l2_reg) -> float:
+    def gram_primal(self, w, l1_reg, l2_reg, weights=NO_ARRAY) -> float:
         """Objective at ``w`` from :meth:`gram` (float64, no pass over X)."""
         G, b, y_sq = self.gram()
         w64 = w.astype(np.float64)
         r_norm2 = y_sq - 2.0 * float(w64 @ b) + float(w64 @ (G @ w64))
-        return enet_primal(r_norm2, w64, l1_reg, l2_reg)
+        return enet_primal(r_norm2, w64, l1_reg, l2_reg, weights)
 
-    def gram_primal_step(self, w, w_new, l1_reg, l2_reg) -> tuple[float, float]:
+    def gram_primal_step(
+        self, w, w_new, l1_reg, l2_reg, weights=NO_ARRAY
+    ) -> tuple[float, float]:
         """Objectives ``(P(w), P(w_new))`` from :meth:`gram`, their difference exact.
 
         A :meth:`gram_primal` value carries a rounding error of about
@@ -721,34 +754,50 @@ class QuadraticData:
         d = w1 - w0
         Gw = G @ w0
         abs0 = np.abs(w0)
-        before = (
-            0.5 * (y_sq - 2.0 * float(w0 @ b) + float(w0 @ Gw))
-            + l1_reg * float(abs0.sum())
-            + 0.5 * l2_reg * float(w0 @ w0)
+        f = weights if weights.shape[0] else 1.0  # penalty factors
+        before = enet_primal(
+            y_sq - 2.0 * float(w0 @ b) + float(w0 @ Gw), w0, l1_reg, l2_reg, weights
         )
         change = (
             float(d @ (Gw - b))
             + 0.5 * float(d @ (G @ d))
-            + l1_reg * float((np.abs(w1) - abs0).sum())
-            + 0.5 * l2_reg * float(d @ (w1 + w0))
+            + l1_reg * float(np.sum(f * (np.abs(w1) - abs0)))
+            + 0.5 * l2_reg * float(np.sum(f * d * (w1 + w0)))
         )
         return before, before + change
 
-    def exact_gap(self, w, l1_reg, l2_reg, positive):
+    def exact_gap(
+        self, w, l1_reg, l2_reg, positive, weights=NO_ARRAY, lower=NO_ARRAY,
+        upper=NO_ARRAY,
+    ):  # fmt: skip
         """Duality gap at ``w`` from the residual (one product with ``X``).
 
         Returns ``(gap, primal, grad)``, ``grad`` the datafit gradient at ``w``.
         """
         R, offset = self.init_residual(w)
         grad = self.full_gradient(R, offset)
-        primal = self.primal(w, R, offset, l1_reg, l2_reg)
+        params = (l1_reg, l2_reg, positive, weights, lower, upper)
+        primal = self.primal(w, R, offset, l1_reg, l2_reg, weights)
         if l1_reg == 0.0 and l2_reg == 0.0:
             g64 = grad.astype(np.float64)
             return float(g64 @ g64), primal, grad
-        return self.dual_gap(w, R, offset, grad, l1_reg, l2_reg, positive), primal, grad
+        return self.dual_gap(w, R, offset, grad, *params), primal, grad
 
-    def dual_gap(self, w, R, offset, grad, l1_reg, l2_reg, positive):
+    def dual_gap(
+        self, w, R, offset, grad, l1_reg, l2_reg, positive, weights=NO_ARRAY,
+        lower=NO_ARRAY, upper=NO_ARRAY,
+    ):  # fmt: skip
         """Duality gap (``/ n`` scaling) from the full gradient ``grad`` at ``w``."""
+        if weights.shape[0] or lower.shape[0]:
+            # Penalty factors or bounds: the general dual (projected for unpenalised
+            # features) through dual_value.
+            if l1_reg == 0.0 and l2_reg == 0.0:
+                g64 = grad.astype(np.float64)
+                return float(g64 @ g64)
+            primal = self.primal(w, R, offset, l1_reg, l2_reg, weights)
+            Rt = self.true_residual(R, offset)
+            params = (l1_reg, l2_reg, positive, weights, lower, upper)
+            return primal - self.dual_value(w, Rt, -grad, *params)
         Rt = self.true_residual(R, offset).astype(np.float64, copy=False)
         r_norm2 = float(Rt @ Rt) * self.inv_n
         r_dot_y = float(Rt @ self.y) * self.inv_n
@@ -756,29 +805,142 @@ class QuadraticData:
             _quad.enet_dual_gap(w, -grad, r_norm2, r_dot_y, l1_reg, l2_reg, positive)
         )
 
-    def dual_value(self, w, theta, xt_theta, l1_reg, l2_reg, positive):
+    def dual_stats(self, theta, xt_theta, params, features=None):
+        """Sufficient statistics of the dual point at ``theta`` (residual-like).
+
+        Returns ``(xt_theta, theta @ theta / n, theta @ y_c / n)``, ``xt_theta =
+        X_c[:, features].T theta / n`` given (``features``: all when ``None``), for
+        the penalty ``params`` (:meth:`skreg.penalties.ElasticNet.solver_params`,
+        arrays over all features). With unpenalised features among ``features``,
+        the point may first be projected on the orthogonal complement of some of
+        their columns (:meth:`project_stats`). Unpenalised features outside
+        ``features`` (a working set) are left alone: the restricted problem does
+        not include them.
+        """
+        t64 = theta.astype(np.float64, copy=False)
+        t2 = float(t64 @ t64) * self.inv_n
+        ty = float(t64 @ self.y) * self.inv_n
+        return self.project_stats(xt_theta, t2, ty, params, features)
+
+    def project_stats(self, xt_theta, t2, ty, params, features=None):
+        """:meth:`dual_stats` from ``theta @ theta / n`` and ``theta @ y_c / n``.
+
+        The conjugate of an unpenalised feature's penalty is ``u_j z_+ + (-l_j)
+        z_-`` (bounds ``l_j <= w_j <= u_j``): finite where the bound on the side of
+        ``z = xt_theta_j`` is, infinite otherwise. Features with no finite bound on
+        that side (all of them without bounds) are projected out
+        (:func:`skreg._kernels.quadratic.project_unpenalised`): their correlation
+        becomes exactly zero, as it is at the optimum. Features pushing against a
+        finite bound keep their correlation (at the optimum it need not be zero).
+        As projecting moves the other correlations, the set grows until no
+        unprojected unpenalised feature is infeasible (at most once per feature).
+        """
+        _, _, positive, weights, lower, upper = params
+        if not weights.shape[0] or weights.all():
+            return xt_theta, t2, ty
+        f = weights if features is None else weights[features]
+        pos_all = np.flatnonzero(f == 0).astype(np.int64)
+        if not pos_all.shape[0]:
+            return xt_theta, t2, ty
+        ids_all = pos_all if features is None else features[pos_all]
+        lo = (
+            np.full(ids_all.shape[0], -np.inf) if not lower.shape[0] else lower[ids_all]
+        )
+        hi = np.full(ids_all.shape[0], np.inf) if not lower.shape[0] else upper[ids_all]
+        if positive:
+            lo = np.maximum(lo, 0.0)
+        open_up, open_down = hi == np.inf, lo == -np.inf
+        unpen = np.flatnonzero(weights == 0)
+        cross, pinv_all, b_u = self._unpenalised_products(unpen)
+        rows = np.ascontiguousarray(cross if features is None else cross[features])
+        z0 = np.ascontiguousarray(xt_theta, dtype=np.float64)
+        chosen = open_up & open_down
+        out, t2_out, ty_out = xt_theta, t2, ty
+        while True:
+            if chosen.any():
+                pos, ids = pos_all[chosen], ids_all[chosen]
+                cols = np.searchsorted(unpen, ids).astype(np.int64)
+                pinv = pinv_all
+                if ids.shape[0] != unpen.shape[0]:
+                    pinv = np.ascontiguousarray(
+                        np.linalg.pinv(cross[np.ix_(ids, cols)]), dtype=np.float64
+                    )
+                out = np.empty(z0.shape[0], np.float64)
+                t2_out, ty_out = _quad.project_unpenalised(
+                    z0, t2, ty, pos, rows, cols, pinv,
+                    np.ascontiguousarray(b_u[cols]), out,
+                )  # fmt: skip
+            z_u = out[pos_all]
+            infeasible = ~chosen & ((open_up & (z_u > 0)) | (open_down & (z_u < 0)))
+            if not infeasible.any():
+                # In the dtype given: the dual kernels then see one type per dtype
+                # (zeros stay exact zeros).
+                return out.astype(xt_theta.dtype, copy=False), t2_out, ty_out
+            chosen |= infeasible
+
+    def _unpenalised_products(self, unpen):
+        """Return ``(X_c.T X_c[:, U] / n, pinv(G_UU), X_c[:, U].T y_c / n)``, kept."""
+        key = unpen.tobytes()
+        if key not in self._unpen:
+            cols = np.empty((self.n_samples, unpen.shape[0]), self.dtype)
+            for i, j in enumerate(unpen):
+                e = np.zeros(self.n_features, self.dtype)
+                e[j] = 1
+                cols[:, i] = self.matvec(e)
+            cross = (
+                np.stack(
+                    [self.rmatvec(np.ascontiguousarray(c)) for c in cols.T], axis=1
+                ).astype(np.float64)
+                * self.inv_n
+            )
+            G_uu = cross[unpen]
+            pinv = np.ascontiguousarray(np.linalg.pinv(0.5 * (G_uu + G_uu.T)))
+            b_u = -self.grad_at_zero()[unpen].astype(np.float64)
+            self._unpen[key] = (np.ascontiguousarray(cross), pinv, b_u)
+        return self._unpen[key]
+
+    def grad_unpenalised_fit(self, unpen):
+        """Datafit gradient at the least-squares fit of the features ``unpen`` alone.
+
+        glmnet's start of a path with unpenalised features: they are never zero, so
+        ``alpha_max`` is read from the gradient once they are fitted
+        (``w_U = G_UU^+ b_U``, all other coefficients zero). Returns ``(grad, w)``.
+        """
+        grad = self.grad_at_zero().astype(np.float64)
+        w = np.zeros(self.n_features, np.float64)
+        if unpen.shape[0] == 0:
+            return grad, w
+        cross, pinv, b_u = self._unpenalised_products(unpen)
+        w[unpen] = pinv @ b_u
+        grad += cross @ w[unpen]
+        grad[unpen] = 0.0
+        return grad, w
+
+    def dual_value(
+        self, w, theta, xt_theta, l1_reg, l2_reg, positive, weights=NO_ARRAY,
+        lower=NO_ARRAY, upper=NO_ARRAY, features=None,
+    ):  # fmt: skip
         """Dual objective at ``theta`` (residual-like), ``xt_theta = X_c.T theta / n``.
 
         See :func:`skreg._kernels.quadratic.enet_dual_value`; ``w`` pairs with
-        ``theta`` in the augmented dual.
+        ``theta`` in the augmented dual. ``features``: the features of ``w`` and
+        ``xt_theta`` (all when ``None``); penalty arrays are over all features.
         """
-        t64 = theta.astype(np.float64, copy=False)
-        return float(
-            _quad.enet_dual_value(
-                w,
-                xt_theta,
-                float(t64 @ t64) * self.inv_n,
-                float(t64 @ self.y) * self.inv_n,
-                l1_reg,
-                l2_reg,
-                positive,
-            )
+        params = (l1_reg, l2_reg, positive, weights, lower, upper)
+        z, t2, ty = self.dual_stats(theta, xt_theta, params, features)
+        if features is not None and weights.shape[0]:
+            weights = np.ascontiguousarray(weights[features])
+        if features is not None and lower.shape[0]:
+            lower = np.ascontiguousarray(lower[features])
+            upper = np.ascontiguousarray(upper[features])
+        return enet_dual(
+            w, (z, t2, ty), (l1_reg, l2_reg, positive, weights, lower, upper)
         )
 
-    def primal(self, w, R, offset, l1_reg, l2_reg):
-        """Objective value at ``w`` (float64)."""
+    def primal(self, w, R, offset, l1_reg, l2_reg, weights=NO_ARRAY):
+        """Objective value at ``w`` (float64); ``weights`` over ``w``'s features."""
         Rt = self.true_residual(R, offset).astype(np.float64, copy=False)
-        return enet_primal(float(Rt @ Rt) * self.inv_n, w, l1_reg, l2_reg)
+        return enet_primal(float(Rt @ Rt) * self.inv_n, w, l1_reg, l2_reg, weights)
 
     # -- products with the centred design (FISTA, alpha_max) ---------------------------
     def matvec(self, w):

@@ -20,6 +20,9 @@ from skreg._kernels.sparse import (
     csc_rmatvec_centered,
 )
 
+# The kernels' "no penalty factors / no bounds" (empty float64 arrays).
+NONE = np.empty(0)
+
 
 @pytest.fixture(params=[np.float64, np.float32], ids=["float64", "float32"])
 def csc(request, regression):
@@ -169,6 +172,7 @@ _SIGNATURE_SCRIPT = textwrap.dedent(
     X[:, ::3] += 2.0
     y = X[:, :3] @ np.array([1.0, -2.0, 0.5]) + rng.standard_normal(30)
     sw = rng.uniform(0.5, 2.0, 30)
+    pf = np.r_[0.0, 2.0, np.ones(38)]
 
     def storages(X):
         csc64 = sp.csc_matrix(X)
@@ -199,10 +203,22 @@ _SIGNATURE_SCRIPT = textwrap.dedent(
                         est.predict(Xs)
                     skreg.linear_model.Lasso(alpha=0.1, solver=solver).fit(
                         Xs, Y2.astype(dtype))
+                    # Penalty factors (with zeros: the projected dual point)
+                    # and bounds: the same specialisations.
+                    for extra in [dict(penalty_factor=pf),
+                                  dict(penalty_factor=pf, lower_bounds=-1.0,
+                                       upper_bounds=2.0)]:
+                        skreg.linear_model.ElasticNet(
+                            alpha=0.05, l1_ratio=0.7, solver=solver, max_iter=50,
+                            **extra,
+                        ).fit(Xs, y.astype(dtype))
             for Xs in storages(X[:, :12].astype(dtype))[:2]:
                 for weights in (None, sw):
                     skreg.linear_model.ElasticNet(alpha=0.05, l1_ratio=0.7).fit(
                         Xs, y.astype(dtype), sample_weight=weights)
+                skreg.linear_model.ElasticNet(
+                    alpha=0.05, l1_ratio=0.7, penalty_factor=pf[:12]).fit(
+                    Xs, y.astype(dtype))
             # Every other linear estimator (CV, ...) on dense and CSC data.
             for name in skreg.linear_model.__all__:
                 cls = getattr(skreg.linear_model, name)

@@ -13,6 +13,7 @@ from scipy.optimize import minimize_scalar
 from skreg._kernels.prox import (
     enet_penalty_value,
     enet_subdiff_distance,
+    enet_subdiff_distance_general,
     prox_enet,
     prox_enet_scalar,
     soft_threshold,
@@ -22,6 +23,9 @@ FLOATS = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
 STRENGTHS = st.floats(0, 5, allow_nan=False, allow_infinity=False)
 DTYPES = st.sampled_from([np.float32, np.float64])
 SETTINGS = settings(max_examples=60, deadline=None)
+
+# The kernels' "no penalty factors / no bounds" (empty float64 arrays).
+NONE = np.empty(0)
 
 
 def vectors(min_size=1, max_size=12, dtype=np.float64):
@@ -50,7 +54,7 @@ def _brute_prox_scalar(x, l1, l2, positive):
 @given(x=FLOATS, l1=STRENGTHS, l2=STRENGTHS, positive=st.booleans())
 def test_prox_enet_scalar_is_the_minimiser(x, l1, l2, positive):
     expected = _brute_prox_scalar(x, l1, l2, positive)
-    out = prox_enet(np.array([x]), l1, l2, positive, np.empty(1))
+    out = prox_enet(np.array([x]), l1, l2, positive, NONE, NONE, NONE, np.empty(1))
     assert_allclose(out[0], expected, rtol=0, atol=1e-6)
     assert prox_enet_scalar(x, l1, l2, positive) == out[0]
     if positive:
@@ -61,7 +65,7 @@ def test_prox_enet_scalar_is_the_minimiser(x, l1, l2, positive):
 @given(data=st.data(), l1=STRENGTHS, l2=STRENGTHS, positive=st.booleans(), dtype=DTYPES)
 def test_prox_enet_vector(data, l1, l2, positive, dtype):
     x = data.draw(vectors(dtype=dtype))
-    out = prox_enet(x, l1, l2, positive, np.empty_like(x))
+    out = prox_enet(x, l1, l2, positive, NONE, NONE, NONE, np.empty_like(x))
     assert out.dtype == dtype
     expected = [_brute_prox_scalar(float(v), l1, l2, positive) for v in x]
     atol = 1e-6 if dtype == np.float64 else 1e-5 * max(1.0, np.abs(x).max())
@@ -105,9 +109,18 @@ def test_subdiff_distance_zero_at_prox_fixed_point(data, l1, l2, step, positive,
     # proximal-gradient map: prox(w - step * grad) = prox(z) = w. This is exactly the
     # optimality condition -grad in d g(w), so the KKT distance is zero.
     z = data.draw(vectors(dtype=np.float64))
-    w = prox_enet(z, step * l1, step * l2, positive, np.empty_like(z))
+    w = prox_enet(z, step * l1, step * l2, positive, NONE, NONE, NONE, np.empty_like(z))
     grad = (w - z) / step
-    back = prox_enet(w - step * grad, step * l1, step * l2, positive, np.empty_like(w))
+    back = prox_enet(
+        w - step * grad,
+        step * l1,
+        step * l2,
+        positive,
+        NONE,
+        NONE,
+        NONE,
+        np.empty_like(w),
+    )
     assert_allclose(back, w, rtol=0, atol=1e-12 * max(1, np.abs(z).max()))
     w, grad = w.astype(dtype), grad.astype(dtype)
     dist = enet_subdiff_distance(w, grad, l1, l2, positive, np.empty_like(w))
@@ -136,7 +149,7 @@ def test_enet_penalty_value(data, l1, l2, dtype):
     w = data.draw(vectors(dtype=dtype))
     w64 = w.astype(np.float64)
     expected = l1 * np.abs(w64).sum() + 0.5 * l2 * w64 @ w64
-    assert enet_penalty_value(w, l1, l2) == pytest.approx(
+    assert enet_penalty_value(w, l1, l2, NONE) == pytest.approx(
         expected, rel=1e-12, abs=1e-12
     )
 
@@ -159,6 +172,35 @@ def test_enet_alpha_max(data, positive, dtype):
 
 def test_prox_enet_preserves_float32():
     x = np.linspace(-2, 2, 9, dtype=np.float32)
-    out = prox_enet(x, 0.5, 0.25, False, np.empty_like(x))
+    out = prox_enet(x, 0.5, 0.25, False, NONE, NONE, NONE, np.empty_like(x))
     assert out.dtype == np.float32
     assert_allclose(out, np.sign(x) * np.maximum(np.abs(x) - 0.5, 0) / 1.25, rtol=1e-6)
+
+
+def test_subdiff_distance_with_bounds_against_brute_force():
+    """Per coordinate: zero exactly when w_j minimises the 1-D problem with its box."""
+    rng = np.random.default_rng(3)
+    l1, l2 = 0.3, 0.2
+    weights = np.array([1.0, 2.0, 0.0, 0.5, 1.0, 1.0])
+    lower = np.array([-0.5, -np.inf, -1.0, 0.0, -0.2, -0.4])
+    upper = np.array([0.4, 0.0, np.inf, 0.7, 0.0, 0.4])
+    for _ in range(200):
+        w = np.clip(rng.standard_normal(6), lower, upper)
+        w[rng.uniform(size=6) < 0.3] = 0.0
+        pick = (rng.uniform(size=6) < 0.3) & np.isfinite(lower) & np.isfinite(upper)
+        w[pick] = np.where(rng.uniform(size=6) < 0.5, lower, upper)[pick]
+        grad = 2.0 * rng.standard_normal(6)
+        dist = enet_subdiff_distance_general(
+            w, grad, l1, l2, False, weights, lower, upper, np.empty(6)
+        )
+        for j in range(6):
+            # The 1-D objective over the box (clipped to +-5) is minimised at w_j
+            # iff the violation is zero (brute force on a fine grid).
+            f = weights[j]
+            t = np.linspace(max(lower[j], -5.0), min(upper[j], 5.0), 20001)
+
+            def h(x, g=grad[j], f=f):
+                return g * x + f * (l1 * np.abs(x) + 0.5 * l2 * x * x)
+
+            gain = h(w[j]) - h(t).min()
+            assert (dist[j] <= 1e-12) == (gain <= 1e-12), (j, w[j], grad[j], dist[j])

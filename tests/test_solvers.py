@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -249,7 +251,7 @@ def _run_to_target(data, penalty, target, w0=None):
     w = np.zeros(p) if w0 is None else w0.copy()
     R, offset = data.init_residual(w)
     l1_reg, l2_reg = penalty.kernel_params()
-    state = cd._DualState(data, l1_reg, l2_reg, False)
+    state = cd._DualState(data, penalty.solver_params())
     sweeps = []
     epoch = data.epoch
 
@@ -368,7 +370,7 @@ def test_working_set_grows_fast_only_after_a_stall():
     from skreg.solvers import cd
 
     class State:
-        params = (0.1, 0.0, False)
+        params = (0.1, 0.0, False, np.empty(0), np.empty(0), np.empty(0))
         ws_size = 10
 
         class data:
@@ -425,3 +427,116 @@ def test_gram_inner_loop_matches_plain(l1_ratio):
     r_gram = solve_cd(data, pen, w_gram, tol=1e-12, gram=True)
     assert r_plain.converged and r_gram.converged
     np.testing.assert_allclose(w_gram, w_plain, atol=1e-8)
+
+
+class _WeightedQuadratic:
+    """A datafit written outside skreg, in NumPy: ``sum_i s_i (y_i - x_i w)^2 / (2 n)``.
+
+    Sample weights ``s`` (normalised to sum to ``n``), no intercept. It implements the
+    interface of :mod:`skreg.solvers.cd` ("Interface") and nothing else: the solver
+    fits it unchanged. ``sparse = True`` declares no covariance form.
+    """
+
+    sparse = True
+
+    def __init__(self, X, y, s):
+        n = X.shape[0]
+        root = np.sqrt(s * n / s.sum())
+        self.X, self.y = X * root[:, None], y * root
+        self.n_samples, self.n_features = X.shape
+        self.inv_n = 1.0 / n
+        self.lipschitz = (self.X**2).sum(axis=0) / n
+
+    def init_residual(self, w):
+        return self.y - self.X @ w, 0.0
+
+    def true_residual(self, R, offset):
+        return R
+
+    def update_residual(self, R, offset, ws, delta):
+        R -= self.X[:, ws] @ delta
+        return 0.0
+
+    def epoch(self, w, R, offset, ws, l1_reg, l2_reg, positive, weights, lower, upper):
+        change = 0.0
+        for j in ws:
+            L = self.lipschitz[j]
+            f = weights[j] if weights.shape[0] else 1.0
+            x = w[j] + self.X[:, j] @ R / self.n_samples / L
+            new = np.sign(x) * max(abs(x) - f * l1_reg / L, 0.0) / (1 + f * l2_reg / L)
+            if positive:
+                new = max(new, 0.0)
+            if lower.shape[0]:
+                new = min(max(new, lower[j]), upper[j])
+            R -= (new - w[j]) * self.X[:, j]
+            change = max(change, abs(new - w[j]))
+            w[j] = new
+        return change, 0.0
+
+    def gradient(self, R, offset, ws):
+        return -(self.X[:, ws].T @ R) / self.n_samples
+
+    def grad_at_zero(self):
+        return self.gradient(self.y, 0.0, np.arange(self.n_features))
+
+    def primal(self, w, R, offset, l1_reg, l2_reg, weights=None):
+        f = np.ones_like(w) if weights is None or not weights.shape[0] else weights
+        pen = l1_reg * f @ np.abs(w) + 0.5 * l2_reg * f @ (w * w)
+        return 0.5 * R @ R / self.n_samples + pen
+
+    def gap_threshold(self, tol, primal, rel_tol):
+        return rel_tol * primal if tol is None else tol * self.y @ self.y / len(self.y)
+
+    def dual_stats(self, theta, xt_theta, params, features=None):
+        n = self.n_samples
+        return self.project_stats(
+            xt_theta, theta @ theta / n, theta @ self.y / n, params
+        )
+
+    def project_stats(self, xt_theta, t2, ty, params, features=None):
+        assert not params[3].shape[0] or params[3].all()  # no unpenalised feature
+        return np.ascontiguousarray(xt_theta, dtype=np.float64), t2, ty
+
+    def dual_value(self, w, theta, xt_theta, *params, features=None):
+        from skreg.datafits import enet_dual
+
+        stats = self.dual_stats(theta, xt_theta, params)
+        l1_reg, l2_reg, positive, weights, lower, upper = params
+        if features is not None and weights.shape[0]:
+            weights = np.ascontiguousarray(weights[features])
+        return enet_dual(w, stats, (l1_reg, l2_reg, positive, weights, lower, upper))
+
+
+@pytest.mark.parametrize("with_factors", [False, True])
+def test_a_new_datafit_plugs_in_without_solver_changes(regression, with_factors):
+    """The interface contract of solve_cd: a NumPy weighted quadratic is solved as is,
+    to the solution skreg's own datafit (rows scaled by the weights) reaches."""
+    from skreg import ElasticNet as ElasticNetModel
+    from skreg.solvers.cd import DATAFIT_REQUIRED, check_interface
+
+    X, y, s = regression.X, regression.y, regression.sample_weight
+    pf = np.linspace(0.5, 2.0, X.shape[1]) if with_factors else None
+    penalty = ElasticNet(0.1, 0.7, penalty_factor=pf, n_features=X.shape[1])
+    data = _WeightedQuadratic(X, y, s)
+    w = np.zeros(X.shape[1])
+    result = solve_cd(data, penalty, w, rel_tol=1e-10, finish=False)
+    assert result.converged
+    ref = ElasticNetModel(
+        alpha=0.1, l1_ratio=0.7, fit_intercept=False, penalty_factor=pf, tol=1e-12
+    ).fit(X, y, sample_weight=s)
+    # Same objective to the certified 1e-10; coefficients to what that certifies
+    # (the reference is exact on its support, this fit is not polished).
+    R = data.y - data.X @ ref.coef_
+    p_ref = data.primal(ref.coef_, R, 0.0, *penalty.kernel_params(), penalty.weights)
+    p_new = data.primal(w, *data.init_residual(w), *penalty.kernel_params(),
+                        penalty.weights)  # fmt: skip
+    assert p_ref <= p_new <= p_ref * (1 + 1e-10)
+    np.testing.assert_allclose(w, ref.coef_, rtol=0, atol=1e-5)
+    # What is missing is named at the start.
+    with pytest.raises(TypeError, match="lacks hessian"):
+        check_interface(data, penalty, finish=True)
+    partial = SimpleNamespace(
+        **{name: getattr(data, name) for name in DATAFIT_REQUIRED if name != "epoch"}
+    )
+    with pytest.raises(TypeError, match="lacks epoch"):
+        check_interface(partial, penalty, finish=False)

@@ -125,6 +125,9 @@ class BaseElasticNet(LinearModelMixin):
         "copy_X": ["boolean"],
         "random_state": ["random_state"],
         "selection": [StrOptions({"cyclic", "random"})],
+        "penalty_factor": ["array-like", None],
+        "lower_bounds": [Real, "array-like", None],
+        "upper_bounds": [Real, "array-like", None],
     }
 
     def _l1_ratio(self) -> float:
@@ -152,8 +155,15 @@ class BaseElasticNet(LinearModelMixin):
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         n_targets = Y.shape[1]
         penalty = penalties.ElasticNet(
-            self.alpha, self._l1_ratio(), positive=self.positive
+            self.alpha,
+            self._l1_ratio(),
+            positive=self.positive,
+            penalty_factor=self.penalty_factor,
+            lower_bounds=self.lower_bounds,
+            upper_bounds=self.upper_bounds,
+            n_features=X.shape[1],
         )
+        plain = not (penalty.weights.shape[0] or penalty.bounded)
         solver = resolve_solver(self.solver)
         options = {"gram": gram, "rng": rng} if solver == "cd" else {}
         coefs = self._initial_coef(n_targets, X.shape[1], X.dtype)
@@ -162,7 +172,7 @@ class BaseElasticNet(LinearModelMixin):
         homotopy = (
             self.alpha > 0
             and X.shape[0] * X.shape[1] <= _HOMOTOPY_MAX_SIZE
-            and _uses_homotopy(X, penalty.l1_ratio, self.solver)
+            and _uses_homotopy(X, penalty.l1_ratio, self.solver, plain)
             and not coefs.any()
             and rng is None
         )
@@ -206,7 +216,9 @@ class BaseElasticNet(LinearModelMixin):
             or self.alpha * _HOMOTOPY_DEPTH <= penalty.alpha_max(data.grad_at_zero())
         ):
             return self._fit_by_homotopy(X, y_k, sample_weight)
+        plain = not (penalty.weights.shape[0] or penalty.bounded)
         direct = (self.alpha == 0 or penalty.l1_ratio == 0) and solver == "cd"
+        direct = direct and plain  # (the SVD solves the unweighted, unbounded ridge)
         if direct and uses_direct(data, penalty):
             # Ridge or least squares: exact by one SVD (skreg.solvers.direct).
             w = np.ascontiguousarray(coef)

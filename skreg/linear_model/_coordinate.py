@@ -49,7 +49,8 @@ _SHARED_PARAMETERS = """
         Start from the previous ``coef_`` when refitting.
 
     positive : bool, default=False
-        Restrict the coefficients to be non-negative.
+        Restrict the coefficients to be non-negative (the same as
+        ``lower_bounds=0``).
 
     random_state : int, RandomState instance or None, default=None
         Seed of the coordinate order when ``selection="random"``.
@@ -58,6 +59,21 @@ _SHARED_PARAMETERS = """
         ``"cyclic"`` visits the coordinates of each working set in index order;
         ``"random"`` in a new random order at every epoch (``solver="cd"``; the
         small-problem compiled call and the covariance form are then not used).
+
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature penalty factors (glmnet's ``penalty.factor``): feature ``j``'s
+        L1 and L2 terms are multiplied by ``penalty_factor[j] >= 0``; ``0`` leaves
+        it unpenalised. The factors are rescaled to sum to ``n_features``, as glmnet
+        does, so that ``alpha`` means glmnet's ``lambda``. See "Penalty factors and
+        bounds" in the user guide (adaptive lasso).
+
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), \
+            default=None
+        Box constraints ``lower_bounds <= coef_ <= upper_bounds`` (glmnet's
+        ``lower.limits`` / ``upper.limits``), with ``lower_bounds <= 0 <=
+        upper_bounds`` (``ValueError`` otherwise: ``coef_ = 0`` must stay
+        feasible). Gap-safe screening stays on (its dual test holds with bounds);
+        the exact finishing step on the support is off.
 
     solver : {"auto", "cd", "fista"}, default="auto"
         ``"cd"``: proximal coordinate descent on working sets with Anderson
@@ -189,6 +205,9 @@ class ElasticNet(BaseElasticNet, BaseEstimator):
         selection="cyclic",
         solver="auto",
         verbose=0,
+        penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -203,6 +222,9 @@ class ElasticNet(BaseElasticNet, BaseEstimator):
         self.selection = selection
         self.solver = solver
         self.verbose = verbose
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     # check_input is an optimisation, not metadata to route (as scikit-learn's).
     __metadata_request__fit = {"check_input": metadata_routing.UNUSED}
@@ -277,6 +299,9 @@ class Lasso(BaseElasticNet, BaseEstimator):
         selection="cyclic",
         solver="auto",
         verbose=0,
+        penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
     ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
@@ -290,6 +315,9 @@ class Lasso(BaseElasticNet, BaseEstimator):
         self.selection = selection
         self.solver = solver
         self.verbose = verbose
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     def _l1_ratio(self) -> float:
         return 1.0

@@ -264,6 +264,9 @@ class _BaseCV(RelaxedCVMixin, LinearModelMixin):
         "store_path": ["boolean"],
         "relax": ["boolean"],
         "gamma": [Interval(Real, 0, 1, closed="both"), "array-like"],
+        "penalty_factor": ["array-like", None],
+        "lower_bounds": [Real, "array-like", None],
+        "upper_bounds": [Real, "array-like", None],
     }
 
     def _l1_ratios(self) -> np.ndarray:
@@ -282,6 +285,9 @@ class _BaseCV(RelaxedCVMixin, LinearModelMixin):
             precompute=self.precompute,
             random_state=self.random_state,
             selection=self.selection,
+            penalty_factor=self.penalty_factor,
+            lower_bounds=self.lower_bounds,
+            upper_bounds=self.upper_bounds,
         )
 
     def get_metadata_routing(self):
@@ -344,6 +350,7 @@ class _BaseCV(RelaxedCVMixin, LinearModelMixin):
                     fit_intercept=self.fit_intercept,
                     sample_weight=sample_weight,
                     positive=self.positive,
+                    penalty_factor=self.penalty_factor,
                 )
                 for l1 in l1_ratios
             ]
@@ -371,6 +378,9 @@ class _BaseCV(RelaxedCVMixin, LinearModelMixin):
             "rng": _path_options(
                 {"random_state": self.random_state, "selection": self.selection}
             ),
+            "penalty_factor": self.penalty_factor,
+            "lower_bounds": self.lower_bounds,
+            "upper_bounds": self.upper_bounds,
         }
         return X, y, sample_weight, l1_ratios, grids, folds, params
 
@@ -429,7 +439,7 @@ class _BaseCV(RelaxedCVMixin, LinearModelMixin):
             self.alphas_ = grids[0]
         else:
             self.alphas_ = np.asarray(grids)
-        if self.store_path or _uses_homotopy(X, best_l1, self.solver):
+        if self.store_path or _uses_homotopy(X, best_l1, self.solver, self._plain()):
             # store_path: predict_path needs the whole path on all the data; the
             # refit is its point at alpha_. The lasso on wide dense data: the refit
             # follows the homotopy down the grid to alpha_ on all the data, as the
@@ -524,6 +534,12 @@ class _BaseCV(RelaxedCVMixin, LinearModelMixin):
         """
         return self._predict_path(X, alphas, *self._blended_path(gamma))
 
+    def _plain(self) -> bool:
+        """Tell whether the penalty has no factors and no bounds."""
+        return self.penalty_factor is None and (
+            self.lower_bounds is None and self.upper_bounds is None
+        )
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = False
@@ -591,6 +607,15 @@ _CV_PARAMETERS = """
         Which alpha is refit: ``"min"`` minimises the mean CV error (scikit-learn);
         ``"1se"`` takes glmnet's ``lambda.1se``, the largest alpha whose mean CV
         error is within one standard error of the minimum.
+
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature penalty factors, as in :class:`ElasticNet` (glmnet's
+        ``penalty.factor``, rescaled to sum to ``n_features``); the automatic grid
+        starts at glmnet's ``lambda.max``.
+
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), \
+            default=None
+        Box constraints on the coefficients, as in :class:`ElasticNet`.
 """
 
 _CV_ATTRIBUTES = """
@@ -748,6 +773,9 @@ class ElasticNetCV(_BaseCV, BaseEstimator):
         store_path=False,
         relax=False,
         gamma=GLMNET_GAMMAS,
+        penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
     ):
         self.l1_ratio = l1_ratio
         self.eps = eps
@@ -768,6 +796,9 @@ class ElasticNetCV(_BaseCV, BaseEstimator):
         self.store_path = store_path
         self.relax = relax
         self.gamma = gamma
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, **params):  # noqa: D102 - set below
@@ -835,6 +866,9 @@ class LassoCV(_BaseCV, BaseEstimator):
         store_path=False,
         relax=False,
         gamma=GLMNET_GAMMAS,
+        penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
     ):
         self.eps = eps
         self.alphas = alphas
@@ -854,6 +888,9 @@ class LassoCV(_BaseCV, BaseEstimator):
         self.store_path = store_path
         self.relax = relax
         self.gamma = gamma
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
 
     def _l1_ratios(self) -> np.ndarray:
         return np.ones(1)

@@ -24,6 +24,41 @@ orders of magnitude near convergence. Two remedies tighten it (Massias et al. 20
 the last ``K + 1`` epochs, whose limit is the optimal dual point; and keeping the best
 dual value seen, since every dual value of the same problem is a lower bound of the
 optimum. The gap is the objective minus the best of these lower bounds.
+
+**Interface** (what :func:`solve_cd` relies on; checked once per call by
+:func:`check_interface`, as skglm's solvers check ``_datafit_required_attr``). The
+solver never looks inside the datafit or the penalty beyond these names, so a new
+datafit or penalty plugs in by providing them (``tests/test_solvers.py`` fits a
+weighted quadratic written in NumPy that way).
+
+*Datafit* (``data``; :class:`skreg.datafits.QuadraticData` is the reference) — the
+least-squares datafit ``F(w) = ||y - X w||^2 / (2 n)`` in some representation of the
+residual ``(R, offset)``:
+
+- ``n_samples``, ``n_features``, ``inv_n`` (``1 / n``), ``y`` (the target as the
+  dual sees it), ``lipschitz`` (per-feature coordinate Lipschitz constants), ``sparse``
+  (``True`` skips the covariance-form paths below);
+- residuals: ``init_residual(w) -> (R, offset)``, ``true_residual(R, offset)``,
+  ``update_residual(R, offset, ws, delta) -> offset``;
+- ``epoch(w, R, offset, ws, *params) -> (max_change, offset)``: one coordinate pass
+  over ``ws`` with the penalty's kernel tuple ``params`` (below), ``w`` and ``R``
+  updated in place;
+- ``gradient(R, offset, ws)`` (on ``ws``), ``grad_at_zero()``;
+- ``primal(w, R, offset, l1_reg, l2_reg, weights)``, ``gap_threshold(tol, primal,
+  rel_tol)``;
+- dual points: ``dual_stats(theta, xt_theta, params, features)`` and
+  ``project_stats(xt_theta, theta_norm2, theta_dot_y, params, features)``, returning
+  ``(xt_theta, ||theta||^2 / n, theta @ y / n)`` of a feasible dual point built from the
+  residual-like ``theta`` (the gap and the screening rules are computed from these),
+  and ``dual_value(w, theta, xt_theta, *params, features=)`` (restricted problems);
+- with ``finish=True``: ``hessian(ws)``; dense data (``sparse=False``) also
+  ``centred_columns``, ``gram``, ``gram_gradient``, ``gram_primal``, ``solve_gram``
+  and ``exact_gap`` (the covariance form and the small-problem solve).
+
+*Penalty* (:class:`skreg.penalties.ElasticNet`): ``solver_params()``, the kernel tuple
+``(l1_reg, l2_reg, positive, weights, lower, upper)`` (floats, a bool and three
+float64 arrays, empty when absent) that every kernel takes in this order; and
+``positive``, ``bounded``, ``lower``, ``upper``, ``unpenalised``.
 """
 
 from __future__ import annotations
@@ -33,9 +68,14 @@ from typing import NamedTuple
 import numpy as np
 import scipy.linalg
 
-from skreg._kernels.prox import enet_subdiff_distance
-from skreg._kernels.quadratic import cd_epoch_gram, enet_dual_value, enet_screen
-from skreg.datafits import DEFAULT_REL_TOL, enet_primal
+from skreg._kernels.prox import enet_subdiff_distance, enet_subdiff_distance_general
+from skreg._kernels.quadratic import (
+    cd_epoch_gram,
+    cd_epoch_gram_general,
+    enet_screen,
+    enet_screen_general,
+)
+from skreg.datafits import DEFAULT_REL_TOL, enet_dual, enet_primal
 from skreg.solvers._base import SolverResult, WarmStart
 
 # The constants below carry one line of reason each; the measurements behind them are in
@@ -146,11 +186,107 @@ def _anderson(iterates: np.ndarray) -> np.ndarray | None:
     return z / s
 
 
-def _restricted_dual(data, w, theta, ws, l1_reg, l2_reg, positive):
+#: Attributes :func:`solve_cd` requires of its datafit (module notes, "Interface").
+DATAFIT_REQUIRED = (
+    "n_samples", "n_features", "inv_n", "y", "lipschitz", "sparse", "init_residual",
+    "true_residual", "update_residual", "epoch", "gradient", "grad_at_zero", "primal",
+    "gap_threshold", "dual_stats", "project_stats", "dual_value",
+)  # fmt: skip
+#: ... when it finishes on the support (``finish=True``) ...
+DATAFIT_REQUIRED_FINISH = ("hessian",)
+#: ... and on dense data (covariance form, small-problem solve).
+DATAFIT_REQUIRED_DENSE = (
+    "centred_columns", "gram", "gram_gradient", "gram_primal", "solve_gram",
+    "exact_gap",
+)  # fmt: skip
+#: Attributes :func:`solve_cd` requires of its penalty.
+PENALTY_REQUIRED = ("solver_params", "positive", "bounded", "lower", "upper",
+                    "unpenalised")  # fmt: skip
+
+
+_CHECKED: set = set()
+
+
+def check_interface(data, penalty, finish=True) -> None:
+    """Raise ``TypeError`` naming what ``data`` or ``penalty`` lack for the solver.
+
+    Called at the start of every solve, so that a datafit or penalty missing part of
+    the interface fails there with its name, not deep inside an outer iteration.
+    A pair of classes that passed is remembered (the names are the classes'
+    methods and attributes every instance sets in ``__init__``): the check cost
+    13 us of a 110 us small fit.
+    """
+    key = (type(data), type(penalty), bool(finish), bool(getattr(data, "sparse", 1)))
+    if key in _CHECKED:
+        return
+    required = DATAFIT_REQUIRED
+    if finish:
+        required += DATAFIT_REQUIRED_FINISH
+    if not getattr(data, "sparse", True):
+        required += DATAFIT_REQUIRED_DENSE
+    missing = [name for name in required if not hasattr(data, name)]
+    if missing:
+        raise TypeError(
+            f"{type(data).__name__} cannot be solved by solve_cd: it lacks "
+            f"{', '.join(missing)} (see skreg.solvers.cd, 'Interface')."
+        )
+    missing = [name for name in PENALTY_REQUIRED if not hasattr(penalty, name)]
+    if missing:
+        raise TypeError(
+            f"{type(penalty).__name__} cannot be used by solve_cd: it lacks "
+            f"{', '.join(missing)} (see skreg.solvers.cd, 'Interface')."
+        )
+    _CHECKED.add(key)
+
+
+def _on(params, idx):
+    """Return the penalty's kernel tuple with its arrays restricted to ``idx``.
+
+    ``params`` is :meth:`skreg.penalties.ElasticNet.solver_params`:
+    ``(l1_reg, l2_reg, positive, weights, lower, upper)``, arrays empty when absent.
+    """
+    l1_reg, l2_reg, positive, weights, lower, upper = params
+    if weights.shape[0]:
+        weights = np.ascontiguousarray(weights[idx])
+    if lower.shape[0]:
+        lower = np.ascontiguousarray(lower[idx])
+        upper = np.ascontiguousarray(upper[idx])
+    return l1_reg, l2_reg, positive, weights, lower, upper
+
+
+def _plain(params) -> bool:
+    """Whether the kernel tuple has no penalty factors and no bounds.
+
+    The plain elastic net runs its own kernels (those of a default fit, whose
+    compilation then includes none of the general code); the ``_general`` ones
+    take the arrays.
+    """
+    return not (params[3].shape[0] or params[4].shape[0])
+
+
+def _subdiff_distance(w, grad, params):
+    """KKT violations of :func:`skreg._kernels.prox.enet_subdiff_distance[_general]`."""
+    out = np.empty_like(w)
+    if _plain(params):
+        return enet_subdiff_distance(w, grad, *params[:3], out)
+    return enet_subdiff_distance_general(w, grad, *params, out)
+
+
+def _project(w_acc, params, idx):
+    """Project an extrapolated point on the feasible set (``positive``, bounds)."""
+    _, _, positive, _, lower, upper = params
+    if positive:
+        w_acc = np.maximum(w_acc, 0.0)
+    if lower.shape[0]:
+        w_acc = np.clip(w_acc, lower[idx], upper[idx])
+    return w_acc
+
+
+def _restricted_dual(data, w, theta, ws, params):
     """Dual value of the problem restricted to ``ws`` at a residual-like ``theta``."""
     xt_theta = -data.gradient(theta, 0.0, ws)
     return data.dual_value(
-        np.ascontiguousarray(w[ws]), theta, xt_theta, l1_reg, l2_reg, positive
+        np.ascontiguousarray(w[ws]), theta, xt_theta, *params, features=ws
     )
 
 
@@ -179,7 +315,8 @@ def solve_cd(
     data : QuadraticData
         Prepared data (:class:`skreg.datafits.QuadraticData`).
     penalty : skreg.penalties.ElasticNet
-        Penalty; its ``kernel_params()`` and ``positive`` are used.
+        Penalty; its ``solver_params()`` are used (penalty factors and bounds
+        included).
     w : ndarray of shape (n_features,)
         Starting point (warm start), contiguous, of the data's dtype; updated in place.
     max_iter : int, default=1000
@@ -227,18 +364,21 @@ def solve_cd(
     # Long (about 110 lines): the outer loop's state (gap history, rebuild and
     # finishing counters, the screened feature set) is read by every step of it; each
     # step that needs no more than its arguments is a function of its own.
-    l1_reg, l2_reg = penalty.kernel_params()
-    positive = penalty.positive
+    check_interface(data, penalty, finish)
+    params = penalty.solver_params()
+    l1_reg = params[0]
     warm = WarmStart() if warm is None else warm
     if rng is not None:
         compiled_below, gram = 0, False
+    if penalty.weights.shape[0] or penalty.bounded:
+        # The compiled small solve is the plain elastic net's (its compilation stays
+        # that of a default fit); penalty factors and bounds use working sets.
+        compiled_below = 0
     if not data.sparse and data.n_features <= compiled_below and not verbose:
-        return _solve_small(
-            data, w, (l1_reg, l2_reg, positive), max_iter, tol, rel_tol, finish
-        )
+        return _solve_small(data, w, params, max_iter, tol, rel_tol, finish)
     R, offset = data.init_residual(w) if warm.residual is None else warm.residual
     active = np.arange(data.n_features, dtype=np.int64)
-    state = _DualState(data, l1_reg, l2_reg, positive)
+    state = _DualState(data, params)
     if finish:
         state.finisher = _Finisher(state.params)
     state.rng = rng
@@ -292,7 +432,7 @@ def solve_cd(
             # takes the point from the tolerance to the optimum (dense and sparse
             # fits, or two solvers, then agree to rounding).
             polished = True
-            pos = state.finisher.support(w[active])
+            pos = state.finisher.support(w[active], active)
             moved = state.finisher.step(
                 data, w, R, offset, active[pos], grad[pos], polish=True
             )
@@ -311,7 +451,7 @@ def solve_cd(
             # (At most one step between two rounds of epochs: a step that gains
             # nothing measurable must not repeat forever.)
             finished_at = n_epochs
-            pos = state.finisher.support(w[active])
+            pos = state.finisher.support(w[active], active)
             moved = state.finisher.step(data, w, R, offset, active[pos], grad[pos])
             if moved is not None:
                 R, offset = moved
@@ -437,15 +577,39 @@ class _Finisher:
         self.params = params
         # Without L1 part and sign constraint the objective is smooth: one Newton
         # step on every feature in play is exact, and signs do not matter.
-        self.smooth = params[0] == 0.0 and not params[2]
+        self.smooth = params[0] == 0.0 and not params[2] and not params[4].shape[0]
         self.settle = settle
         self.credit = 0.0
         self.last = None
         self.tried = set()
 
-    def support(self, w) -> np.ndarray:
-        """Positions in ``w`` that a step moves: the nonzeros (all when smooth)."""
-        return np.arange(w.shape[0]) if self.smooth else np.flatnonzero(w)
+    def _regs(self, S):
+        """Per-feature ``(l1_reg, l2_reg)`` of the features ``S`` (float64 arrays)."""
+        l1_reg, l2_reg, _, weights, _, _ = self.params
+        f = _on(self.params, S)[3] if weights.shape[0] else np.ones(S.shape[0])
+        return l1_reg * f, l2_reg * f
+
+    def support(self, w, idx=None) -> np.ndarray:
+        """Positions in ``w`` that a step moves: the nonzeros (all when smooth).
+
+        With bounds, coefficients at a bound stay there (``idx``: the features of
+        ``w``'s entries, all when ``None``).
+        """
+        if self.smooth:
+            return np.arange(w.shape[0])
+        lower, upper = self.params[4], self.params[5]
+        if not lower.shape[0]:
+            return np.flatnonzero(w)
+        if idx is not None:
+            lower, upper = lower[idx], upper[idx]
+        return np.flatnonzero((w != 0) & (w != lower) & (w != upper))
+
+    def _bounds(self, S):
+        """``(lower, upper)`` of the features ``S`` (infinite without bounds)."""
+        lower, upper = self.params[4], self.params[5]
+        if not lower.shape[0]:
+            return np.full(S.shape[0], -np.inf), np.full(S.shape[0], np.inf)
+        return lower[S].astype(np.float64), upper[S].astype(np.float64)
 
     def step(self, data, w, R, offset, S, grad_S, hessian=None, polish=False):
         """Try the steps from the support ``S`` of ``w`` (``grad_S``: gradient there).
@@ -491,18 +655,19 @@ class _Finisher:
             return None
         w_full = w.copy()
         w_full[S] = w_new
-        l1_reg, l2_reg, _ = self.params
+        l1_reg, l2_reg, _, weights, _, _ = self.params
         if R is None:
             # Covariance form (_solve_small): objectives from the Gram matrix.
-            before, after = data.gram_primal_step(w, w_full, l1_reg, l2_reg)
+            before, after = data.gram_primal_step(w, w_full, l1_reg, l2_reg, weights)
             R_new, offset_new = None, 0.0
         else:
             # The residual at the new point from one product with X (not
             # accumulated updates): the gap that certifies it is then as accurate
             # as it can be.
             R_new, offset_new = data.init_residual(w_full)
-            before = data.primal(w_old, R, offset, l1_reg, l2_reg)
-            after = data.primal(w_new, R_new, offset_new, l1_reg, l2_reg)
+            weights = _on(self.params, S)[3]
+            before = data.primal(w_old, R, offset, l1_reg, l2_reg, weights)
+            after = data.primal(w_new, R_new, offset_new, l1_reg, l2_reg, weights)
         # Not higher up to rounding: on flat directions a refined point may gain
         # nothing measurable in the objective but much in the gap.
         if not after <= before + _FINISH_ROUNDING * abs(before):
@@ -519,7 +684,7 @@ class _Finisher:
         exact gradient at the new point (iterative refinement, reusing the Cholesky
         factor) recover the digits that an ill-conditioned ``H_SS`` costs.
         """
-        l1_reg, l2_reg, _ = self.params
+        l1_reg, l2_reg = self._regs(S)
         w_S = w[S].astype(np.float64)
         signs = np.sign(w_S)
         H = data.hessian(S) if hessian is None else np.array(hessian, np.float64)
@@ -529,6 +694,7 @@ class _Finisher:
         scale = np.sqrt(np.maximum(np.diag(H), np.finfo(np.float64).tiny))
         H /= np.outer(scale, scale)
         grad_q = grad_S.astype(np.float64) + l1_reg * signs + l2_reg * w_S
+        lo, hi = self._bounds(S)
         keep = np.arange(S.shape[0])
         while self.credit >= solve_cost:
             self.credit -= solve_cost
@@ -546,19 +712,26 @@ class _Finisher:
             if self.smooth:
                 w_S[keep] = new
                 return w_S
-            crossed = np.flatnonzero(np.sign(new) != signs[keep])
-            if not crossed.shape[0]:
+            # Breakpoints: a coefficient reaching zero (leaves S) or a bound
+            # (fixed there); the step stops at the first one.
+            old = w_S[keep]
+            ends = np.where(np.sign(new) != signs[keep], 0.0, new)
+            ends = np.clip(ends, lo[keep], hi[keep])
+            hit = ends != new
+            if not hit.any():
                 w_S[keep] = new
                 return self._refine(
                     data, w, S, keep, w_S, signs, factor, scale, covariance
                 )
-            ratios = w_S[keep[crossed]] / (w_S[keep[crossed]] - new[crossed])
+            ratios = (ends[hit] - old[hit]) / (new[hit] - old[hit])
             t = float(ratios.min())
             step = t * d
             grad_q += scale * (H[:, keep] @ (scale[keep] * step))
             w_S[keep] += step
-            w_S[keep[crossed[ratios <= t]]] = 0.0
-            keep = keep[w_S[keep] != 0.0]
+            stopped = np.flatnonzero(hit)[ratios <= t]
+            w_S[keep[stopped]] = ends[stopped]
+            moving = w_S[keep]
+            keep = keep[(moving != 0.0) & (moving != lo[keep]) & (moving != hi[keep])]
             if keep.shape[0] == 0:
                 break
         return w_S
@@ -568,7 +741,8 @@ class _Finisher:
             # From the residual each refinement costs two passes over X: not worth
             # it outside covariance form (its gradients cost O(p^2)).
             return w_S
-        l1_reg, l2_reg, _ = self.params
+        l1_reg, l2_reg = self._regs(S)
+        l1_reg, l2_reg = l1_reg[keep], l2_reg[keep]
         w_full = w.copy()
         for _ in range(_FINISH_REFINE):
             w_full[S] = w_S
@@ -581,7 +755,12 @@ class _Finisher:
             grad_q = grad + l1_reg * signs[keep] + l2_reg * w_S[keep]
             d = factor.solve(-grad_q / scale[keep]) / scale[keep]
             new = w_S[keep] + d
-            if not np.all(np.isfinite(d)) or np.any(np.sign(new) != signs[keep]):
+            lo, hi = self._bounds(S[keep])
+            if (
+                not np.all(np.isfinite(d))
+                or np.any(np.sign(new) != signs[keep])
+                or np.any((new < lo) | (new > hi))
+            ):
                 break
             w_S[keep] = new
         return w_S
@@ -641,7 +820,7 @@ def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
     while True:
         # (In exact mode the kernel runs whole phases: tol=0 is never met.)
         epochs, gap, tol_abs, rounding = data.solve_gram(
-            w, q, *params, 0.0 if exact else tol, rel_tol,
+            w, q, *params[:3], 0.0 if exact else tol, rel_tol,
             min(max_iter - n_epochs, phase),
         )  # fmt: skip
         n_epochs += epochs
@@ -695,7 +874,7 @@ def _working_set(w, grad, active, ws_init, ws_start, state, stalled):
             state.ws_size = ws_init.shape[0]
             return ws_init
     w_act = np.ascontiguousarray(w[active])
-    scores = enet_subdiff_distance(w_act, grad, *state.params, np.empty_like(w_act))
+    scores = _subdiff_distance(w_act, grad, _on(state.params, active))
     support = w_act != 0
     n_support = int(support.sum())
     ws_size = max(ws_start, 2 * n_support)
@@ -732,9 +911,9 @@ class _DualState:
     :func:`_working_set` compares the support with.
     """
 
-    def __init__(self, data, l1_reg, l2_reg, positive):
+    def __init__(self, data, params):
         self.data = data
-        self.params = (l1_reg, l2_reg, positive)
+        self.params = params
         self.best_dual = -np.inf
         self.candidate = None
         self.ws_size = 0
@@ -745,8 +924,8 @@ class _DualState:
     def gap(self, w, R, offset, active, grad, tol, rel_tol) -> _GapCheck:
         """Check the duality gap at ``w`` from the gradient on ``active``."""
         data = self.data
-        l1_reg, l2_reg, positive = self.params
-        primal = data.primal(w, R, offset, l1_reg, l2_reg)
+        l1_reg, l2_reg, _, weights, _, _ = self.params
+        primal = data.primal(w, R, offset, l1_reg, l2_reg, weights)
         threshold = data.gap_threshold(tol, primal, rel_tol)
         if l1_reg == 0.0 and l2_reg == 0.0:
             # Least squares: no dual; the squared gradient norm, as scikit-learn.
@@ -754,15 +933,20 @@ class _DualState:
             return _GapCheck(gap, threshold, primal, [])
         Rt = data.true_residual(R, offset)
         w_act = np.ascontiguousarray(w[active])
-        points = [(w_act, Rt, -grad)]
-        self._offer(data.dual_value(w_act, Rt, -grad, *self.params))
+        params = _on(self.params, active)
+        # Dual points as their statistics (projected when some features are
+        # unpenalised: QuadraticData.dual_stats), shared with ``screen``.
+        stats = data.dual_stats(Rt, -grad, self.params, active)
+        points = [(w_act, stats)]
+        self._offer(enet_dual(w_act, stats, params))
         if self.candidate is not None and primal - self.best_dual > threshold:
             theta, w_theta = self.candidate
             self.candidate = None
             w_theta = np.ascontiguousarray(w_theta[active])
             xt_theta = -data.gradient(theta, 0.0, active)
-            points.append((w_theta, theta, xt_theta))
-            self._offer(data.dual_value(w_theta, theta, xt_theta, *self.params))
+            stats = data.dual_stats(theta, xt_theta, self.params, active)
+            points.append((w_theta, stats))
+            self._offer(enet_dual(w_theta, stats, params))
         return _GapCheck(primal - self.best_dual, threshold, primal, points)
 
     def screen(self, active, check: _GapCheck):
@@ -774,18 +958,17 @@ class _DualState:
         lipschitz = np.ascontiguousarray(data.lipschitz[active])
         keep = np.ones(active.shape[0], dtype=np.bool_)
         mask = np.empty_like(keep)
-        for w_pt, theta, xt_theta in check.points:
-            t64 = theta.astype(np.float64, copy=False)
-            enet_screen(
-                w_pt,
-                xt_theta,
-                float(t64 @ t64) * data.inv_n,
-                float(t64 @ data.y) * data.inv_n,
-                check.primal,
-                lipschitz,
-                *self.params,
-                mask,
-            )
+        params = _on(self.params, active)
+        plain = _plain(params)
+        for w_pt, stats in check.points:
+            # (The general rules in their own kernel: a default fit never compiles
+            # them.)
+            if plain:
+                enet_screen(w_pt, *stats, check.primal, lipschitz, *params[:3], mask)
+            else:
+                enet_screen_general(
+                    w_pt, *stats, check.primal, lipschitz, *params, mask
+                )
             keep &= mask
         return keep
 
@@ -808,7 +991,8 @@ def _inner_loop(
     """
     # Long (about 90 lines): one epoch's bookkeeping (sweep choice, Anderson history,
     # target estimate, finishing step, restricted gap) shares the loop's state.
-    l1_reg, l2_reg, positive = state.params
+    params = state.params
+    l1_reg, l2_reg, _, weights, _, _ = params
     K = anderson_k
     # Lower bound of the restricted problem's optimum (valid for this working set).
     best_dual = -np.inf
@@ -831,7 +1015,7 @@ def _inner_loop(
         if full_sweep or check:
             before = w[ws] != 0
             order = ws if state.rng is None else state.rng.permutation(ws)
-            _, offset = data.epoch(w, R, offset, order, l1_reg, l2_reg, positive)
+            _, offset = data.epoch(w, R, offset, order, *params)
             swept = ws.shape[0]
             after = w[ws] != 0
             if target is None:
@@ -841,7 +1025,7 @@ def _inner_loop(
             sweep = ws[after]
         else:
             order = sweep if state.rng is None else state.rng.permutation(sweep)
-            _, offset = data.epoch(w, R, offset, order, l1_reg, l2_reg, positive)
+            _, offset = data.epoch(w, R, offset, order, *params)
             swept = sweep.shape[0]
         n_epochs += 1
         if state.finisher is not None:
@@ -855,14 +1039,12 @@ def _inner_loop(
                 # residuals in the last cycle before one.
                 if -(k + 1) % _GAP_CHECK_EVERY <= K:
                     _extrapolate_dual(w, ws, history, residuals, state)
-                offset, R = _try_extrapolation(
-                    data, w, R, offset, ws, history, l1_reg, l2_reg, positive
-                )
+                offset, R = _try_extrapolation(data, w, R, offset, ws, history, params)
         if check and not restricted:
             break
         if target is not None:
             # Objective left to gain, from the last two decreases (_TARGET_FRACTION).
-            primal = data.primal(w, R, offset, l1_reg, l2_reg)
+            primal = data.primal(w, R, offset, l1_reg, l2_reg, weights)
             if prev_primal is not None:
                 decrease = prev_primal - primal
                 if decrease <= 0.0:
@@ -874,7 +1056,7 @@ def _inner_loop(
                 prev_decrease = decrease
             prev_primal = primal
         if check and state.finisher is not None and k + 1 >= _FINISH_AFTER:
-            S = ws[state.finisher.support(w[ws])]
+            S = ws[state.finisher.support(w[ws], ws)]
             moved = state.finisher.step(
                 data, w, R, offset, S, data.gradient(R, offset, S)
             )
@@ -890,10 +1072,10 @@ def _inner_loop(
                 theta, w_theta = state.candidate
             else:
                 theta, w_theta = data.true_residual(R, offset), w
-            dual = _restricted_dual(data, w_theta, theta, ws, l1_reg, l2_reg, positive)
+            dual = _restricted_dual(data, w_theta, theta, ws, params)
             if np.isfinite(dual):
                 best_dual = max(best_dual, dual)
-            primal = data.primal(w, R, offset, l1_reg, l2_reg)
+            primal = data.primal(w, R, offset, l1_reg, l2_reg, weights)
             if primal - best_dual <= tol_in:
                 break
     return n_epochs, offset, R
@@ -928,7 +1110,9 @@ def _inner_loop_gram(
     ``||R||^2 / n = r2_0 - d @ (q0 + q)`` (as ``G d = q0 - q``) and
     ``R @ y / n = ry_0 - d @ b``. The residual is rebuilt by one product at the end.
     """
-    l1_reg, l2_reg, positive = state.params
+    params = state.params
+    l1_reg, l2_reg, _, weights, _, _ = params
+    params_ws = _on(params, ws)
     dtype = w.dtype
     inv_n = dtype.type(data.inv_n)
     cols = data.centred_columns(ws)
@@ -943,20 +1127,24 @@ def _inner_loop_gram(
     lipschitz = np.ascontiguousarray(np.diag(G))
     w_out = w.copy()
     w_out[ws] = 0.0
-    pen_out = enet_primal(0.0, w_out, l1_reg, l2_reg)
+    pen_out = enet_primal(0.0, w_out, l1_reg, l2_reg, weights)
     q_sum0 = q0.astype(np.float64)
+    weights_ws = params_ws[3]
 
     def objective(w_k, q_k):
         d = w_k.astype(np.float64) - w0
         r2 = r2_0 - float(d @ (q_sum0 + q_k))
-        return r2, enet_primal(r2, w_k, l1_reg, l2_reg) + pen_out
+        return r2, enet_primal(r2, w_k, l1_reg, l2_reg, weights_ws) + pen_out
 
     best_dual = -np.inf
     K = anderson_k
     history = np.empty((K + 1, ws.shape[0]), dtype=dtype) if K else None
     k = -1
     for k in range(budget):
-        cd_epoch_gram(G, q, w_ws, lipschitz, l1_reg, l2_reg, positive)
+        if _plain(params_ws):
+            cd_epoch_gram(G, q, w_ws, lipschitz, *params_ws[:3])
+        else:
+            cd_epoch_gram_general(G, q, w_ws, lipschitz, *params_ws)
         n_epochs += 1
         if K:
             slot = k % (K + 1)
@@ -964,9 +1152,7 @@ def _inner_loop_gram(
             if slot == K:
                 c = _anderson(history)
                 if c is not None:
-                    w_acc = c @ history[1:].astype(np.float64)
-                    if positive:
-                        w_acc = np.maximum(w_acc, 0.0)
+                    w_acc = _project(c @ history[1:].astype(np.float64), params, ws)
                     w_acc = w_acc.astype(dtype)
                     q_acc = q - G @ (w_acc - w_ws)
                     if np.all(np.isfinite(q_acc)) and (
@@ -976,7 +1162,8 @@ def _inner_loop_gram(
         if (k + 1) % _GAP_CHECK_EVERY == 0 or k + 1 in (budget, early_check):
             r2, primal = objective(w_ws, q)
             ry = ry_0 - float((w_ws.astype(np.float64) - w0) @ b)
-            dual = float(enet_dual_value(w_ws, q, r2, ry, l1_reg, l2_reg, positive))
+            stats = data.project_stats(q, r2, ry, params, ws)
+            dual = enet_dual(w_ws, stats, params_ws)
             best_dual = max(best_dual, dual)
             if primal - best_dual <= tol_in:
                 break
@@ -985,7 +1172,7 @@ def _inner_loop_gram(
     if state.finisher is not None and k + 1 >= _FINISH_AFTER:
         # The Hessian block of the support is part of G: an exact solve on it is
         # nearly free (the gap computed next checks it).
-        pos = state.finisher.support(w_ws)
+        pos = state.finisher.support(w_ws, ws)
         S = ws[pos]
         moved = state.finisher.step(
             data, w, R, offset, S, -q[pos], hessian=G[np.ix_(pos, pos)]
@@ -1007,10 +1194,10 @@ def _extrapolate_dual(w, ws, history, residuals, state):
         state.candidate = (theta, w_theta)
 
 
-def _try_extrapolation(data, w, R, offset, ws, history, l1_reg, l2_reg, positive):
+def _try_extrapolation(data, w, R, offset, ws, history, params):
     """Replace ``w[ws]`` by the Anderson extrapolation when it lowers the objective.
 
-    With ``positive``, the combination is projected on ``w >= 0`` first.
+    With ``positive`` or bounds, the combination is projected on them first.
     """
     c = _anderson(history)
     if c is None:
@@ -1018,9 +1205,7 @@ def _try_extrapolation(data, w, R, offset, ws, history, l1_reg, l2_reg, positive
     w_acc = c @ history[1:].astype(np.float64)
     if not np.all(np.isfinite(w_acc)):
         return offset, R
-    if positive:
-        w_acc = np.maximum(w_acc, 0.0)
-    w_acc = w_acc.astype(w.dtype)
+    w_acc = _project(w_acc, params, ws).astype(w.dtype)
     delta = w_acc - w[ws]
     # Coordinates that stayed zero over the cycle do not move: skip their columns.
     moved = delta != 0
@@ -1028,8 +1213,9 @@ def _try_extrapolation(data, w, R, offset, ws, history, l1_reg, l2_reg, positive
     offset_acc = data.update_residual(R_acc, offset, ws[moved], delta[moved])
     # Only the coordinates of ``ws`` differ: compare the objectives on them.
     w_ws = np.ascontiguousarray(w[ws])
-    if data.primal(w_acc, R_acc, offset_acc, l1_reg, l2_reg) < data.primal(
-        w_ws, R, offset, l1_reg, l2_reg
+    l1_reg, l2_reg, _, weights, _, _ = _on(params, ws)
+    if data.primal(w_acc, R_acc, offset_acc, l1_reg, l2_reg, weights) < data.primal(
+        w_ws, R, offset, l1_reg, l2_reg, weights
     ):
         w[ws] = w_acc
         return offset_acc, R_acc

@@ -67,7 +67,8 @@ def solve_fista(
     Parameters are those of :func:`skreg.solvers.cd.solve_cd` (``max_iter`` counts
     iterations); ``w`` is updated in place.
     """
-    l1_reg, l2_reg = penalty.kernel_params()
+    params = penalty.solver_params()
+    l1_reg, l2_reg, _, weights, _, _ = params
     dtype = data.dtype
     L = lipschitz_constant(data)
     if L == 0.0:
@@ -75,8 +76,8 @@ def solve_fista(
         w[:] = 0.0
         R, offset = data.init_residual(w)
         grad = data.full_gradient(R, offset)
-        gap = data.dual_gap(w, R, offset, grad, l1_reg, l2_reg, penalty.positive)
-        primal = data.primal(w, R, offset, l1_reg, l2_reg)
+        gap = data.dual_gap(w, R, offset, grad, *params)
+        primal = data.primal(w, R, offset, l1_reg, l2_reg, weights)
         tol_abs = data.gap_threshold(tol, primal, rel_tol)
         return SolverResult(w, 0, gap, tol_abs, gap <= tol_abs, grad)
     step = 1.0 / L
@@ -106,8 +107,8 @@ def solve_fista(
         if n_iter % _GAP_CHECK_EVERY == 0 or n_iter == max_iter:
             R, offset = data.residual(Xw)
             grad = data.full_gradient(R, offset)
-            gap = data.dual_gap(w, R, offset, grad, l1_reg, l2_reg, penalty.positive)
-            primal = data.primal(w, R, offset, l1_reg, l2_reg)
+            gap = data.dual_gap(w, R, offset, grad, *params)
+            primal = data.primal(w, R, offset, l1_reg, l2_reg, weights)
             tol_abs = data.gap_threshold(tol, primal, rel_tol)
             if verbose:
                 print(f"[skreg fista] iter {n_iter}: gap {gap:.3e} (tol {tol_abs:.3e})")

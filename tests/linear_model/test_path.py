@@ -493,8 +493,8 @@ def test_path_correct_where_strong_rule_fails(helpers, fit_intercept, storage):
     alphas = np.array([1.0, 0.6, 0.3, 0.1])
     calls = []
 
-    def spy(grad, support, alpha, prev_alpha, l1_ratio, positive):
-        out = _strong_set(grad, support, alpha, prev_alpha, l1_ratio, positive)
+    def spy(grad, support, alpha, *args):
+        out = _strong_set(grad, support, alpha, *args)
         calls.append((alpha, out))
         return out
 
