@@ -85,7 +85,7 @@ def test_prox_enet_vector(data, l1, l2, positive, dtype):
         assert F(out) <= F(z) + 1e-9
     # In place: same values, and the input is the output.
     y = x.copy()
-    assert prox_enet(y, l1, l2, positive, y) is y
+    assert prox_enet(y, l1, l2, positive, NONE, NONE, NONE, y) is y
     assert_allclose(y, out)
 
 

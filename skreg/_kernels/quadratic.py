@@ -507,6 +507,8 @@ def enet_duals_general(
            bounded box: bounds need no rescaling. Without weights or bounds, B is
            only computed for ``l2 > 0`` (with ``l2 = 0`` it equals A).
     """
+    # Long (about 90 lines): the two dual points (rescaled and Fenchel) share one
+    # pass over the features, with per-feature factors and bounds; kept in one loop.
     p = w.shape[0]
     weighted = weights.shape[0] > 0
     boxed = lower.shape[0] > 0
