@@ -41,29 +41,32 @@ import numpy as np
 import scipy.sparse as sp
 
 from skreg import penalties
-from skreg.datafits import DEFAULT_REL_TOL, QuadraticData
-from skreg.solvers.cd import _anderson, solve_cd
+from skreg._kernels import glm as _glm
+from skreg.datafits import DEFAULT_REL_TOL
+from skreg.solvers.cd import _anderson
 
 __all__ = ["GLMProblem", "GLMResult", "solve_glm_fista", "solve_prox_newton"]
 
 # Armijo constant and the most halvings of the line search.
 _ARMIJO = 1e-4
 _MAX_HALVINGS = 30
-# Each IRLS subproblem is solved to this fraction of the current outer gap.
-_INNER_GAP_FRACTION = 0.01
-# ... divided by 100 after an iteration that did not halve the gap.
+# Smallest working set (skglm's ``p0``); it is at least twice the support.
+_WS_START = 10
+# The inner Newton iterations on a working set stop once its KKT violation is this
+# fraction of the outer violation (skglm's ``EPS_TOL``), and the coordinate descent
+# of each Newton direction once the model's violation is this fraction of that.
+_INNER_KKT_FRACTION = 0.3
+_CD_KKT_FRACTION = 0.01
+# Coordinate-descent epochs allowed per Newton direction.
+_CD_MAX_EPOCHS = 1000
+# An outer iteration that does not halve the gap is a stall: the next inner
+# tolerance is this much smaller and the working set doubles.
 _STALL_RATIO = 0.5
-# Consecutive such iterations after which the solver gives up (and the estimator
-# warns): seen on nearly separable multinomial lasso problems, whose L1 gap is
-# first order in a distance to the optimum that flat directions keep large.
+_STALL_SHRINK = 0.01
+# Consecutive stalls after which the solver gives up (and the estimator warns):
+# rounding, or nearly separable multinomial lasso problems whose L1 gap is first
+# order in a distance to the optimum that flat directions keep large.
 _MAX_STALLS = 8
-# ... down to this fraction of the objective (float64; float32: a few eps). Not the
-# outer threshold: near separable data the gap is first order in the distance to
-# the optimum while the objective is second order (and flat), so certifying a gap
-# of 1e-6 may need the objective to 1e-12 or better.
-_INNER_FLOOR = 1e-15
-# Coordinate-descent epochs allowed per IRLS subproblem.
-_INNER_MAX_EPOCHS = 1000
 # Sweeps over the classes combined by Anderson extrapolation (multinomial).
 _ANDERSON_K = 4
 # Intercept polishing: Newton steps at most.
@@ -144,6 +147,7 @@ class GLMProblem:
         self.positive, self.grouped = bool(positive), bool(grouped)
         self.fit_intercept = bool(fit_intercept)
         self._null_value = None
+        self._xs = None
 
     def set_penalty(self, alpha: float, l1_ratio: float) -> None:
         """Set ``alpha`` and ``l1_ratio`` (a path reuses the problem)."""
@@ -206,8 +210,23 @@ class GLMProblem:
         """Objective at ``(W, b)`` given its linear predictor ``eta``."""
         return self.datafit.value(self.Y, eta, self.s) + self.penalty_value(W)
 
+    def xt_dot_ws(self, U: np.ndarray, ws: np.ndarray) -> np.ndarray:
+        """``U.T @ X[:, ws]`` in float64, shape ``(K, len(ws))``."""
+        Xw = self.X[:, ws]
+        if sp.issparse(Xw):
+            return np.asarray((Xw.T @ U).T, dtype=np.float64)
+        return (U.T @ Xw).astype(np.float64, copy=False)
+
     def dual_gap(self, W: np.ndarray, eta: np.ndarray) -> tuple[float, float]:
         """Return ``(gap, primal)`` at ``W`` with linear predictor ``eta``.
+
+        See :meth:`gap_and_gradient`.
+        """
+        gap, primal, _ = self.gap_and_gradient(W, eta)
+        return gap, primal
+
+    def gap_and_gradient(self, W: np.ndarray, eta: np.ndarray):
+        """Return ``(gap, primal, G)``: the gap and the datafit gradient in ``W``.
 
         The dual point is the gradient ``U = s (mu - y)``, its dual mean ``Q = mu``
         shifted per output to meet the intercepts' constraint, then moved towards
@@ -217,14 +236,21 @@ class GLMProblem:
         """
         Y, s = self.Y, self.s
         primal = self.primal(eta, W)
-        Q = self.datafit.mean(eta)
+        mu = self.datafit.mean(eta)
+        G = self.xt_dot(s[:, None] * (mu - Y))
+        Q = mu
+        V = -G
         if self.fit_intercept:
-            Q = self.datafit.clip_dual(Q - s @ (Q - Y))
-        U = s[:, None] * (Q - Y)
-        V = -self.xt_dot(U)
+            shift = s @ (mu - Y)
+            Q = self.datafit.clip_dual(mu - shift)
+            if np.array_equal(Q, mu - shift):
+                # X^T (s (mu - shift - y)) = G - shift (X^T s): no second product.
+                V = -(G - np.outer(shift, self._xt_s()))
+            else:
+                V = -self.xt_dot(s[:, None] * (Q - Y))
         l1, l2 = self.l1_reg, self.l2_reg
         if l1 == 0.0 and l2 == 0.0:
-            return float(np.abs(V).max(initial=0.0)), primal
+            return float(np.abs(V).max(initial=0.0)), primal, G
         if self.grouped:
             mag = np.sqrt((V * V).sum(axis=0))
         elif self.positive:
@@ -239,7 +265,13 @@ class GLMProblem:
         else:
             omega_star = float((np.maximum(mag - l1, 0.0) ** 2).sum()) / (2.0 * l2)
         dual = -self.datafit.conjugate(Y, Q, s) - omega_star
-        return primal - dual, primal
+        return primal - dual, primal, G
+
+    def _xt_s(self) -> np.ndarray:
+        """``X.T @ s`` (the weighted column means), computed once."""
+        if self._xs is None:
+            self._xs = self.xt_dot(self.s[:, None])[0]
+        return self._xs
 
     def polish_intercept(self, W, b, eta):
         """Newton steps on the intercepts alone (in place); returns ``eta``."""
@@ -288,48 +320,91 @@ class GLMProblem:
         return max(rel * abs(primal), floor * self._null_value)
 
 
-def _newton_block(problem, W, b, eta, k, target, inner):
-    """One proximal Newton step on output ``k``; returns ``(eta, epochs)``."""
-    f, s = problem.datafit, problem.s
-    mu = f.mean(eta)
-    U = s * (mu[:, k] - problem.Y[:, k])
-    h = s * f.curvature(mu[:, k])
-    safe = h > 0
-    z = eta[:, k].copy()
-    z[safe] -= U[safe] / h[safe]
-    h_total = float(h.sum())
-    data = QuadraticData(problem.X, z.astype(problem.dtype), h, problem.fit_intercept)
-    pen = penalties.ElasticNet(
-        problem.alpha / h_total, problem.l1_ratio, positive=problem.positive
-    )
-    # Inner accuracy ``target`` (absolute, on the model) in QuadraticData's units: its
-    # loss is the model divided by sum(h), and scikit-learn's tol multiplies tol_scale.
-    tol_inner = target / h_total / max(data.tol_scale, 1e-300)
-    w_new = np.array(W[k], dtype=problem.dtype)
-    res = solve_cd(data, pen, w_new, tol=tol_inner, max_iter=inner)
-    b_new = data.intercept(res.coef) if problem.fit_intercept else 0.0
-    dw = res.coef.astype(np.float64) - W[k]
-    db = b_new - b[k]
-    if not dw.any() and db == 0.0:
-        return eta, res.n_iter
-    d_eta = np.asarray(problem.X @ dw, dtype=np.float64).ravel() + db
-    W_try = W.copy()
-    W_try[k] = res.coef
-    pen0 = problem.penalty_value(W)
-    decrease = float(U @ d_eta) + problem.penalty_value(W_try) - pen0
-    p0 = f.value(problem.Y, eta, s) + pen0
+def _kernel_x(X):
+    """Return ``(sparse, args)``: the design as the Newton-direction kernels take it."""
+    if sp.issparse(X):
+        return True, (X.data, X.indices, X.indptr)
+    return False, (X,)
+
+
+def _kkt_scores(problem, W, G):
+    """Largest KKT violation of each feature over the outputs, shape ``(p,)``.
+
+    ``G`` is the datafit gradient in ``W``; the violation is the distance of ``-G``
+    to the subdifferential of the penalty at ``W`` (0 at an optimum).
+    """
+    l1, l2 = problem.l1_reg, problem.l2_reg
+    Gt = G + l2 * W
+    if problem.positive:
+        viol = np.where(W > 0, np.abs(Gt + l1), np.maximum(-(Gt + l1), 0.0))
+    else:
+        viol = np.where(
+            W != 0, np.abs(Gt + l1 * np.sign(W)), np.maximum(np.abs(Gt) - l1, 0.0)
+        )
+    return viol.max(axis=0)
+
+
+def _penalty_change(problem, w, d):
+    """``Omega(w + d) - Omega(w)`` summed entry by entry (``inf`` off ``positive``)."""
+    new = w + d
+    if problem.positive and np.any(new < 0):
+        return np.inf
+    l1 = float((np.abs(new) - np.abs(w)).sum())
+    l2 = float((d * (w + 0.5 * d)).sum())
+    return problem.l1_reg * l1 + problem.l2_reg * l2
+
+
+def _newton_ws(problem, W, b, eta, k, ws, kx, cd_tol):
+    """One proximal Newton step of output ``k`` on the working set ``ws``.
+
+    The direction minimises the second-order model by the coordinate descent of
+    :mod:`skreg._kernels.glm` (sample weights and curvature enter its products
+    directly); a backtracking line search on the true objective (Armijo on the
+    model's decrease) takes the step. ``W``, ``b`` updated in place; returns
+    ``(eta, epochs)``.
+    """
+    f, s, Y = problem.datafit, problem.s, problem.Y
+    mu = f.mean(eta)[:, k]
+    U = s * (mu - Y[:, k])
+    h = s * f.curvature(mu)
+    sparse, xargs = kx
+    m = ws.shape[0]
+    L = np.empty(m)
+    w = np.ascontiguousarray(W[k, ws])
+    d = np.zeros(m)
+    Xd = np.zeros(eta.shape[0])
+    fit_b = problem.fit_intercept
+    args = (
+        w, d, U, h, L, Xd, 0.0, problem.l1_reg, problem.l2_reg, problem.positive,
+        fit_b, float(h.sum()), _CD_MAX_EPOCHS, float(cd_tol),
+    )  # fmt: skip
+    if sparse:
+        _glm.weighted_sq_norms_sparse(*xargs, ws, h, L)
+        epochs, db = _glm.newton_direction_sparse(*xargs, ws, *args)
+    else:
+        _glm.weighted_sq_norms(*xargs, ws, h, L)
+        epochs, db = _glm.newton_direction(*xargs, ws, *args)
+    if not d.any() and db == 0.0:
+        return eta, epochs
+    # Objective changes are computed as differences (the datafit's ``change``,
+    # the penalty entry by entry), not as differences of two objectives: near
+    # the optimum the decrease falls below the objective's rounding, and a test
+    # on rounded values would refuse every step (the gap then stalls near 1e-8).
+    decrease = float(U @ Xd) + _penalty_change(problem, w, d)
+    e_k = np.ascontiguousarray(eta[:, k])
     t = 1.0
     for _ in range(_MAX_HALVINGS):
-        W_try[k] = W[k] + t * dw
-        eta_try = eta.copy()
-        eta_try[:, k] += t * d_eta
-        p_try = problem.primal(eta_try, W_try)
-        if p_try <= p0 + _ARMIJO * t * min(decrease, 0.0):
-            W[k] = W_try[k]
+        change = f.change(Y[:, k], e_k, mu, t * Xd, s) + _penalty_change(
+            problem, w, t * d
+        )
+        if change <= _ARMIJO * t * min(decrease, 0.0):
+            W[k, ws] = w + t * d
             b[k] += t * db
-            return eta_try, res.n_iter
+            eta = eta.copy()
+            eta[:, k] += t * Xd
+            return eta, epochs
         t *= 0.5
-    return eta, res.n_iter
+    return eta, epochs
 
 
 def _extrapolate(problem, W, b, eta, history):
@@ -370,7 +445,14 @@ def solve_prox_newton(
     rel_tol: float = DEFAULT_REL_TOL,
     verbose: int = 0,
 ) -> GLMResult:
-    """Minimise the GLM objective by proximal Newton (see the module docstring).
+    """Minimise the GLM objective by working-set proximal Newton.
+
+    Outer iterations compute the full gradient and the duality gap, and pick a
+    working set: the support and the features of largest KKT violation, at least
+    twice as many as the support (skglm's ``ProxNewton``, celer). Inner proximal
+    Newton iterations (:func:`_newton_ws`, every output once, Anderson-extrapolated
+    across sweeps for the multinomial) run on the working set until its KKT
+    violation is a fraction of the outer one.
 
     Parameters
     ----------
@@ -381,7 +463,7 @@ def solve_prox_newton(
     b : ndarray of shape (K,), float64
         Starting intercepts; updated in place.
     max_iter : int, default=100
-        Newton iterations at most (each visits every output once).
+        Proximal Newton iterations at most (each visits every output once).
     tol : float or None, default=None
         Relative duality gap to reach; ``None`` uses ``rel_tol``.
     rel_tol : float, default=1e-6
@@ -393,37 +475,52 @@ def solve_prox_newton(
     """
     if problem.grouped:
         raise ValueError("Grouped penalties are solved by solve_glm_fista.")
+    p = W.shape[1]
+    kx = _kernel_x(problem.X)
     eta = problem.linear_predictor(W, b)
-    n_iter = 0
+    n_iter, stalls, prev_gap = 0, 0, np.inf
+    ws_size = _WS_START
     history: list = []
-    fraction, prev_gap, stalls = _INNER_GAP_FRACTION, np.inf, 0
     while True:
         eta = problem.polish_intercept(W, b, eta)
-        gap, primal = problem.dual_gap(W, eta)
+        gap, primal, G = problem.gap_and_gradient(W, eta)
         thr = problem.threshold(tol, rel_tol, primal)
         if verbose:
             print(f"[skreg newton] iteration {n_iter}: gap {gap:.3e} (tol {thr:.3e})")
         if gap <= thr or n_iter >= max_iter:
             break
-        if gap > _STALL_RATIO * prev_gap:
-            # The gap overstates the suboptimality (it is first order in the
-            # distance to the optimum): solve the subproblems more accurately, or
-            # they stop before the steps that would shrink it.
-            fraction *= 0.01
-            stalls += 1
-            if stalls > _MAX_STALLS:
-                # Rounding: neither the objective nor the gap moves any more.
-                break
-        else:
-            stalls = 0
+        stalls = stalls + 1 if gap > _STALL_RATIO * prev_gap else 0
+        if stalls > _MAX_STALLS:
+            # Rounding: neither the objective nor the gap moves any more.
+            break
         prev_gap = gap
-        floor = max(_INNER_FLOOR, 4 * float(np.finfo(problem.dtype).eps))
-        target = max(fraction * gap, floor * abs(primal))
-        for k in range(W.shape[0]):
-            eta, _ = _newton_block(problem, W, b, eta, k, target, _INNER_MAX_EPOCHS)
-        n_iter += 1
-        if W.shape[0] > 1:
-            eta = _extrapolate(problem, W, b, eta, history)
+        scores = _kkt_scores(problem, W, G)
+        kkt = float(scores.max(initial=0.0))
+        support = (W != 0).any(axis=0)
+        ws_size = min(p, max(ws_size, 2 * int(support.sum())))
+        if stalls:
+            ws_size = min(p, 2 * ws_size)
+        scores[support] = np.inf
+        if ws_size < p:
+            ws = np.sort(np.argpartition(-scores, ws_size - 1)[:ws_size])
+        else:
+            ws = np.arange(p)
+        ws = ws.astype(np.int64)
+        # The inner loop stops at a fraction of the outer violation (geometric
+        # decrease), and after a stall at a much smaller one.
+        inner_tol = _INNER_KKT_FRACTION * kkt * (_STALL_SHRINK**stalls)
+        while n_iter < max_iter:
+            for k in range(W.shape[0]):
+                eta, _ = _newton_ws(
+                    problem, W, b, eta, k, ws, kx, _CD_KKT_FRACTION * inner_tol
+                )
+            n_iter += 1
+            if W.shape[0] > 1:
+                eta = _extrapolate(problem, W, b, eta, history)
+            U = problem.s[:, None] * (problem.datafit.mean(eta) - problem.Y)
+            G_ws = problem.xt_dot_ws(U, ws)
+            if float(_kkt_scores(problem, W[:, ws], G_ws).max()) <= inner_tol:
+                break
     return GLMResult(W, b, n_iter, max(gap, 0.0), primal, thr, bool(gap <= thr))
 
 
