@@ -44,6 +44,7 @@ from skreg import penalties
 from skreg._kernels import glm as _glm
 from skreg.datafits import DEFAULT_REL_TOL
 from skreg.solvers.cd import _anderson
+from skreg.utils._validation import as_kernel_csc
 
 __all__ = ["GLMProblem", "GLMResult", "solve_glm_fista", "solve_prox_newton"]
 
@@ -61,9 +62,10 @@ _CD_KKT_FRACTION = 0.3
 # an inexact direction costs one more Newton iteration on the working set, cheaper
 # than hundreds of epochs on a correlated design.
 _CD_MAX_EPOCHS = 20
-# An outer iteration that does not halve the gap is a stall: the next inner
-# tolerance is this much smaller.
-_STALL_RATIO = 0.5
+# An outer iteration that leaves the gap above this fraction of the previous one
+# is a stall (the gap of a growing working set decreases slowly, but it does
+# decrease): the next inner tolerance is this much smaller.
+_STALL_RATIO = 0.9
 _STALL_SHRINK = 0.01
 # Consecutive stalls after which the solver gives up (and the estimator warns):
 # rounding, or nearly separable multinomial lasso problems whose L1 gap is first
@@ -150,6 +152,7 @@ class GLMProblem:
         self.fit_intercept = bool(fit_intercept)
         self._null_value = None
         self._xs = None
+        self._kx = None
 
     def set_penalty(self, alpha: float, l1_ratio: float) -> None:
         """Set ``alpha`` and ``l1_ratio`` (a path reuses the problem)."""
@@ -211,6 +214,20 @@ class GLMProblem:
     def primal(self, eta: np.ndarray, W: np.ndarray) -> float:
         """Objective at ``(W, b)`` given its linear predictor ``eta``."""
         return self.datafit.value(self.Y, eta, self.s) + self.penalty_value(W)
+
+    def kernel_x(self) -> tuple:
+        """Return ``(sparse, args)``: the design as :mod:`skreg._kernels.glm` takes it.
+
+        Dense ``X`` Fortran-ordered (copied once if it is not, e.g. the rows of a
+        cross-validation fold), CSC as ``(data, indices, indptr)``.
+        """
+        if self._kx is None:
+            if sp.issparse(self.X):
+                X = as_kernel_csc(self.X)
+                self._kx = (True, (X.data, X.indices, X.indptr))
+            else:
+                self._kx = (False, (np.asfortranarray(self.X),))
+        return self._kx
 
     def xt_dot_ws(self, U: np.ndarray, ws: np.ndarray) -> np.ndarray:
         """``U.T @ X[:, ws]`` in float64, shape ``(K, len(ws))``."""
@@ -320,13 +337,6 @@ class GLMProblem:
         # The objective of the null model is the scale of the problem: an objective
         # near zero (separable data, small alpha) is certified to rounding of it.
         return max(rel * abs(primal), floor * self._null_value)
-
-
-def _kernel_x(X):
-    """Return ``(sparse, args)``: the design as the Newton-direction kernels take it."""
-    if sp.issparse(X):
-        return True, (X.data, X.indices, X.indptr)
-    return False, (X,)
 
 
 def _kkt_scores(problem, W, G):
@@ -478,7 +488,7 @@ def solve_prox_newton(
     if problem.grouped:
         raise ValueError("Grouped penalties are solved by solve_glm_fista.")
     p = W.shape[1]
-    kx = _kernel_x(problem.X)
+    kx = problem.kernel_x()
     eta = problem.linear_predictor(W, b)
     n_iter, stalls, prev_gap = 0, 0, np.inf
     history: list = []
