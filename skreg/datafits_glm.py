@@ -126,6 +126,19 @@ class Multinomial:
         return float(s @ out)
 
     @staticmethod
+    def shift_change(Y, mu, step, s) -> float:
+        """``F(eta + step) - F(eta)`` for one shift ``step`` (shape ``(K,)``).
+
+        Every row moves by ``step``; accurate near zero as ``log1p(mu_i .
+        expm1(step)) - y_i . step`` per sample.
+        """
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            out = np.log1p(mu @ np.expm1(step)) - Y @ step
+        if not np.all(np.isfinite(out)):
+            return np.inf
+        return float(s @ out)
+
+    @staticmethod
     def mean(eta: np.ndarray) -> np.ndarray:
         """Fitted class probabilities ``softmax(eta)`` (row-wise, stable)."""
         z = eta - eta.max(axis=1, keepdims=True)
