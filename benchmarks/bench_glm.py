@@ -447,15 +447,19 @@ def timed(fn, *args):
 
 
 def warm_up(lib: Library, X, y, alphas, l1_ratio):
-    """One untimed fit on a slice (JIT compilation, imports)."""
+    """One untimed fit on a slice (JIT compilation, imports).
+
+    At the slice's own ``alpha_max / 10``, so that the solution is not zero and
+    every kernel a real fit calls has run once.
+    """
     n = min(X.shape[0], 200)
-    Xs = X[:n] if not sp.issparse(X) else X[:n].tocsc()
-    Xs = np.asfortranarray(Xs) if not sp.issparse(X) else Xs
+    Xs = X[:n].tocsc() if sp.issparse(X) else np.asfortranarray(X[:n])
     ys = y[:n]
     if np.unique(ys).shape[0] != np.unique(y).shape[0]:
         ys = np.resize(np.unique(y), n)
+    a = 0.1 * alpha_max(Xs, ys, l1_ratio)
     try:
-        lib.fit(Xs, ys, list(alphas[:2]), l1_ratio, 1e-4)
+        lib.fit(Xs, ys, [a, 0.5 * a] if len(alphas) > 1 else [a], l1_ratio, 1e-4)
     except Exception as exc:  # noqa: BLE001
         print(f"  warm-up of {lib.name} failed: {exc!r}")
 

@@ -149,3 +149,26 @@ def newton_direction_sparse(
         if worst <= tol:
             break
     return epoch, db
+
+
+@jit
+def xt_dot_cols(X, ws, U, out):
+    """``out[jj] = X[:, ws[jj]] @ U`` (dense ``X``): the gradient on a working set."""
+    n = X.shape[0]
+    for jj in range(ws.shape[0]):
+        j = ws[jj]
+        acc = 0.0
+        for i in range(n):
+            acc += X[i, j] * U[i]
+        out[jj] = acc
+
+
+@jit
+def xt_dot_cols_sparse(data, indices, indptr, ws, U, out):
+    """``out[jj] = X[:, ws[jj]] @ U`` (CSC ``X``)."""
+    for jj in range(ws.shape[0]):
+        j = ws[jj]
+        acc = 0.0
+        for k in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
+            acc += data[k] * U[np.uint64(indices[k])]
+        out[jj] = acc

@@ -230,11 +230,13 @@ class GLMProblem:
         return self._kx
 
     def xt_dot_ws(self, U: np.ndarray, ws: np.ndarray) -> np.ndarray:
-        """``U.T @ X[:, ws]`` in float64, shape ``(K, len(ws))``."""
-        Xw = self.X[:, ws]
-        if sp.issparse(Xw):
-            return np.asarray((Xw.T @ U).T, dtype=np.float64)
-        return (U.T @ Xw).astype(np.float64, copy=False)
+        """``U.T @ X[:, ws]`` in float64, shape ``(K, len(ws))`` (no column copy)."""
+        sparse, xargs = self.kernel_x()
+        out = np.empty((U.shape[1], ws.shape[0]))
+        kernel = _glm.xt_dot_cols_sparse if sparse else _glm.xt_dot_cols
+        for k in range(U.shape[1]):
+            kernel(*xargs, ws, np.ascontiguousarray(U[:, k]), out[k])
+        return out
 
     def dual_gap(self, W: np.ndarray, eta: np.ndarray) -> tuple[float, float]:
         """Return ``(gap, primal)`` at ``W`` with linear predictor ``eta``.
