@@ -58,6 +58,9 @@ _WS_START = 10
 # of each Newton direction once the model's violation is this fraction of that.
 _INNER_KKT_FRACTION = 0.3
 _CD_KKT_FRACTION = 0.3
+# The Newton step after certification solves its direction to this fraction of
+# the last outer KKT violation.
+_POLISH_CD_FRACTION = 1e-3
 # Coordinate-descent epochs allowed per Newton direction (skglm's ``MAX_CD_ITER``):
 # an inexact direction costs one more Newton iteration on the working set, cheaper
 # than hundreds of epochs on a correlated design.
@@ -503,6 +506,8 @@ def solve_prox_newton(
         eta = problem.polish_intercept(W, b, eta)
         gap, primal, G = problem.gap_and_gradient(W, eta)
         thr = problem.threshold(tol, rel_tol, primal)
+        scores = _kkt_scores(problem, W, G)
+        kkt = float(scores.max(initial=0.0))
         if verbose:
             print(f"[skreg newton] iteration {n_iter}: gap {gap:.3e} (tol {thr:.3e})")
         if gap <= thr or n_iter >= max_iter:
@@ -512,8 +517,6 @@ def solve_prox_newton(
             # Rounding: neither the objective nor the gap moves any more.
             break
         prev_gap = gap
-        scores = _kkt_scores(problem, W, G)
-        kkt = float(scores.max(initial=0.0))
         support = (W != 0).any(axis=0)
         ws_size = min(p, max(_WS_START, 2 * int(support.sum())))
         scores[support] = np.inf
@@ -539,14 +542,17 @@ def solve_prox_newton(
                 break
     if gap <= thr and gap > 0.0:
         # Certified: one more Newton iteration on the support, its direction solved
-        # to the epoch cap, takes the point from the tolerance towards the optimum
-        # (quadratic convergence; as the linear solver's finishing step). The
+        # to a small fraction of the last KKT violation, takes the point from the
+        # tolerance towards the optimum (quadratic convergence; as the linear
+        # solver's finishing step). The
         # line search only lowers the objective, so the dual point of the gap
         # still certifies it, with the gap lowered by the decrease.
         support = np.flatnonzero((W != 0).any(axis=0)).astype(np.int64)
         if support.shape[0]:
             for k in range(W.shape[0]):
-                eta, _ = _newton_ws(problem, W, b, eta, k, support, kx, 0.0)
+                eta, _ = _newton_ws(
+                    problem, W, b, eta, k, support, kx, _POLISH_CD_FRACTION * kkt
+                )
             new = problem.primal(eta, W)
             gap, primal = gap - max(primal - new, 0.0), min(new, primal)
     return GLMResult(W, b, n_iter, max(gap, 0.0), primal, thr, bool(gap <= thr))
