@@ -46,7 +46,9 @@ Anchors and how each is mapped onto the common objective (``n`` samples):
   raises ``NotImplementedError`` for the intercept, so it is n/a everywhere (its
   multiclass mode is one-vs-rest, a different objective anyway).
 - glmnet (python-glmnet ``LogitNet(alpha=l1_ratio, lambda_path=[...],
-  standardize=False)``): exactly the common objective (``lambda = alpha``).
+  standardize=False)``): exactly the common objective (``lambda = alpha``). A
+  single multinomial fit is given a 20-value path from ``alpha_max`` (one lambda
+  diverges), and timed as such.
 - adelie ``grpnet`` with ``glm.binomial`` / ``glm.multinomial`` (weights ``1 / n``,
   ``lambda = alpha``). For the multinomial, the ungrouped penalty needs singleton
   groups, which adelie 1.1.52 rejects ("IRLS lambda is unexpectedly inf"): n/a.
@@ -266,6 +268,11 @@ def celer_fit(X, y, alphas, l1_ratio, tol):
 def glmnet_fit(X, y, alphas, l1_ratio, tol):
     from glmnet import LogitNet
 
+    n_alphas = len(alphas)
+    if n_alphas == 1 and encode(y)[1] > 1:
+        # One lambda far below lambda_max diverges for the multinomial (objective
+        # 7e5, then a ValueError from lsolns): glmnet needs its path, 20 values here.
+        alphas = list(np.geomspace(alpha_max(X, y, l1_ratio), alphas[0], 20))
     est = LogitNet(
         alpha=l1_ratio,
         lambda_path=np.asarray(alphas, dtype=np.float64),
@@ -281,7 +288,8 @@ def glmnet_fit(X, y, alphas, l1_ratio, tol):
     B = np.asarray(est.intercept_path_).reshape(C.shape[0], -1)
     out = [(C[:, :, i], B[:, i]) for i in range(min(est.n_lambda_, len(alphas)))]
     nan = (np.full(C.shape[:2], np.nan), np.full(C.shape[0], np.nan))
-    return out + [nan] * (len(alphas) - len(out))
+    out += [nan] * (len(alphas) - len(out))
+    return out[-n_alphas:]
 
 
 @_quiet
