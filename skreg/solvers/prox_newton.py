@@ -11,18 +11,25 @@ with a datafit of :mod:`skreg.datafits_glm`, weights ``s`` summing to one and th
 elastic net ``Omega = l1_reg |.| + l2_reg / 2 (.)^2`` (or, ``grouped``, the L2 norm
 of each column ``W[:, j]`` across outputs in place of the absolute value).
 
-Proximal Newton (glmnet's IRLS, skglm's and celer's ``ProxNewton``): at the current
-point, the second-order model of the datafit in the linear predictor of output ``k``
-is ``1/2 sum_i h_i (z_i - x_i w - b)^2 + const`` with the IRLS weights ``h = s
-f''(eta)`` and the working response ``z = eta - s f'(eta) / h``. That is a weighted
-least-squares elastic net, solved by the existing quadratic machinery
-(:class:`skreg.datafits.QuadraticData` with ``sample_weight=h`` and
-:func:`skreg.solvers.solve_cd`: working sets, gap-safe screening, Anderson
-extrapolation, finishing step, the weighted intercept). ``QuadraticData`` scales its
-loss by ``1 / sum(h)``, so the penalty is divided by ``sum(h)`` too. A backtracking
-line search on the true objective (Armijo on the proximal-Newton decrease, Lee, Sun
-& Saunders 2014) makes every step a descent step. Multinomial models cycle over the
-classes, one block-diagonal Newton step per class (glmnet).
+Proximal Newton (glmnet's IRLS, skglm's and celer's ``ProxNewton``), on working
+sets. Each outer iteration computes the full gradient, the duality gap and every
+feature's KKT violation, and picks a working set: the support and the most violating
+features, twice as many as the support (at least 10; skglm's rule). Inner iterations
+take proximal Newton steps on the working set until its KKT violation is 0.3 of the
+outer one. A step on output ``k`` minimises the second-order model of the datafit in
+the linear predictor, ``sum_i U_i delta_i + 1/2 sum_i h_i delta_i^2`` (``U = s
+f'(eta)``, ``h = s f''(eta)``) plus the penalty, by at most 20 coordinate-descent
+epochs of :func:`skreg._kernels.glm.newton_direction` (the weights enter its
+products: no weighted copy of ``X``; the intercept is one more coordinate). A
+backtracking line search on the true objective (Armijo on the model's decrease, Lee,
+Sun & Saunders 2014) makes every step a descent step; it compares objective
+*changes* computed as such (each datafit's ``change``), never two rounded
+objectives, so that steps whose decrease is below the objective's rounding are still
+taken and tight gaps certify. Multinomial models cycle over the classes, one
+block-diagonal Newton step per class (glmnet), the sweeps combined by Anderson
+extrapolation. Once the gap certifies, one more Newton step on the support (its
+direction solved to 1e-3 of the last KKT violation) moves the point towards the
+optimum; the line search only lowers the objective, so the gap still holds.
 
 The stop is a certified duality gap (:mod:`skreg.datafits_glm` gives the dual), at a
 relative ``rel_tol`` of the objective. Before each gap the intercepts are polished by
