@@ -12,8 +12,9 @@ working set ``ws`` minimises the second-order model
 
 with the elastic net ``Omega = l1_reg |.| + l2_reg / 2 (.)^2`` (``positive``:
 ``+inf`` below zero) and the intercept step ``d_b`` unpenalised. Cyclic coordinate
-descent on ``d`` keeps ``Xd = delta`` up to date; the model's gradient in ``d_j`` is
-``X[:, j] @ (U + h * Xd)`` and its curvature ``L_j = X[:, j]^2 @ h``. The weights
+descent on ``d`` keeps ``Xd`` up to date (``delta = Xd + c``, the intercept step
+``c`` eliminated: weighted-centred columns); the model's gradient in ``d_j`` is
+``X[:, j] @ (U + h * delta)`` and its curvature ``L_j = (X[:, j] - xbar_j)^2 @ h``. The weights
 enter the products directly: no weighted or centred copy of ``X`` is made (skglm's
 and celer's ``ProxNewton`` do the same).
 
@@ -30,41 +31,69 @@ from skreg._kernels.prox import prox_enet_scalar
 
 
 @jit
-def weighted_sq_norms(X, ws, h, out):
-    """``out[jj] = X[:, ws[jj]]^2 @ h`` (dense ``X``)."""
+def weighted_col_stats(X, ws, h, h_sum, fit_intercept, L, hx):
+    """Curvatures ``L`` and weighted sums ``hx`` of the columns ``ws`` (dense ``X``).
+
+    ``hx[jj] = X[:, j] @ h``; ``L[jj] = (X[:, j] - xbar_j)^2 @ h`` with the weighted
+    mean ``xbar_j = hx[jj] / h_sum`` when ``fit_intercept`` (the intercept eliminated
+    from the model), else ``X[:, j]^2 @ h``. Two passes: no cancellation on columns
+    whose mean is large against their spread.
+    """
     n = X.shape[0]
     for jj in range(ws.shape[0]):
         j = ws[jj]
         acc = 0.0
         for i in range(n):
-            x = X[i, j]
+            acc += h[i] * X[i, j]
+        hx[jj] = acc
+        xbar = acc / h_sum if fit_intercept and h_sum > 0.0 else 0.0
+        acc = 0.0
+        for i in range(n):
+            x = X[i, j] - xbar
             acc += h[i] * x * x
-        out[jj] = acc
+        L[jj] = acc
 
 
 @jit
-def weighted_sq_norms_sparse(data, indices, indptr, ws, h, out):
-    """``out[jj] = X[:, ws[jj]]^2 @ h`` (CSC ``X``)."""
+def weighted_col_stats_sparse(
+    data, indices, indptr, ws, h, h_sum, fit_intercept, L, hx
+):
+    """As :func:`weighted_col_stats` for CSC ``X`` (implicit zeros counted)."""
     for jj in range(ws.shape[0]):
         j = ws[jj]
         acc = 0.0
         for k in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
-            x = data[k]
-            acc += h[np.uint64(indices[k])] * x * x
-        out[jj] = acc
+            acc += h[np.uint64(indices[k])] * data[k]
+        hx[jj] = acc
+        xbar = acc / h_sum if fit_intercept and h_sum > 0.0 else 0.0
+        # sum_i h_i (x_i - xbar)^2 = sum_nz h (x - xbar)^2 + xbar^2 (h_sum - sum_nz h)
+        acc = 0.0
+        h_nz = 0.0
+        for k in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
+            hi = h[np.uint64(indices[k])]
+            x = data[k] - xbar
+            acc += hi * x * x
+            h_nz += hi
+        if fit_intercept:
+            acc += xbar * xbar * max(h_sum - h_nz, 0.0)
+        L[jj] = acc
 
 
 @jit
 def newton_direction(
-    X, ws, w, d, U, h, L, Xd, db, l1_reg, l2_reg, positive, fit_intercept, h_sum,
-    max_epochs, tol,
+    X, ws, w, d, U, h, L, hx, Xd, c, l1_reg, l2_reg, positive, h_sum, max_epochs, tol,
 ):  # fmt: skip
     """Coordinate descent on the proximal Newton model (dense ``X``).
 
-    ``d``, ``Xd`` are updated in place; ``db`` is the starting intercept step.
-    Epochs stop once the largest ``L_j |change_j|`` of an epoch (the model's KKT
-    violation, in gradient units) is at most ``tol``, or after ``max_epochs``.
-    Returns ``(epochs, db)``.
+    The intercept step is eliminated: ``delta = Xd + c`` with the scalar ``c`` kept
+    at the model's optimal intercept step, ``sum_i (U_i + h_i delta_i) = 0`` (the
+    caller starts from ``c = -sum(U) / sum(h)``, or ``c = 0`` and ``hx = 0``
+    without intercept). A step ``diff`` on ``d_j`` then moves ``c`` by ``-diff
+    xbar_j``, so each coordinate works on the weighted-centred column, whose
+    curvature ``L`` is (:func:`weighted_col_stats`): no zig-zag between the
+    intercept and uncentred columns. ``d``, ``Xd`` are updated in place. Epochs stop
+    once the largest ``L_j |change_j|`` of an epoch is at most ``tol``, or after
+    ``max_epochs``. Returns ``(epochs, c)``.
     """
     n = X.shape[0]
     epoch = 0
@@ -79,6 +108,7 @@ def newton_direction(
             g = 0.0
             for i in range(n):
                 g += X[i, j] * (U[i] + h[i] * Xd[i])
+            g += c * hx[jj]
             old = w[jj] + d[jj]
             new = prox_enet_scalar(old - g / Lj, l1_reg / Lj, l2_reg / Lj, positive)
             diff = new - old
@@ -86,34 +116,25 @@ def newton_direction(
                 d[jj] += diff
                 for i in range(n):
                     Xd[i] += diff * X[i, j]
+                if h_sum > 0.0:
+                    c -= diff * hx[jj] / h_sum
                 if Lj * abs(diff) > worst:
                     worst = Lj * abs(diff)
-        if fit_intercept and h_sum > 0.0:
-            g = 0.0
-            for i in range(n):
-                g += U[i] + h[i] * Xd[i]
-            diff = -g / h_sum
-            db += diff
-            for i in range(n):
-                Xd[i] += diff
-            if abs(g) > worst:
-                worst = abs(g)
         if worst <= tol:
             break
-    return epoch, db
+    return epoch, c
 
 
 @jit
 def newton_direction_sparse(
-    data, indices, indptr, ws, w, d, U, h, L, Xd, db, l1_reg, l2_reg, positive,
-    fit_intercept, h_sum, max_epochs, tol,
+    data, indices, indptr, ws, w, d, U, h, L, hx, Xd, c, l1_reg, l2_reg, positive,
+    h_sum, max_epochs, tol,
 ):  # fmt: skip
     """Coordinate descent on the proximal Newton model (CSC ``X``).
 
-    As :func:`newton_direction`. The intercept step is applied to every row of
-    ``Xd`` (dense), once per epoch.
+    As :func:`newton_direction` (the intercept as the scalar ``c``: column updates
+    stay sparse).
     """
-    n = Xd.shape[0]
     epoch = 0
     while epoch < max_epochs:
         epoch += 1
@@ -127,6 +148,7 @@ def newton_direction_sparse(
             for k in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
                 i = np.uint64(indices[k])
                 g += data[k] * (U[i] + h[i] * Xd[i])
+            g += c * hx[jj]
             old = w[jj] + d[jj]
             new = prox_enet_scalar(old - g / Lj, l1_reg / Lj, l2_reg / Lj, positive)
             diff = new - old
@@ -134,21 +156,13 @@ def newton_direction_sparse(
                 d[jj] += diff
                 for k in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
                     Xd[np.uint64(indices[k])] += diff * data[k]
+                if h_sum > 0.0:
+                    c -= diff * hx[jj] / h_sum
                 if Lj * abs(diff) > worst:
                     worst = Lj * abs(diff)
-        if fit_intercept and h_sum > 0.0:
-            g = 0.0
-            for i in range(n):
-                g += U[i] + h[i] * Xd[i]
-            diff = -g / h_sum
-            db += diff
-            for i in range(n):
-                Xd[i] += diff
-            if abs(g) > worst:
-                worst = abs(g)
         if worst <= tol:
             break
-    return epoch, db
+    return epoch, c
 
 
 @jit

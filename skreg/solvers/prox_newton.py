@@ -398,21 +398,26 @@ def _newton_ws(problem, W, b, eta, k, ws, kx, cd_tol):
     h = s * f.curvature(mu)
     sparse, xargs = kx
     m = ws.shape[0]
-    L = np.empty(m)
+    L, hx = np.empty(m), np.zeros(m)
     w = np.ascontiguousarray(W[k, ws])
     d = np.zeros(m)
     Xd = np.zeros(eta.shape[0])
     fit_b = problem.fit_intercept
+    h_sum = float(h.sum()) if fit_b else 0.0
+    # The intercept is eliminated from the model (weighted-centred columns): its
+    # step starts at the model's optimum for d = 0 and follows each coordinate.
+    c = -float(U.sum()) / h_sum if h_sum > 0.0 else 0.0
+    stats = _glm.weighted_col_stats_sparse if sparse else _glm.weighted_col_stats
+    stats(*xargs, ws, h, float(h.sum()), fit_b, L, hx)
+    if not fit_b:
+        hx[:] = 0.0
     args = (
-        w, d, U, h, L, Xd, 0.0, problem.l1_reg, problem.l2_reg, problem.positive,
-        fit_b, float(h.sum()), _CD_MAX_EPOCHS, float(cd_tol),
+        w, d, U, h, L, hx, Xd, c, problem.l1_reg, problem.l2_reg, problem.positive,
+        h_sum, _CD_MAX_EPOCHS, float(cd_tol),
     )  # fmt: skip
-    if sparse:
-        _glm.weighted_sq_norms_sparse(*xargs, ws, h, L)
-        epochs, db = _glm.newton_direction_sparse(*xargs, ws, *args)
-    else:
-        _glm.weighted_sq_norms(*xargs, ws, h, L)
-        epochs, db = _glm.newton_direction(*xargs, ws, *args)
+    kernel = _glm.newton_direction_sparse if sparse else _glm.newton_direction
+    epochs, db = kernel(*xargs, ws, *args)
+    Xd += db
     if not d.any() and db == 0.0:
         return eta, epochs
     # Objective changes are computed as differences (the datafit's ``change``,
