@@ -14,9 +14,9 @@ with the elastic net ``Omega = l1_reg |.| + l2_reg / 2 (.)^2`` (``positive``:
 ``+inf`` below zero) and the intercept step ``d_b`` unpenalised. Cyclic coordinate
 descent on ``d`` keeps ``Xd`` up to date (``delta = Xd + c``, the intercept step
 ``c`` eliminated: weighted-centred columns); the model's gradient in ``d_j`` is
-``X[:, j] @ (U + h * delta)`` and its curvature ``L_j = (X[:, j] - xbar_j)^2 @ h``. The weights
-enter the products directly: no weighted or centred copy of ``X`` is made (skglm's
-and celer's ``ProxNewton`` do the same).
+``X[:, j] @ (U + h * delta)`` and its curvature ``L_j = (X[:, j] - xbar_j)^2 @ h``.
+The weights enter the products directly: no weighted or centred copy of ``X`` is made
+(skglm's and celer's ``ProxNewton`` do the same).
 
 Shapes and dtypes: ``X`` is ``(n, p)`` Fortran-ordered (float32 or float64), or CSC
 ``data`` / ``indices`` / ``indptr`` with sorted indices; ``ws`` int64; ``w``,
