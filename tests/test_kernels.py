@@ -162,7 +162,7 @@ _SIGNATURE_SCRIPT = textwrap.dedent(
     from sklearn.base import is_classifier
     from sklearn.exceptions import ConvergenceWarning
     import skreg.linear_model
-    from skreg._kernels import homotopy, prox, quadratic, sparse
+    from skreg._kernels import glm, homotopy, prox, quadratic, sparse
 
     rng = np.random.default_rng(0)
     # 40 features: above the small-problem threshold (skreg.solvers.cd._SMALL), so
@@ -233,7 +233,7 @@ _SIGNATURE_SCRIPT = textwrap.dedent(
                     cls().fit(Xs, target.astype(dtype))
 
     counts = {}
-    for module in (homotopy, prox, quadratic, sparse):
+    for module in (glm, homotopy, prox, quadratic, sparse):
         for name, obj in vars(module).items():
             if hasattr(obj, "signatures") and obj.__module__ == module.__name__:
                 counts[module.__name__ + "." + name] = [
