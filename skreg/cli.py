@@ -276,6 +276,9 @@ def _unlink(path) -> None:
 
 def run_report(args, out=None, err=None) -> int:
     """Run ``skreg report`` with parsed ``args``; return the exit status."""
+    # Long (about 140 lines): the command's steps in their order (read, choose the
+    # family and model, fit, report, write each output), each a call; the error
+    # messages name the option at fault, so they stay beside the step.
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
@@ -528,6 +531,9 @@ def _folds(text: str) -> int:
 
 
 def _build_parser() -> argparse.ArgumentParser:
+    """Return the parser of the ``report`` and ``search`` commands."""
+    # Long (about 180 lines): the argparse declaration of every option, one after the
+    # other; split, the options of one command would sit in several places.
     from skreg import __version__
 
     parser = argparse.ArgumentParser(

@@ -495,6 +495,9 @@ def _have_pandas() -> bool:
 def _read(stream, size, path, shown, target, *, use_pandas, encoding, missing, sep,
           drop, index_col, one_hot, max_levels,
           text_target=False) -> CSVData:  # fmt: skip
+    """Read ``stream`` (the file ``path``) into a :class:`CSVData` (see the module)."""
+    # Long (about 80 lines): one streaming pass over the file, whose per-row checks
+    # share the reader's position for their error messages.
     first = list(itertools.islice(stream, BLOCK))
     skip = 0
     while skip < len(first) and _blank(first[skip]):

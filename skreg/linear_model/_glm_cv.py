@@ -207,6 +207,8 @@ class SparseLogisticRegressionCV(LogisticClassifierMixin, BaseEstimator):
         self : object
             Fitted estimator.
         """
+        # Long (about 90 lines): validation, grids, the fold paths and the selection
+        # share the fold layout and the class encoding; each step is one block.
         y_labels = np.asarray(y)
         l1_ratios = check_l1_ratios(self.l1_ratio)
         if np.ndim(self.alphas) == 0:

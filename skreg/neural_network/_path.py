@@ -410,6 +410,8 @@ def mlp_path(
     >>> bool(path.n_features[0] > path.n_features[-1])
     True
     """
+    # Long (about 90 lines): the warm-started walk keeps the network, the optimiser
+    # state and the per-point records in step; each point's training is a call.
     est = clone(estimator)
     if est.l1_ratio <= 0:
         raise ValueError(
