@@ -116,12 +116,14 @@ def _objectives(X, y, sw, path, l1_ratio=0.7):
     return fit + alphas * (l1_ratio * l1 + 0.5 * (1 - l1_ratio) * l2)
 
 
+@pytest.mark.parametrize("n", [800, 60])
 @pytest.mark.parametrize(
     "cv", [KFold(5), ShuffleSplit(3, test_size=0.2, random_state=0)], ids=str
 )
-def test_cv_errors_equal_held_out_errors_of_the_fold_paths(cv):
-    # ShuffleSplit's parts are complementary too; both take the statistics path.
-    X, y, _ = _tall(seed=5, n=800)
+def test_cv_errors_equal_held_out_errors_of_the_fold_paths(cv, n):
+    # ShuffleSplit's parts are complementary too: both take the statistics path on
+    # tall data (n=800, p=12); n=60 (4 training rows per feature) takes the plain one.
+    X, y, _ = _tall(seed=5, n=n)
     model = ElasticNetCV(l1_ratio=0.5, alphas=6, cv=cv, tol=1e-12).fit(X, y)
     for j, (train, test) in enumerate(cv.split(X)):
         _, coefs, _, intercepts = _enet_path(
