@@ -85,7 +85,9 @@ def curve_index(final) -> int:
     Given alphas are one grid shared by the l1_ratios (``alphas_`` 1-D), as in
     scikit-learn, while ``mse_path_`` keeps its l1_ratio axis.
     """
-    if np.ndim(final.mse_path_) < 3:
+    path = getattr(final, "mse_path_", None)
+    several = np.ndim(final.alphas_) > 1 if path is None else np.ndim(path) > 2
+    if not several:
         return 0
     l1s = np.atleast_1d(np.asarray(getattr(final, "l1_ratio", 1.0), dtype=float))
     return int(np.flatnonzero(l1s == float(final.l1_ratio_))[0])
