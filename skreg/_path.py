@@ -35,7 +35,7 @@ from skreg._fold_stats import CompiledFoldPath
 from skreg.datafits import _CHECK_EVERY, DEFAULT_REL_TOL, QuadraticData
 from skreg.penalties import NO_ARRAY
 from skreg.solvers import SOLVERS, WarmStart, resolve_solver
-from skreg.solvers.cd import _FINISH_AFTER, _PHASE, polishes_slow_fits
+from skreg.solvers.cd import _PHASE
 from skreg.solvers.homotopy import LassoHomotopy
 from skreg.utils._validation import check_sample_weight
 
@@ -668,15 +668,20 @@ def _uses_gram_path(run, X, n_alphas) -> bool:
         and run.rng is None
         and not run.homotopy
         and not sp.issparse(X)
-        and uses_gram_path(X.shape[0], X.shape[1], n_alphas)
+        and uses_gram_path(X.shape[0], X.shape[1], n_alphas, fold=run.fold is not None)
     )
 
 
-def uses_gram_path(n_samples, n_features, n_alphas) -> bool:
-    """Tell whether a dense path of this shape runs in covariance form."""
+def uses_gram_path(n_samples, n_features, n_alphas, fold=False) -> bool:
+    """Tell whether a dense path of this shape runs in covariance form.
+
+    ``fold``: a cross-validation fold path whose Gram matrix comes from the fold
+    statistics (:mod:`skreg._fold_stats`); it needs only as many rows as features.
+    """
+    ratio = _CV_GRAM_PATH_RATIO if fold else _GRAM_PATH_RATIO
     return (
         n_features <= _GRAM_PATH_FEATURES
-        and n_samples >= _GRAM_PATH_RATIO * n_features
+        and n_samples >= ratio * n_features
         and n_alphas >= _GRAM_PATH_ALPHAS
     )
 
@@ -685,12 +690,9 @@ def _first_phase(run) -> tuple[int, int]:
     """Epochs of the small-problem solver's first phase, and when it polishes.
 
     Returns ``(epochs, polish_after)`` for :class:`CompiledFoldPath`: a point
-    certified within ``epochs`` in fewer than ``polish_after`` epochs is final.
+    certified within the first phase is final (that solver polishes only the slower
+    fits, :func:`skreg.solvers.cd.polishes_slow_fits`, which it then takes over).
     """
-    if polishes_slow_fits(_FINISH_AFTER, run.rel_tol):
-        # A slower point is polished: stop early, the solver takes it from there.
-        epochs = min(run.max_iter, _FINISH_AFTER)
-        return epochs, _FINISH_AFTER
     epochs = min(run.max_iter, _PHASE)
     return epochs, epochs + 1
 
@@ -938,6 +940,9 @@ def _path_options(params):
 # covariance form on one Gram matrix (docs/benchmarks.md, wide suites).
 _GRAM_PATH_FEATURES = 200
 _GRAM_PATH_RATIO = 10
+# Cross-validation fold paths at the default tol=None need only as many training rows
+# as features: their Gram matrices cost one pass of statistics for all the folds.
+_CV_GRAM_PATH_RATIO = 1
 _GRAM_PATH_ALPHAS = 5
 # A first grid point within this relative distance of alpha_max is taken as alpha_max
 # (a grid computed by another formula, rounded): the homotopy does not move from w = 0

@@ -141,13 +141,28 @@ def _fold_mses(X, y, sample_weight, train, test, runs, params, gammas, fold=None
     return mses
 
 
+def _fold_gram_path(n_train, n_features, n_alphas, params) -> bool:
+    """Tell whether a fold path runs in covariance form on the fold statistics.
+
+    Tall folds always do, as any tall path; at the default ``tol=None`` (the
+    certified relative gap of :data:`CV_REL_TOL`) folds with at least as many
+    training rows as features do too. A numeric ``tol`` can ask for an absolute gap
+    below what the covariance form resolves on such folds: they keep the residual.
+    """
+    if uses_gram_path(n_train, n_features, n_alphas):
+        return True
+    return params["tol"] is None and uses_gram_path(
+        n_train, n_features, n_alphas, fold=True
+    )
+
+
 def _fold_statistics(X, y, sample_weight, folds, grids, params):
     """:func:`skreg._fold_stats.fold_stats` where the fold paths use a Gram matrix.
 
     That is tall dense data (:func:`skreg._path.uses_gram_path`) split into
     complementary training and held-out parts; ``None`` entries otherwise.
     """
-    n = X.shape[0]
+    n, n_alphas = X.shape[0], min(map(len, grids))
     eligible = (
         not sp.issparse(X)
         and params["precompute"] is not False
@@ -155,7 +170,7 @@ def _fold_statistics(X, y, sample_weight, folds, grids, params):
         and params["solver"] in ("auto", "cd")
         and all(
             train.shape[0] + test.shape[0] == n
-            and uses_gram_path(train.shape[0], X.shape[1], min(map(len, grids)))
+            and _fold_gram_path(train.shape[0], X.shape[1], n_alphas, params)
             for train, test in folds
         )
     )

@@ -789,7 +789,7 @@ class _Factor:
 
 def polishes_slow_fits(n_epochs, rel_tol) -> bool:
     """Tell whether a small fit at ``tol=None`` gets the finishing step at the end."""
-    return n_epochs >= _FINISH_AFTER and rel_tol <= DEFAULT_REL_TOL
+    return n_epochs > _PHASE and rel_tol <= DEFAULT_REL_TOL
 
 
 def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
@@ -836,13 +836,12 @@ def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
             # rounding (proximal Newton's innermost targets): no epoch will run, so
             # stop rather than loop (it did, forever, on separable 3-class data).
             break
-        # Polishing costs more Python time than a small fit's epochs: only after a
-        # slow fit (coordinate descent crawling: _FINISH_AFTER epochs, as for the
-        # mid-solve steps) or for scikit-learn's absolute ``tol``, which can stop far
-        # from the optimum (tol=None certifies the relative gap). Dense and sparse
-        # fits then agree to rounding (the sparse ones polish in solve_cd). Not at a
-        # relative tolerance looser than the default: cross-validation's fold paths
-        # (CV_REL_TOL) need no more for their held-out errors.
+        # Polishing costs more Python time than a small fit's epochs (twice a 90-
+        # epoch diabetes lasso): only after a slow fit (more than one phase) or for
+        # scikit-learn's absolute ``tol``, which can stop far from the optimum
+        # (tol=None certifies the relative gap). Not at a relative tolerance looser
+        # than the default: cross-validation's fold paths (CV_REL_TOL) need no more
+        # for their held-out errors.
         slow = polishes_slow_fits(n_epochs, rel_tol)
         polish = converged and (tol is not None or slow)
         if (converged and (polished or not polish)) or n_epochs >= max_iter:
