@@ -584,9 +584,14 @@ class _Finisher:
         self.tried = set()
 
     def _regs(self, S):
-        """Per-feature ``(l1_reg, l2_reg)`` of the features ``S`` (float64 arrays)."""
+        """Per-feature ``(l1_reg, l2_reg)`` of the features ``S`` (float64 arrays).
+
+        Without penalty factors the two floats themselves (they broadcast alike).
+        """
         l1_reg, l2_reg, _, weights, _, _ = self.params
-        f = _on(self.params, S)[3] if weights.shape[0] else np.ones(S.shape[0])
+        if not weights.shape[0]:
+            return l1_reg, l2_reg
+        f = _on(self.params, S)[3]
         return l1_reg * f, l2_reg * f
 
     def support(self, w, idx=None) -> np.ndarray:
@@ -605,10 +610,10 @@ class _Finisher:
         return np.flatnonzero((w != 0) & (w != lower) & (w != upper))
 
     def _bounds(self, S):
-        """``(lower, upper)`` of the features ``S`` (infinite without bounds)."""
+        """``(lower, upper)`` of the features ``S``; ``(None, None)`` without bounds."""
         lower, upper = self.params[4], self.params[5]
         if not lower.shape[0]:
-            return np.full(S.shape[0], -np.inf), np.full(S.shape[0], np.inf)
+            return None, None
         return lower[S].astype(np.float64), upper[S].astype(np.float64)
 
     def step(self, data, w, R, offset, S, grad_S, hessian=None, polish=False):
@@ -716,7 +721,8 @@ class _Finisher:
             # (fixed there); the step stops at the first one.
             old = w_S[keep]
             ends = np.where(np.sign(new) != signs[keep], 0.0, new)
-            ends = np.clip(ends, lo[keep], hi[keep])
+            if lo is not None:
+                ends = np.clip(ends, lo[keep], hi[keep])
             hit = ends != new
             if not hit.any():
                 w_S[keep] = new
@@ -731,7 +737,10 @@ class _Finisher:
             stopped = np.flatnonzero(hit)[ratios <= t]
             w_S[keep[stopped]] = ends[stopped]
             moving = w_S[keep]
-            keep = keep[(moving != 0.0) & (moving != lo[keep]) & (moving != hi[keep])]
+            free = moving != 0.0
+            if lo is not None:
+                free &= (moving != lo[keep]) & (moving != hi[keep])
+            keep = keep[free]
             if keep.shape[0] == 0:
                 break
         return w_S
@@ -742,7 +751,9 @@ class _Finisher:
             # it outside covariance form (its gradients cost O(p^2)).
             return w_S
         l1_reg, l2_reg = self._regs(S)
-        l1_reg, l2_reg = l1_reg[keep], l2_reg[keep]
+        if not np.isscalar(l1_reg):
+            l1_reg, l2_reg = l1_reg[keep], l2_reg[keep]
+        lo, hi = self._bounds(S[keep])
         w_full = w.copy()
         for _ in range(_FINISH_REFINE):
             w_full[S] = w_S
@@ -755,11 +766,10 @@ class _Finisher:
             grad_q = grad + l1_reg * signs[keep] + l2_reg * w_S[keep]
             d = factor.solve(-grad_q / scale[keep]) / scale[keep]
             new = w_S[keep] + d
-            lo, hi = self._bounds(S[keep])
             if (
                 not np.all(np.isfinite(d))
                 or np.any(np.sign(new) != signs[keep])
-                or np.any((new < lo) | (new > hi))
+                or (lo is not None and np.any((new < lo) | (new > hi)))
             ):
                 break
             w_S[keep] = new
