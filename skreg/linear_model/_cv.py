@@ -174,6 +174,12 @@ def _fold_statistics(X, y, sample_weight, folds, grids, params):
             for train, test in folds
         )
     )
+    if eligible and sample_weight is not None:
+        # A part without weight has no mean: the plain path raises its clear error.
+        eligible = all(
+            sample_weight[train].sum() > 0 and sample_weight[test].sum() > 0
+            for train, test in folds
+        )
     if eligible:
         seen = np.zeros(n, dtype=np.int64)
         for train, test in folds:
