@@ -57,34 +57,29 @@ Anchors and how each is mapped onto the common objective (``n`` samples):
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
-for _var in (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "NUMBA_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-):
-    os.environ[_var] = "1"
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
+# benchmarks/run.py pins every thread pool to one thread before NumPy loads.
+from benchmarks import run as _run  # noqa: E402, F401
+
+# isort: split
 import argparse  # noqa: E402
 import fnmatch  # noqa: E402
 import functools  # noqa: E402
 import gc  # noqa: E402
 import platform  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 from scipy.special import log_expit, logsumexp  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 from benchmarks.problems import _correlated_design, _sparse_truth  # noqa: E402
 

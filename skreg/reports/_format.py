@@ -201,3 +201,28 @@ def ordered_features(report) -> list[dict]:
         return (not f["selected"], -std, -stab, -entry, f["name"])
 
     return sorted(report.features, key=key)
+
+
+def feature_row(j, name, coef, path, stats) -> dict:
+    """Return the report's row of feature ``j`` (linear and GLM reports alike).
+
+    ``path = (coefs, i_min, i_1se, x_std)``: the coefficient path on the report's
+    grid, the CV choices on it and the columns' standard deviations; ``stats =
+    (entry_alpha, cv_frequency, sign_consistency, stability, stable)``, per feature.
+    """
+    coefs, i_min, i_1se, x_std = path
+    entry, freq, consistency, stab_prob, stable = stats
+    return {
+        "name": name,
+        "selected": bool(coef[j] != 0),
+        "coef": float(coef[j]),
+        "coef_min": float(coefs[j, i_min]),
+        "coef_1se": float(coefs[j, i_1se]),
+        "std_coef_min": float(coefs[j, i_min] * x_std[j]),
+        "std_coef_1se": float(coefs[j, i_1se] * x_std[j]),
+        "entry_alpha": float(entry[j]),
+        "cv_frequency": float(freq[j]),
+        "sign_consistency": float(consistency[j]),
+        "stability": float(stab_prob[j]),
+        "stable": bool(stable[j]),
+    }

@@ -34,6 +34,7 @@ from skreg.linear_model import (
     SparseLogisticRegressionCV,
     SparsePoissonRegressor,
 )
+from skreg.reports._format import feature_row
 
 GLM_MODELS = (
     SparseLogisticRegression,
@@ -353,20 +354,10 @@ def feature_rows(final, names, path, Xt, freq, consistency, stab_prob, stable):
     classes = path["classes"] if W.shape[0] > 1 else None
     rows = []
     for j, name in enumerate(names):
-        row = {
-            "name": name,
-            "selected": bool(coef[j] != 0),
-            "coef": float(coef[j]),
-            "coef_min": float(coefs[j, i_min]),
-            "coef_1se": float(coefs[j, i_1se]),
-            "std_coef_min": float(coefs[j, i_min] * x_std[j]),
-            "std_coef_1se": float(coefs[j, i_1se] * x_std[j]),
-            "entry_alpha": float(entry[j]),
-            "cv_frequency": float(freq[j]),
-            "sign_consistency": float(consistency[j]),
-            "stability": float(stab_prob[j]),
-            "stable": bool(stable[j]),
-        }
+        row = feature_row(
+            j, name, coef, (coefs, i_min, i_1se, x_std),
+            (entry, freq, consistency, stab_prob, stable),
+        )  # fmt: skip
         if classes is not None:
             row["coef_by_class"] = {c: float(W[k, j]) for k, c in enumerate(classes)}
         rows.append(row)

@@ -29,6 +29,7 @@ from skreg.reports._estimators import (
     is_fitted,
     unwrap,
 )
+from skreg.reports._format import feature_row
 from skreg.reports._glm import GLM_MODELS
 from skreg.reports._mlp import MLP_CV_MODELS
 from skreg.reports._stability import ASSUMPTIONS, StabilitySelector
@@ -399,23 +400,9 @@ def feature_rows(names, coef, path, Xt, freq, sign_consistency, stab_prob, stabl
         nonzero.any(axis=1), alphas[np.argmax(nonzero, axis=1)], np.nan
     )
     x_std = Xt.std(axis=0)
-    return [
-        {
-            "name": name,
-            "selected": bool(coef[j] != 0),
-            "coef": float(coef[j]),
-            "coef_min": float(coefs[j, i_min]),
-            "coef_1se": float(coefs[j, i_1se]),
-            "std_coef_min": float(coefs[j, i_min] * x_std[j]),
-            "std_coef_1se": float(coefs[j, i_1se] * x_std[j]),
-            "entry_alpha": float(entry_alpha[j]),
-            "cv_frequency": float(freq[j]),
-            "sign_consistency": float(sign_consistency[j]),
-            "stability": float(stab_prob[j]),
-            "stable": bool(stable[j]),
-        }
-        for j, name in enumerate(names)
-    ]
+    path = (coefs, i_min, i_1se, x_std)
+    stats = (entry_alpha, freq, sign_consistency, stab_prob, stable)
+    return [feature_row(j, name, coef, path, stats) for j, name in enumerate(names)]
 
 
 def diagnostics(final, Xt, y, coef, path, selected, stability, counts, threshold):
