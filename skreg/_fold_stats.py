@@ -47,6 +47,15 @@ def take_rows(X, rows):
     return out
 
 
+def residual_mse(X, y, sample_weight, w, intercept) -> float:
+    """(Weighted) mean squared error of ``(w, intercept)`` on ``(X, y)``, float64."""
+    pred = np.asarray(X @ w, dtype=np.float64).ravel() + intercept
+    residues = pred - np.asarray(y, dtype=np.float64)
+    if sample_weight is None:
+        return float(np.mean(residues**2))
+    return float(np.average(residues**2, weights=sample_weight))
+
+
 class _Part:
     """Weighted sums over a set of rows of the centred data ``(Z, u)``."""
 
@@ -101,12 +110,9 @@ class FoldStats:
         total += h.s * delta * delta
         if total > _CANCELLATION * (quad + h.c + h.s * delta * delta):
             return total / h.s
+        sw = None if self._sw is None else self._sw[self._test]
         X_test = take_rows(self._X, self._test)
-        pred = np.asarray(X_test @ w, dtype=np.float64).ravel() + intercept
-        residues = pred - self._y[self._test].astype(np.float64)
-        if self._sw is None:
-            return float(np.mean(residues**2))
-        return float(np.average(residues**2, weights=self._sw[self._test]))
+        return residual_mse(X_test, self._y[self._test], sw, w, intercept)
 
 
 def fold_stats(X, y, sample_weight, fit_intercept, folds):

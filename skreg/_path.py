@@ -31,7 +31,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state
 
 from skreg import penalties
-from skreg._fold_stats import CompiledFoldPath
+from skreg._fold_stats import CompiledFoldPath, residual_mse
 from skreg.datafits import _CHECK_EVERY, DEFAULT_REL_TOL, QuadraticData
 from skreg.penalties import NO_ARRAY
 from skreg.solvers import SOLVERS, WarmStart, resolve_solver
@@ -961,11 +961,7 @@ def _held_out_mse(held_out, w, intercept):
     """(Weighted) mean squared error of ``(w, intercept)`` on the held-out data."""
     if held_out.stats is not None:
         return held_out.stats.held_out_mse(w, intercept)
-    pred = np.asarray(held_out.X @ w, dtype=np.float64).ravel() + intercept
-    residues = pred - held_out.y.astype(np.float64)
-    if held_out.sample_weight is None:
-        return float(np.mean(residues**2))
-    return float(np.average(residues**2, weights=held_out.sample_weight))
+    return residual_mse(held_out.X, held_out.y, held_out.sample_weight, w, intercept)
 
 
 def lasso_path(X, y, *, eps: float = 1e-3, alphas=None, **params):

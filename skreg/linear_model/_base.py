@@ -58,7 +58,7 @@ ALPHA_ZERO_MESSAGE = (
 
 
 def set_fitted(estimator, coef, intercept, n_iter, dual_gap) -> None:
-    """Store a least-squares fit's attributes (estimators and the CV refit)."""
+    """Store a fit's ``coef_``, ``intercept_``, ``n_iter_`` and ``dual_gap_``."""
     estimator.coef_ = coef
     estimator.intercept_ = intercept
     estimator.n_iter_ = n_iter

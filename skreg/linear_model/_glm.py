@@ -19,7 +19,7 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from skreg._glm_path import _problem, glm_solver
 from skreg.datafits_glm import Logistic, Multinomial, Poisson
-from skreg.linear_model._base import _ACCEPT_SPARSE, CONVERGENCE_MESSAGE
+from skreg.linear_model._base import _ACCEPT_SPARSE, CONVERGENCE_MESSAGE, set_fitted
 from skreg.utils._validation import (
     Integral,
     Interval,
@@ -160,10 +160,13 @@ class LogisticClassifierMixin(LinearClassifierMixin, SparseCoefMixin, Classifier
         b = result.intercept.copy()
         if b.shape[0] > 1:
             b -= b.mean()
-        self.coef_ = np.ascontiguousarray(result.coef, dtype=dtype)
-        self.intercept_ = (b if self.fit_intercept else np.zeros_like(b)).astype(dtype)
-        self.n_iter_ = int(result.n_iter)
-        self.dual_gap_ = float(result.dual_gap)
+        set_fitted(
+            self,
+            np.ascontiguousarray(result.coef, dtype=dtype),
+            (b if self.fit_intercept else np.zeros_like(b)).astype(dtype),
+            int(result.n_iter),
+            float(result.dual_gap),
+        )
 
     def predict_proba(self, X):
         """Class probabilities.
@@ -472,10 +475,13 @@ class SparsePoissonRegressor(RegressorMixin, BaseEstimator):
         ):
             W0, b0 = self.coef_[None, :], np.array([self.intercept_])
         result = fit_glm(self, X, y[:, None], sw, Poisson, False, W0, b0)
-        self.coef_ = np.ascontiguousarray(result.coef[0], dtype=X.dtype)
-        self.intercept_ = float(result.intercept[0]) if self.fit_intercept else 0.0
-        self.n_iter_ = int(result.n_iter)
-        self.dual_gap_ = float(result.dual_gap)
+        set_fitted(
+            self,
+            np.ascontiguousarray(result.coef[0], dtype=X.dtype),
+            float(result.intercept[0]) if self.fit_intercept else 0.0,
+            int(result.n_iter),
+            float(result.dual_gap),
+        )
         return self
 
     def predict(self, X):
