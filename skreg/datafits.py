@@ -13,6 +13,8 @@ the same thing whatever the number of samples, the batch size or the solver.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -151,6 +153,7 @@ def _penalty_value(w64, l1_reg, l2_reg, weights) -> float:
     return l1_reg * float(np.abs(w64).sum()) + 0.5 * l2_reg * float(w64 @ w64)
 
 
+@functools.lru_cache(maxsize=64)
 def _safe_range(dtype, n_samples: int) -> tuple[float, float]:
     """Return the bounds on a scale ``a`` such that ``n a^2`` fits ``dtype``.
 
@@ -194,7 +197,7 @@ def check_scale(
     either raises.
     """
     dtype = np.dtype(dtype)
-    small, big = _safe_range(dtype, n_samples)
+    small, big = _safe_range(dtype, int(n_samples))
     ax, ay = float(x_scale), float(y_scale)
     advice = "Standardize X (e.g. StandardScaler) or rescale y"
     if dtype != np.float64:
@@ -228,7 +231,7 @@ def check_scale(
             f"|y| / |X| = {ay / ax:.3g} would overflow {dtype} when squared. "
             f"{advice}."
         )
-    small64, big64 = _safe_range(np.float64, n_samples)
+    small64, big64 = _safe_range(np.dtype(np.float64), int(n_samples))
     if ax > 0 and ay > 0 and not small64 <= ax * ay <= big64:
         raise ValueError(
             f"X and y are too badly scaled together: the product of their root mean "
@@ -335,7 +338,7 @@ class QuadraticData:
         self.y = np.ascontiguousarray(yc, dtype=dtype)
         self.inv_n = 1.0 / n
         # Overflows (data beyond the dtype's range) show as inf norms, which
-        # _check_scales below turns into a clear error.
+        # _check_scales below turns into a clear error (one errstate for all).
         with np.errstate(over="ignore", invalid="ignore"):
             if self.sparse:
                 norms2, noise = self._store_csc(X, xmean)
@@ -346,14 +349,16 @@ class QuadraticData:
                 )
             # Mean of squares of each column (weighted, as stored by the kernels).
             mean_sq = norms2 / n + xmean**2
-        self._const = None
-        # -X_c.T @ y_c / n, the gradient at w = 0 (dense: from the column statistics).
-        self._grad0 = None if self.sparse else (-xty * self.inv_n).astype(dtype)
-        if fit_intercept and noise.any():
-            self._fix_constant_columns(
-                X_in, sw, noise, const_value, xmean, norms2, mean_sq
-            )
-        self._check_scales(ymean, mean_sq)
+            self._const = None
+            # X_c.T @ y_c (dense: from the column statistics, float64): the gradient
+            # at w = 0 and the right-hand side of the Gram form.
+            self._xty = xty
+            self._grad0 = None if self.sparse else (-xty * self.inv_n).astype(dtype)
+            if fit_intercept and noise.any():
+                self._fix_constant_columns(
+                    X_in, sw, noise, const_value, xmean, norms2, mean_sq
+                )
+            self._check_scales(ymean, mean_sq)
         self.lipschitz = np.ascontiguousarray(norms2 / n, dtype=dtype)
         self._epoch, self._gradient, self._update = _QUADRATIC_KERNELS[self.sparse]
         # Absolute gap below which ``tol=None`` stops as well (cross-validation paths
@@ -375,22 +380,23 @@ class QuadraticData:
         dtype = self.dtype
         if not self.sparse and sw is None:
             X = np.asfortranarray(X, dtype=dtype)
-            ymean = float(np.mean(y, dtype=np.float64)) if self.fit_intercept else 0.0
+            # (np.mean's own sum, without its Python layers.)
+            ymean = float(np.add.reduce(y, dtype=np.float64)) / n if n else 0.0
+            ymean = ymean if self.fit_intercept else 0.0
             xmean = np.empty(p, np.float64)
             norms2 = np.empty(p, np.float64)
             xty = np.empty(p, np.float64)
-            with np.errstate(over="ignore", invalid="ignore"):
-                _quad.dense_column_stats(
-                    X,
-                    y - dtype.type(ymean),
-                    self.fit_intercept,
-                    xmean,
-                    norms2,
-                    xty,
-                    np.empty(0, dtype),
-                    np.empty(0, dtype),
-                    np.empty(0),
-                )
+            _quad.dense_column_stats(
+                X,
+                y - dtype.type(ymean),
+                self.fit_intercept,
+                xmean,
+                norms2,
+                xty,
+                np.empty(0, dtype),
+                np.empty(0, dtype),
+                np.empty(0),
+            )
             return X, xmean, ymean, norms2, xty
         if not self.fit_intercept:
             return X, np.zeros(p), 0.0, None, None
@@ -501,9 +507,10 @@ class QuadraticData:
     def _check_scales(self, ymean, mean_sq):
         """Set ``tol_scale``; raise if the data's squares leave the dtype's range."""
         n = self.n_samples
-        # scikit-learn's stopping scale: tol * ||y_c||^2 / n (weighted).
-        with np.errstate(over="ignore"):
-            self.tol_scale = float(self.y.astype(np.float64) @ self.y) / n
+        # scikit-learn's stopping scale: tol * ||y_c||^2 / n (weighted; the caller
+        # ignores overflow, which check_scale reports).
+        y64 = self.y.astype(np.float64, copy=False)
+        self.tol_scale = float(np.dot(y64, y64)) / n
         y_underflow = 0.0
         if self.tol_scale == 0.0 and n:
             y_underflow = float(np.abs(self.y).max())
@@ -526,6 +533,8 @@ class QuadraticData:
         is exactly zero are read (once each, as the kernels store them), so this
         costs nothing for data without zero columns.
         """
+        if mean_sq.all():
+            return None
         zero = np.flatnonzero(mean_sq == 0)
         if self._const is not None:
             zero = zero[~self._const[zero]]
@@ -698,10 +707,14 @@ class QuadraticData:
         this data, reuses it (:meth:`solve_gram`, :meth:`hessian`).
         """
         if self._gram is None:
-            cols = self.centred_columns(np.arange(self.n_features))
-            cols = cols.astype(np.float64)
+            # One float64 copy of the centred columns (the stored X is already
+            # centred when weighted); X_c.T y_c is known from the column statistics.
+            if self.fit_intercept and self.row_scale is None:
+                cols = np.subtract(self.X, self.kernel_xmean, dtype=np.float64)
+            else:
+                cols = self.X.astype(np.float64, copy=False)
             G = (cols.T @ cols) * self.inv_n
-            b = (cols.T @ self.y.astype(np.float64)) * self.inv_n
+            b = self._xty * self.inv_n
             if self._const is not None:
                 G[self._const, :] = 0.0
                 G[:, self._const] = 0.0
