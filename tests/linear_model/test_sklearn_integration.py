@@ -93,11 +93,10 @@ def test_invalid_parameters_rejected_after_a_valid_fit(Est, regression):
 @pytest.mark.parametrize(
     "case", ["fortran", "c-order", "float32", "int-y", "list", "y-column", "readonly"]
 )
-def test_fast_input_path_equals_sklearn_validation(Est, regression, case, monkeypatch):
-    """Plain ndarrays skip scikit-learn's validate_data; the fit is identical to the
-    one through validate_data, and inputs are not modified."""
-    from skreg.linear_model import _base
-
+def test_fast_input_path_equals_sklearn_validation(Est, regression, case):
+    """Plain ndarrays skip scikit-learn's validate_data; they come out of it as from
+    validate_data (values, dtype, memory order, fitted input attributes), so the fits
+    are identical, and inputs are not modified."""
     X = np.asfortranarray(regression.X)
     y = regression.y.copy()
     if case == "c-order":
@@ -114,13 +113,18 @@ def test_fast_input_path_equals_sklearn_validation(Est, regression, case, monkey
         X = X.copy()
         X.flags.writeable = False
     X_before = np.array(X, copy=True)
-    fast = Est(alpha=0.05).fit(X, y)
-    monkeypatch.setattr(_base, "fast_validate_xy", lambda est, X, y: None)
-    slow = Est(alpha=0.05).fit(X, y)
-    assert_array_equal(fast.coef_, slow.coef_)
-    assert_array_equal(fast.intercept_, slow.intercept_)
-    assert fast.coef_.dtype == slow.coef_.dtype
-    assert fast.n_features_in_ == slow.n_features_in_ == regression.X.shape[1]
+    fast_est, slow_est = Est(alpha=0.05), Est(alpha=0.05)
+    X_fast, y_fast = fast_est._validate_xy(X, y)
+    X_slow, y_slow = slow_est._validate_xy(X, y, fast=False)
+    for a, b in ((X_fast, X_slow), (y_fast, y_slow)):
+        assert_array_equal(a, b)
+        assert a.dtype == b.dtype and a.shape == b.shape
+        assert a.flags.f_contiguous == b.flags.f_contiguous
+        assert a.flags.c_contiguous == b.flags.c_contiguous
+    assert fast_est.n_features_in_ == slow_est.n_features_in_ == regression.X.shape[1]
+    assert not hasattr(fast_est, "feature_names_in_")
+    fit = Est(alpha=0.05).fit(X, y)
+    assert fit.coef_.dtype == X_slow.dtype
     assert_array_equal(np.asarray(X), X_before)
 
 
