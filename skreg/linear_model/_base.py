@@ -320,8 +320,11 @@ class BaseElasticNet(LinearModelMixin):
         return coefs[:, 0], intercept, n_iters[0], float(gaps[0])
 
     def _validate_xy(self, X, y, *, fast=True):
-        """``X`` and ``y`` as the kernels take them (``fast=False``: always through
-        scikit-learn's ``validate_data``, the reference the fast path must equal)."""
+        """Return ``X`` and ``y`` as the kernels take them.
+
+        ``fast=False`` always goes through scikit-learn's ``validate_data``, the
+        reference the fast path must equal.
+        """
         checked = fast_validate_xy(self, X, y) if fast else None
         if checked is None:
             checked = validate_data(
