@@ -1107,7 +1107,10 @@ class _DualState:
     at the next full gap. Every dual value of the (reduced) problem stays a valid lower
     bound of the common optimum, so the best one is kept. It also remembers the size
     of the last working set (``ws_size``), which the growth rule of
-    :func:`_working_set` compares the support with.
+    :func:`_working_set` compares the support with. With the random generator and
+    the finishing step's bookkeeping, this is what :meth:`save` records for a
+    resumable :class:`CDState`; an inner loop that its budget stops leaves its own
+    state in ``paused``.
     """
 
     def __init__(self, data, params):
