@@ -82,13 +82,6 @@ PENDING = {
         "primal of 0.2); scikit-learn passes because it stops 5.9e-4 from the "
         "optimum. Only an inexact solution could pass"
     ),
-    "test_warm_start": (
-        "two warm-started 5-epoch fits must equal one 10-epoch fit far from the "
-        "optimum (0.2 away on 50 x 200): coordinate descent's working set, "
-        "Anderson history, best dual bound and finishing credit are not part of "
-        "coef_, so a second fit cannot resume the first one's iterates (a "
-        "resumable solver state is a change of skreg/solvers/cd.py's loops)"
-    ),
 }
 
 

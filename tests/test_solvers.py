@@ -540,3 +540,58 @@ def test_a_new_datafit_plugs_in_without_solver_changes(regression, with_factors)
     )
     with pytest.raises(TypeError, match="lacks epoch"):
         check_interface(partial, penalty, finish=False)
+
+
+def _correlated(n, p, rho, seed, sparse=False):
+    rng = np.random.default_rng(seed)
+    Z = rng.standard_normal((n, p))
+    X = np.empty((n, p))
+    X[:, 0] = Z[:, 0]
+    for j in range(1, p):
+        X[:, j] = rho * X[:, j - 1] + np.sqrt(1 - rho**2) * Z[:, j]
+    beta = np.zeros(p)
+    beta[::3] = rng.standard_normal(beta[::3].shape[0])
+    y = X @ beta + rng.standard_normal(n)
+    X = sp.csc_matrix(X) if sparse else np.asfortranarray(X)
+    return QuadraticData(X, y, None, True)
+
+
+@pytest.mark.parametrize(
+    "sparse, gram, k, stops_seen",
+    [
+        (False, None, 1, {"_inner_loop", "gap check"}),
+        (False, None, 7, {"_inner_loop"}),
+        (False, True, 3, {"_inner_loop_gram"}),
+        (True, None, 2, {"_inner_loop", "gap check"}),
+    ],
+)
+def test_resumed_solve_follows_one_longer_solve(sparse, gram, k, stops_seen):
+    """``keep_state`` / ``resume`` in budgets of ``k`` epochs: the iterates of one
+    solve, whether a budget ends inside an inner loop (residual or covariance form)
+    or at a full gap check."""
+    from skreg.solvers.cd import CDState
+
+    data = _correlated(800, 120, 0.95, 4, sparse)
+    penalty = ElasticNet(1e-4, 0.8)
+    total = 84
+    ref = solve_cd(data, penalty, np.zeros(120), max_iter=total, gram=gram)
+    assert not ref.converged and ref.n_iter == total
+    w, state, stops = np.zeros(120), None, set()
+    for _ in range(total // k):
+        res = solve_cd(
+            data, penalty, w, max_iter=k, gram=gram, keep_state=True, resume=state
+        )
+        assert res.n_iter == k and isinstance(res.state, CDState)
+        state = res.state
+        stops.add("gap check" if state.inner is None else state.inner[0].__name__)
+    assert stops == stops_seen
+    assert_allclose(res.coef, ref.coef, rtol=0, atol=1e-13 * np.abs(ref.coef).max())
+    assert res.dual_gap == pytest.approx(ref.dual_gap, rel=1e-9)
+
+
+def test_keep_state_only_without_warm_start():
+    from skreg.solvers import WarmStart
+
+    data = _correlated(50, 20, 0.5, 0)
+    with pytest.raises(ValueError, match="without a warm start"):
+        solve_cd(data, ElasticNet(0.1), np.zeros(20), keep_state=True, warm=WarmStart())

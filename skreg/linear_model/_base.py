@@ -22,6 +22,7 @@ from skreg._path import (
     check_gram,
 )
 from skreg.datafits import DEFAULT_REL_TOL, NONFINITE_MESSAGE, QuadraticData
+from skreg.linear_model import _warm_state
 from skreg.solvers import resolve_solver
 from skreg.solvers.direct import solve_direct, uses_direct
 from skreg.utils._validation import (
@@ -167,8 +168,10 @@ class BaseElasticNet(LinearModelMixin):
         solver = resolve_solver(self.solver)
         options = {"gram": gram, "rng": rng} if solver == "cd" else {}
         coefs = self._initial_coef(n_targets, X.shape[1], X.dtype)
+        # A warm-started fit that stopped at max_iter continues (_warm_state).
+        stored = _warm_state.stored_targets(self, X, n_targets, coefs)
         intercepts = np.zeros(n_targets, dtype=X.dtype)
-        n_iters, gaps = [], []
+        n_iters, gaps, kept = [], [], []
         homotopy = (
             self.alpha > 0
             and X.shape[0] * X.shape[1] <= _HOMOTOPY_MAX_SIZE
@@ -180,19 +183,21 @@ class BaseElasticNet(LinearModelMixin):
             # A single target may centre validation's own copy of X in place (not
             # when the homotopy may fit from X after all).
             copy_X = n_targets > 1 or homotopy or not is_private_copy(X, X_given)
-            coefs[k], intercepts[k], n_iter, gap = self._fit_target(
+            coefs[k], intercepts[k], n_iter, gap, entry = self._fit_target(
                 X, np.ascontiguousarray(Y[:, k]), sample_weight, penalty, coefs[k],
                 copy_X=copy_X, homotopy=homotopy, solver=solver, options=options,
-                x_offset=x_offset,
+                x_offset=x_offset, stored=None if stored is None else stored[k],
             )  # fmt: skip
             n_iters.append(n_iter)
             gaps.append(gap)
+            kept.append(entry)
         if not np.all(np.isfinite(coefs)):
             raise ValueError(
                 f"{NONFINITE_MESSAGE}: the solver returned non-finite coefficients; "
                 "the data may be too badly scaled. Standardize X (e.g. "
                 "StandardScaler)."
             )
+        _warm_state.keep(self, X, coefs, kept)
         if n_targets > 1:
             intercepts = intercepts if self.fit_intercept else np.zeros(n_targets)
             set_fitted(self, coefs, intercepts, n_iters, np.asarray(gaps))
@@ -207,23 +212,35 @@ class BaseElasticNet(LinearModelMixin):
 
     def _fit_target(
         self, X, y_k, sample_weight, penalty, coef, *, copy_X, homotopy, solver,
-        options, x_offset,
+        options, x_offset, stored=None,
     ):  # fmt: skip
-        """Fit one target from ``coef``; return ``(coef, intercept, n_iter, gap)``."""
+        """Fit one target from ``coef``: ``(coef, intercept, n_iter, gap, kept)``.
+
+        ``stored``: the target's entry of a kept solver state (:mod:`._warm_state`),
+        resumed if these are its data; ``kept``: the entry to keep (``None`` unless
+        coordinate descent stopped at ``max_iter`` with ``warm_start=True``).
+        """
         data = QuadraticData(X, y_k, sample_weight, self.fit_intercept, copy_X=copy_X)
+        resume = _warm_state.resume_state(stored, data)
+        if resume is not None:
+            # (The kept solve was coordinate descent: no homotopy or direct solve.)
+            homotopy = False
+            options = {**options, "resume": resume}
+        if solver == "cd" and self.warm_start:
+            options = {**options, "keep_state": True}
         if homotopy and (
             X.shape[0] <= _HOMOTOPY_SAMPLES
             or self.alpha * _HOMOTOPY_DEPTH <= penalty.alpha_max(data.grad_at_zero())
         ):
-            return self._fit_by_homotopy(X, y_k, sample_weight)
+            return (*self._fit_by_homotopy(X, y_k, sample_weight), None)
         plain = not (penalty.weights.shape[0] or penalty.bounded)
         direct = (self.alpha == 0 or penalty.l1_ratio == 0) and solver == "cd"
         direct = direct and plain  # (the SVD solves the unweighted, unbounded ridge)
-        if direct and uses_direct(data, penalty):
+        if direct and resume is None and uses_direct(data, penalty):
             # Ridge or least squares: exact by one SVD (skreg.solvers.direct).
             w = np.ascontiguousarray(coef)
             result = solve_direct(data, penalty, w, tol=self.tol)
-            return self._target_result(X, data, result, x_offset)
+            return (*self._target_result(X, data, result, x_offset), None)
         result = _solve_point(
             data,
             penalty,
@@ -237,7 +254,10 @@ class BaseElasticNet(LinearModelMixin):
             message=self._convergence_message,
             stacklevel=4,
         )
-        return self._target_result(X, data, result, x_offset)
+        kept = None
+        if result.state is not None:
+            kept = (_warm_state.data_key(data), result.state)
+        return (*self._target_result(X, data, result, x_offset), kept)
 
     @staticmethod
     def _target_result(X, data, result, x_offset):

@@ -46,7 +46,13 @@ _SHARED_PARAMETERS = """
         well-fitted problems, so the default asks for a certificate instead.
 
     warm_start : bool, default=False
-        Start from the previous ``coef_`` when refitting.
+        Start from the previous ``coef_`` when refitting. A fit that stopped at
+        ``max_iter`` short of its tolerance is continued where it stopped: its solver
+        state is kept in the private ``_solver_state`` and the next fit on the same
+        data and parameters runs ``max_iter`` more epochs of the same solve, so that
+        two fits of ``k`` epochs end where one fit of ``2 k`` epochs does (any change
+        of ``X``, ``y``, the sample weights, the parameters or ``coef_`` falls back
+        to starting from ``coef_``).
 
     positive : bool, default=False
         Restrict the coefficients to be non-negative (the same as
@@ -95,7 +101,8 @@ _SHARED_ATTRIBUTES = """
         Intercept (0.0 when ``fit_intercept=False``).
 
     n_iter_ : int or list of int
-        Epochs run by the solver (one per target).
+        Epochs run by the solver in this fit (one per target): passes over the
+        working set, as in ``max_iter``.
 
     dual_gap_ : float or ndarray of shape (n_targets,)
         Duality gap at the solution, in the ``1 / n_samples`` scaling of the objective.

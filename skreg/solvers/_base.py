@@ -31,6 +31,10 @@ class SolverResult:
     residual : tuple (R, offset) or None
         The solver's residual at ``coef`` (see :class:`skreg.datafits.QuadraticData`),
         the warm start of the next point on a path.
+    state : CDState or None
+        Coordinate descent asked to ``keep_state``: where a solve that stopped at
+        ``max_iter`` short of its tolerance was (:class:`skreg.solvers.cd.CDState`),
+        which a later solve on the same problem resumes. ``None`` otherwise.
     """
 
     coef: np.ndarray
@@ -40,6 +44,7 @@ class SolverResult:
     converged: bool
     grad: np.ndarray | None = None
     residual: tuple | None = None
+    state: object | None = None
 
     def __post_init__(self):
         # A gap computed at the optimum can round to a tiny negative number; it is

@@ -63,6 +63,7 @@ float64 arrays, empty when absent) that every kernel takes in this order; and
 
 from __future__ import annotations
 
+import copy
 from typing import NamedTuple
 
 import numpy as np
@@ -157,6 +158,100 @@ _WS_FULL = 0.8
 # it since the start or the last rebuild (rounding drift grows with the epochs; a stall
 # after a few epochs comes from a too small working set).
 _REBUILD_EPOCHS = 20
+
+
+class _DualMemory(NamedTuple):
+    """What :class:`_DualState` carries between outer iterations (its ``save``).
+
+    ``finisher`` is ``(credit, last, tried)`` of its :class:`_Finisher` (or ``None``).
+    """
+
+    best_dual: float
+    candidate: tuple | None
+    ws_size: int
+    rng: np.random.Generator | None
+    finisher: tuple | None
+
+
+class _Paused(NamedTuple):
+    """An inner loop stopped by its epoch budget (``max_iter``), to be continued.
+
+    ``k`` epochs ran in the loop; ``w_ws`` and ``residual`` are the iterate on the
+    working set and the residual ``(R, offset)`` where it stopped, and ``dual`` the
+    :class:`_DualState` then (both before a covariance-form loop's closing finishing
+    step, which a longer solve would not run there); ``loop`` holds the loop's own
+    variables (see :func:`_inner_loop` and :func:`_inner_loop_gram`).
+    """
+
+    k: int
+    w_ws: np.ndarray
+    residual: tuple
+    dual: _DualMemory
+    loop: tuple
+
+
+class CDState(NamedTuple):
+    """Where a working-set solve stopped at ``max_iter``, short of its tolerance.
+
+    :func:`solve_cd` returns it with ``keep_state=True`` (``SolverResult.state``) and
+    continues it when handed back as ``resume``: the epochs then run are those a
+    single solve with the two ``max_iter`` added would have run (same working sets,
+    Anderson cycles, dual bounds, finishing credit), so that a warm-started estimator
+    fitted twice for ``k`` epochs ends where one fit of ``2 k`` epochs does. The
+    solver's state beyond ``w`` is all here; the data are not (the caller checks that
+    the problem is the same one).
+
+    Attributes
+    ----------
+    n_epochs : int
+        Epochs run so far, over every solve of the chain.
+    w : ndarray of shape (n_features,)
+        The solver's iterate (the returned ``coef`` may differ by a finishing step
+        that a longer solve would not have taken there).
+    residual : tuple (R, offset)
+        Its residual (the incrementally updated one, not rebuilt).
+    active : ndarray of int64
+        Features still in play (not screened out).
+    outer : tuple
+        The outer loop's ``(prev_gap, polished, finished_at, last_epochs, rebuilt)``.
+    dual : _DualMemory
+        Best dual bound, dual candidate, working-set size, random generator and the
+        finishing step's credit and tried patterns.
+    inner : tuple or None
+        ``(loop, ws, tol_in, early_check, start, paused)``: the inner loop the budget
+        stopped (:class:`_Paused`), continued first; ``None`` when the solve stopped
+        after a full gap check.
+    checked : tuple or None
+        ``(grad, check, stalled)`` of that full gap check (:class:`_GapCheck`), from
+        which the resumed solve screens and picks its next working set.
+    """
+
+    n_epochs: int
+    w: np.ndarray
+    residual: tuple
+    active: np.ndarray
+    outer: tuple
+    dual: _DualMemory
+    inner: tuple | None
+    checked: tuple | None
+
+
+class SmallCDState(NamedTuple):
+    """Where the small-problem solve (:func:`_solve_small`) stopped at ``max_iter``.
+
+    ``w`` is its float64 iterate and ``grad`` the gradient there, ``phase_left`` the
+    epochs left in the phase the budget cut (0: the finishing step between two
+    phases comes next), ``finisher`` ``(last, tried)`` of its :class:`_Finisher`;
+    see :class:`CDState`.
+    """
+
+    n_epochs: int
+    w: np.ndarray
+    grad: np.ndarray
+    exact: bool
+    polished: bool
+    phase_left: int
+    finisher: tuple | None
 
 
 def _anderson(iterates: np.ndarray) -> np.ndarray | None:
@@ -307,6 +402,8 @@ def solve_cd(
     rng: np.random.Generator | None = None,
     warm: WarmStart | None = None,
     verbose: int = 0,
+    keep_state: bool = False,
+    resume: CDState | SmallCDState | None = None,
 ) -> SolverResult:
     """Minimise the elastic net by working-set proximal coordinate descent.
 
@@ -356,15 +453,27 @@ def solve_cd(
         set): :class:`skreg.solvers.WarmStart`. ``None``: a solve from ``w`` alone.
     verbose : int, default=0
         Print one line per outer iteration when positive.
+    keep_state : bool, default=False
+        When the solve stops at ``max_iter`` short of its tolerance, return where it
+        stopped as ``SolverResult.state`` (:class:`CDState`, or
+        :class:`SmallCDState` for the small-problem solve). Solves without ``warm``.
+    resume : CDState or SmallCDState, default=None
+        Continue that solve (of the same problem: the caller checks it) for up to
+        ``max_iter`` more epochs, instead of starting from ``w`` (whose values are
+        replaced by the state's iterate): the iterates are those of one solve with
+        the two budgets added. ``n_iter`` counts this solve's epochs.
 
     Returns
     -------
     SolverResult
     """
-    # Long (about 110 lines): the outer loop's state (gap history, rebuild and
-    # finishing counters, the screened feature set) is read by every step of it; each
-    # step that needs no more than its arguments is a function of its own.
+    # Long (about 140 lines): the outer loop's state (gap history, rebuild and
+    # finishing counters, the screened feature set) is read by every step of it, and
+    # a resumed solve restores all of it; each step that needs no more than its
+    # arguments is a function of its own.
     check_interface(data, penalty, finish)
+    if warm is not None and (keep_state or resume is not None):
+        raise ValueError("keep_state and resume are for solves without a warm start.")
     params = penalty.solver_params()
     l1_reg = params[0]
     warm = WarmStart() if warm is None else warm
@@ -375,22 +484,38 @@ def solve_cd(
         # that of a default fit); penalty factors and bounds use working sets.
         compiled_below = 0
     if not data.sparse and data.n_features <= compiled_below and not verbose:
-        return _solve_small(data, w, params, max_iter, tol, rel_tol, finish)
-    R, offset = data.init_residual(w) if warm.residual is None else warm.residual
-    active = np.arange(data.n_features, dtype=np.int64)
+        return _solve_small(
+            data, w, params, max_iter, tol, rel_tol, finish, resume, keep_state
+        )
     state = _DualState(data, params)
     if finish:
         state.finisher = _Finisher(state.params)
     state.rng = rng
     screening = screening and l1_reg > 0
-    n_epochs = 0
-    prev_gap = np.inf
-    polished = False
-    finished_at = -1
-    last_epochs = 0
-    rebuilt = 0
+    # ``pending``: the inner loop to run at the top of the next iteration (chosen at
+    # the end of the previous one); ``checked``: a full gap check to take instead of
+    # computing one; ``stop``: the CDState to return if the budget ends the solve.
+    pending = checked = stop = None
+    if not isinstance(resume, CDState):
+        resume = None
+        R, offset = data.init_residual(w) if warm.residual is None else warm.residual
+        active = np.arange(data.n_features, dtype=np.int64)
+        n_epochs, prev_gap, polished, finished_at, last_epochs, rebuilt = (
+            0, np.inf, False, -1, 0, 0,
+        )  # fmt: skip
+    else:
+        # Continue an unconverged solve where it stopped: the epochs that follow are
+        # those a solve with a larger max_iter would have run (CDState).
+        w[:] = resume.w
+        R, offset = resume.residual[0].copy(), resume.residual[1]
+        active, n_epochs = resume.active, resume.n_epochs
+        prev_gap, polished, finished_at, last_epochs, rebuilt = resume.outer
+        state.restore(resume.dual)
+        pending, checked = resume.inner, resume.checked
+    first_epoch = n_epochs
+    max_iter += n_epochs
     grad_init, ws_init = warm.grad, warm.ws_init
-    if grad_init is None and not w.any():
+    if grad_init is None and resume is None and not w.any():
         # From zero, the gradient is X_c.T y_c / n, which the data may already have.
         grad_init = data.grad_at_zero()
     if warm.solve_ws_first and ws_init is not None and grad_init is None:
@@ -403,30 +528,55 @@ def solve_cd(
             data, w, R, offset, ws_init, state, 0.0, max_iter, anderson_k, 0,
             _EARLY_CHECK,
         )  # fmt: skip
+        state.paused = None
         last_epochs = n_epochs
         ws_init = None
     while True:
-        grad = _gradient_in_play(data, R, offset, active, grad_init, w.dtype)
-        grad_init = None
-        check = state.gap(w, R, offset, active, grad, tol, rel_tol)
-        if state.finisher is not None:
-            # The gradient's column passes count as work done, as the epochs'.
-            state.finisher.credit += active.shape[0]
-        stalled = check.gap > _STALL_RATIO * prev_gap
-        if stalled and n_epochs - rebuilt >= _REBUILD_EPOCHS:
-            # The incrementally updated residual drifts by rounding over many epochs;
-            # when progress stalls, rebuild it exactly from w (one product with X).
-            R, offset = data.init_residual(w)
-            grad = data.gradient(R, offset, active)
+        if pending is not None:
+            inner, ws, tol_in, early_check, start, paused = pending
+            pending = None
+            n_epochs, offset, R = inner(
+                data, w, R, offset, ws, state, tol_in, max_iter - n_epochs, anderson_k,
+                n_epochs, early_check, paused=paused,
+            )  # fmt: skip
+            last_epochs = n_epochs - start
+            paused, state.paused = state.paused, None
+            if paused is not None and keep_state:
+                # The budget stopped the inner loop: the state before the gap check
+                # below, which a longer solve would not compute here.
+                w_stop = w.copy()
+                w_stop[ws] = paused.w_ws
+                stop = CDState(
+                    n_epochs, w_stop, paused.residual, active,
+                    (prev_gap, polished, finished_at, last_epochs, rebuilt),
+                    paused.dual, (inner, ws, tol_in, early_check, start, paused), None,
+                )  # fmt: skip
+        if checked is not None:
+            # A resumed solve that stopped after this gap check.
+            (grad, check, stalled), checked = checked, None
+        else:
+            grad = _gradient_in_play(data, R, offset, active, grad_init, w.dtype)
+            grad_init = None
             check = state.gap(w, R, offset, active, grad, tol, rel_tol)
-            rebuilt = n_epochs
+            if state.finisher is not None:
+                # The gradient's column passes count as work done, as the epochs'.
+                state.finisher.credit += active.shape[0]
+            stalled = check.gap > _STALL_RATIO * prev_gap
+            if stalled and n_epochs - rebuilt >= _REBUILD_EPOCHS:
+                # The incrementally updated residual drifts by rounding over many
+                # epochs; when progress stalls, rebuild it exactly from w (one
+                # product with X).
+                R, offset = data.init_residual(w)
+                grad = data.gradient(R, offset, active)
+                check = state.gap(w, R, offset, active, grad, tol, rel_tol)
+                rebuilt = n_epochs
+            prev_gap = check.gap
+            if verbose:
+                print(
+                    f"[skreg cd] epoch {n_epochs}: gap {check.gap:.3e} (tol "
+                    f"{check.threshold:.3e}), {active.shape[0]} features in play"
+                )
         gap, tol_abs = check.gap, check.threshold
-        prev_gap = gap
-        if verbose:
-            print(
-                f"[skreg cd] epoch {n_epochs}: gap {gap:.3e} (tol {tol_abs:.3e}), "
-                f"{active.shape[0]} features in play"
-            )
         if gap <= tol_abs and state.finisher is not None and not polished:
             # Converged: one exact solve on the support, if the epochs paid for it,
             # takes the point from the tolerance to the optimum (dense and sparse
@@ -439,7 +589,15 @@ def solve_cd(
             if moved is not None:
                 R, offset = moved
                 continue
-        if gap <= tol_abs or n_epochs >= max_iter:
+        if gap <= tol_abs:
+            break
+        if n_epochs >= max_iter:
+            if keep_state and stop is None:
+                stop = CDState(
+                    n_epochs, w.copy(), (R.copy(), offset), active,
+                    (prev_gap, polished, finished_at, last_epochs, rebuilt),
+                    state.save(), None, (grad.copy(), check, stalled),
+                )  # fmt: skip
             break
         if screening:
             active, grad, offset = _screen_out(state, w, R, offset, active, grad, check)
@@ -463,22 +621,19 @@ def solve_cd(
             # rounding that no epoch can reduce (with tol=0 it never reaches 0).
             break
         inner, tol_in = _pick_inner_loop(data, ws, active, gram, last_epochs, check)
-        start = n_epochs
-        n_epochs, offset, R = inner(
-            data, w, R, offset, ws, state, tol_in, max_iter - n_epochs, anderson_k,
-            n_epochs, 0 if warm.warm_path else _EARLY_CHECK,
-        )  # fmt: skip
-        last_epochs = n_epochs - start
+        early_check = 0 if warm.warm_path else _EARLY_CHECK
+        pending = (inner, ws, tol_in, early_check, n_epochs, None)
     full_grad = np.full_like(w, np.nan)
     full_grad[active] = grad
     return SolverResult(
         w,
-        n_epochs,
+        n_epochs - first_epoch,
         float(gap),
         float(tol_abs),
         bool(gap <= tol_abs),
         full_grad,
         (R, offset),
+        state=None if gap <= tol_abs else stop,
     )
 
 
@@ -802,7 +957,9 @@ def polishes_slow_fits(n_epochs, rel_tol) -> bool:
     return n_epochs > _PHASE and rel_tol <= DEFAULT_REL_TOL
 
 
-def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
+def _solve_small(
+    data, w, params, max_iter, tol, rel_tol, finish, resume=None, keep_state=False
+):
     """Solve a dense problem with a few features in covariance form, compiled.
 
     Working sets, extrapolation and screening cost more Python time than they save
@@ -815,18 +972,35 @@ def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
     the current support (its Hessian block comes from the same Gram matrix), as it
     does once at convergence after a slow fit or with a numeric ``tol``
     (polishing). Phases last ``_PHASE`` epochs: most fits converge within the
-    first.
+    first. ``keep_state`` and ``resume`` as :func:`solve_cd`'s (:class:`SmallCDState`).
     """
+    # Long (about 85 lines): the phase loop's state (epochs, exact mode, polishing)
+    # is read by each of its steps, and a resumed solve restores it.
     G, b, _ = data.gram()
-    # The epochs run on a float64 copy of w whatever the data's dtype (G is float64
-    # too): phases then resume exactly, and float32 data compile nothing more.
-    w_out, w = w, w.astype(np.float64)
-    q = b - G @ w
+    w_out = w
     finisher = _Finisher(params, settle=False) if finish else None
-    n_epochs = 0
-    polished = False
-    phase = _PHASE
-    exact = False  # the covariance-form gap proved too coarse: certify each phase
+    # (In exact mode the covariance-form gap proved too coarse: certify each phase.)
+    if isinstance(resume, SmallCDState):
+        # Continue where the budget stopped an earlier solve: phases and finishing
+        # steps fall where one longer solve has them.
+        w, grad = resume.w.copy(), resume.grad
+        n_epochs, exact, polished = resume.n_epochs, resume.exact, resume.polished
+        phase = resume.phase_left
+        if finisher is not None and resume.finisher is not None:
+            finisher.last, finisher.tried = resume.finisher[0], set(resume.finisher[1])
+        if phase == 0:
+            phase = _PHASE
+            if finisher is not None:
+                _small_step(data, w, grad, finisher, False)
+    else:
+        # The epochs run on a float64 copy of w whatever the data's dtype (G is
+        # float64 too): phases then resume exactly, and float32 data compile nothing
+        # more.
+        w = w.astype(np.float64)
+        n_epochs, exact, polished, phase = 0, False, False, _PHASE
+    q = b - G @ w
+    first_epoch = n_epochs
+    max_iter += n_epochs
     while True:
         # (In exact mode the kernel runs whole phases: tol=0 is never met.)
         epochs, gap, tol_abs, rounding = data.solve_gram(
@@ -834,6 +1008,7 @@ def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
             min(max_iter - n_epochs, phase),
         )  # fmt: skip
         n_epochs += epochs
+        phase_left, phase = phase - epochs, _PHASE
         grad = -q
         if exact or (gap <= tol_abs and rounding > _ROUNDING_SHARE * tol_abs):
             gap, primal, grad = data.exact_gap(w.astype(w_out.dtype), *params)
@@ -861,16 +1036,31 @@ def _solve_small(data, w, params, max_iter, tol, rel_tol, finish):
         # Between phases, and once at convergence (to the optimum from the
         # tolerance), a finishing step.
         polished = converged
-        S = finisher.support(w)
-        finisher.credit = np.inf
-        moved = finisher.step(data, w, None, 0.0, S, grad[S], polish=converged)
-        if moved is not None:
+        if _small_step(data, w, grad, finisher, converged):
             q[:] = b - G @ w
         elif converged:
             break
+    converged = gap <= tol_abs
+    state = None
+    if keep_state and not converged and n_epochs >= max_iter:
+        memory = None
+        if finisher is not None:
+            memory = (finisher.last, frozenset(finisher.tried))
+        state = SmallCDState(
+            n_epochs, w.copy(), grad.copy(), exact, polished, phase_left, memory
+        )
     w_out[:] = w
     grad = grad.astype(w_out.dtype)
-    return SolverResult(w_out, n_epochs, gap, tol_abs, gap <= tol_abs, grad, None)
+    return SolverResult(
+        w_out, n_epochs - first_epoch, gap, tol_abs, converged, grad, None, state
+    )
+
+
+def _small_step(data, w, grad, finisher, converged) -> bool:
+    """:func:`_solve_small`'s finishing step from ``w``; tell whether ``w`` moved."""
+    S = finisher.support(w)
+    finisher.credit = np.inf
+    return finisher.step(data, w, None, 0.0, S, grad[S], polish=converged) is not None
 
 
 def _working_set(w, grad, active, ws_init, ws_start, state, stalled):
@@ -917,7 +1107,10 @@ class _DualState:
     at the next full gap. Every dual value of the (reduced) problem stays a valid lower
     bound of the common optimum, so the best one is kept. It also remembers the size
     of the last working set (``ws_size``), which the growth rule of
-    :func:`_working_set` compares the support with.
+    :func:`_working_set` compares the support with. With the random generator and
+    the finishing step's bookkeeping, this is what :meth:`save` records for a
+    resumable :class:`CDState`; an inner loop that its budget stops leaves its own
+    state in ``paused``.
     """
 
     def __init__(self, data, params):
@@ -929,6 +1122,24 @@ class _DualState:
         self.rng = None
         # Exact solves on the support (:class:`_Finisher`), or None.
         self.finisher = None
+        # Set by an inner loop that its epoch budget stopped (:class:`_Paused`).
+        self.paused = None
+
+    def save(self) -> _DualMemory:
+        """Return what later outer iterations read of this state (for CDState)."""
+        f = self.finisher
+        finisher = None if f is None else (f.credit, f.last, frozenset(f.tried))
+        rng = None if self.rng is None else copy.deepcopy(self.rng)
+        return _DualMemory(self.best_dual, self.candidate, self.ws_size, rng, finisher)
+
+    def restore(self, memory: _DualMemory) -> None:
+        """Take back what :meth:`save` returned (the record stays unchanged)."""
+        self.best_dual, self.candidate, self.ws_size = memory[:3]
+        self.rng = None if memory.rng is None else copy.deepcopy(memory.rng)
+        if self.finisher is not None and memory.finisher is not None:
+            credit, last, tried = memory.finisher
+            self.finisher.credit, self.finisher.last = credit, last
+            self.finisher.tried = set(tried)
 
     def gap(self, w, R, offset, active, grad, tol, rel_tol) -> _GapCheck:
         """Check the duality gap at ``w`` from the gradient on ``active``."""
@@ -988,7 +1199,7 @@ class _DualState:
 
 def _inner_loop(
     data, w, R, offset, ws, state, tol_in, budget, anderson_k, n_epochs, early_check,
-    restricted=True, target=None,
+    restricted=True, target=None, paused=None,
 ):  # fmt: skip
     """CD epochs on ``ws`` with Anderson extrapolation; returns the updated state.
 
@@ -997,21 +1208,32 @@ def _inner_loop(
     the primal one replaces ``w`` if it lowers the objective. Without ``restricted``
     the loop returns at its first check instead of computing a restricted gap; with a
     ``target``, checks come when the estimated objective left to gain is below it.
+    When ``budget`` epochs run out first, ``state.paused`` tells where the loop
+    stopped (:class:`_Paused`), and ``paused`` continues such a loop.
     """
-    # Long (about 90 lines): one epoch's bookkeeping (sweep choice, Anderson history,
+    # Long (about 100 lines): one epoch's bookkeeping (sweep choice, Anderson history,
     # target estimate, finishing step, restricted gap) shares the loop's state.
     params = state.params
     l1_reg, l2_reg, _, weights, _, _ = params
     K = anderson_k
-    # Lower bound of the restricted problem's optimum (valid for this working set).
-    best_dual = -np.inf
-    if K:
-        history = np.empty((K + 1, ws.shape[0]), dtype=w.dtype)
-        residuals = np.empty((K + 1, data.n_samples), dtype=w.dtype)
-    sweep, full_sweep = ws, True
-    prev_primal = prev_decrease = None
-    converged = False
-    for k in range(budget):
+    if paused is None:
+        k_start = 0
+        # Lower bound of the restricted problem's optimum (valid for this working set).
+        best_dual = -np.inf
+        history = residuals = None
+        if K:
+            history = np.empty((K + 1, ws.shape[0]), dtype=w.dtype)
+            residuals = np.empty((K + 1, data.n_samples), dtype=w.dtype)
+        sweep, full_sweep = ws, True
+        prev_primal = prev_decrease = None
+        converged = False
+    else:
+        k_start = paused.k
+        history, residuals, sweep, full_sweep = paused.loop[:4]
+        prev_primal, prev_decrease, converged, best_dual = paused.loop[4:]
+        if K:
+            history, residuals = history.copy(), residuals.copy()
+    for k in range(k_start, k_start + budget):
         # Active-set cycling (glmnet): once a full sweep of ``ws`` leaves its support
         # unchanged (with a ``target``: adds no feature to it), epochs visit the
         # nonzero coordinates only, with a full sweep before every restricted gap
@@ -1073,7 +1295,7 @@ def _inner_loop(
                 R, offset = moved
                 # The extrapolated dual point predates the step: use the residual.
                 state.candidate = None
-        if check or k + 1 == budget:
+        if check:
             # One dual point per check (one product with X_ws): the extrapolated
             # residual when there is one (nearly always the tighter bound), else the
             # current residual. Every dual value stays a lower bound, the best is kept.
@@ -1087,12 +1309,20 @@ def _inner_loop(
             primal = data.primal(w, R, offset, l1_reg, l2_reg, weights)
             if primal - best_dual <= tol_in:
                 break
+    else:
+        # The budget (max_iter) ran out before the loop's own exit.
+        loop = (history, residuals, sweep, full_sweep, prev_primal, prev_decrease,
+                converged, best_dual)  # fmt: skip
+        state.paused = _Paused(
+            k_start + budget, w[ws], (R.copy(), offset), state.save(), loop
+        )
     return n_epochs, offset, R
 
 
 def _epochs_then_return(
-    data, w, R, offset, ws, state, tol_in, budget, anderson_k, n_epochs, early_check
-):
+    data, w, R, offset, ws, state, tol_in, budget, anderson_k, n_epochs, early_check,
+    paused=None,
+):  # fmt: skip
     """:func:`_inner_loop` without restricted gap checks, for a large working set.
 
     When ``ws`` holds most of the features in play, a restricted gap costs nearly as
@@ -1104,12 +1334,14 @@ def _epochs_then_return(
     return _inner_loop(
         data, w, R, offset, ws, state, -np.inf, budget, anderson_k, n_epochs,
         early_check, restricted=False, target=tol_in if tol_in > 0 else None,
+        paused=paused,
     )  # fmt: skip
 
 
 def _inner_loop_gram(
-    data, w, R, offset, ws, state, tol_in, budget, anderson_k, n_epochs, early_check
-):
+    data, w, R, offset, ws, state, tol_in, budget, anderson_k, n_epochs, early_check,
+    paused=None,
+):  # fmt: skip
     """CD epochs on ``ws`` in covariance form (dense ``X``, tall data).
 
     One pass over the working-set columns builds ``G = X_ws^T X_ws / n`` (a BLAS
@@ -1118,7 +1350,11 @@ def _inner_loop_gram(
     restricted gap needs stay exact functions of ``d``:
     ``||R||^2 / n = r2_0 - d @ (q0 + q)`` (as ``G d = q0 - q``) and
     ``R @ y / n = ry_0 - d @ b``. The residual is rebuilt by one product at the end.
+    A loop stopped by its ``budget`` is continued as :func:`_inner_loop`'s (``G`` is
+    built again, the rest of the loop's state is in ``paused``).
     """
+    # Long (about 90 lines): the restricted objective and gap are closures over the
+    # loop's starting point, shared with a continued loop.
     params = state.params
     l1_reg, l2_reg, _, weights, _, _ = params
     params_ws = _on(params, ws)
@@ -1126,13 +1362,23 @@ def _inner_loop_gram(
     inv_n = dtype.type(data.inv_n)
     cols = data.centred_columns(ws)
     G = np.ascontiguousarray(cols.T @ cols) * inv_n
-    q0 = (cols.T @ R) * inv_n
     b = (cols.T @ data.y).astype(np.float64) * data.inv_n
-    R64 = R.astype(np.float64, copy=False)
-    r2_0 = float(R64 @ R64) * data.inv_n
-    ry_0 = float(R64 @ data.y) * data.inv_n
-    w0 = np.ascontiguousarray(w[ws])
-    w_ws, q = w0.copy(), q0.copy()
+    K = anderson_k
+    if paused is None:
+        k_start, R0 = 0, R
+        q0 = (cols.T @ R) * inv_n
+        R64 = R.astype(np.float64, copy=False)
+        r2_0 = float(R64 @ R64) * data.inv_n
+        ry_0 = float(R64 @ data.y) * data.inv_n
+        w0 = np.ascontiguousarray(w[ws])
+        w_ws, q = w0.copy(), q0.copy()
+        best_dual = -np.inf
+        history = np.empty((K + 1, ws.shape[0]), dtype=dtype) if K else None
+    else:
+        k_start, w_ws = paused.k, paused.w_ws.copy()
+        R0, q0, r2_0, ry_0, w0, q, best_dual, history = paused.loop
+        q = q.copy()
+        history = history.copy() if K else None
     lipschitz = np.ascontiguousarray(np.diag(G))
     w_out = w.copy()
     w_out[ws] = 0.0
@@ -1145,11 +1391,8 @@ def _inner_loop_gram(
         r2 = r2_0 - float(d @ (q_sum0 + q_k))
         return r2, enet_primal(r2, w_k, l1_reg, l2_reg, weights_ws) + pen_out
 
-    best_dual = -np.inf
-    K = anderson_k
-    history = np.empty((K + 1, ws.shape[0]), dtype=dtype) if K else None
-    k = -1
-    for k in range(budget):
+    k, stopped = k_start - 1, False
+    for k in range(k_start, k_start + budget):
         if _plain(params_ws):
             cd_epoch_gram(G, q, w_ws, lipschitz, *params_ws[:3])
         else:
@@ -1168,7 +1411,7 @@ def _inner_loop_gram(
                         objective(w_acc, q_acc)[1] < objective(w_ws, q)[1]
                     ):
                         w_ws, q = w_acc, np.ascontiguousarray(q_acc)
-        if (k + 1) % _GAP_CHECK_EVERY == 0 or k + 1 in (budget, early_check):
+        if (k + 1) % _GAP_CHECK_EVERY == 0 or k + 1 == early_check:
             r2, primal = objective(w_ws, q)
             ry = ry_0 - float((w_ws.astype(np.float64) - w0) @ b)
             stats = data.project_stats(q, r2, ry, params, ws)
@@ -1176,8 +1419,16 @@ def _inner_loop_gram(
             best_dual = max(best_dual, dual)
             if primal - best_dual <= tol_in:
                 break
+    else:
+        stopped = True  # the budget (max_iter) ran out
     w[ws] = w_ws
-    R = R - cols @ (w_ws - w0)
+    R = R0 - cols @ (w_ws - w0)
+    if stopped:
+        # The state before the finishing step below (a longer solve takes none here).
+        loop = (R0, q0, r2_0, ry_0, w0, q, best_dual, history)
+        state.paused = _Paused(
+            k_start + budget, w_ws.copy(), (R.copy(), offset), state.save(), loop
+        )
     if state.finisher is not None and k + 1 >= _FINISH_AFTER:
         # The Hessian block of the support is part of G: an exact solve on it is
         # nearly free (the gap computed next checks it).
