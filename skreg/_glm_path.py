@@ -123,10 +123,18 @@ def glm_path(
     converged = np.zeros(m, dtype=bool)
     W, b = np.zeros((K, p)), problem.null_intercept()
     solve = glm_solver(solver, grouped)
+    prev_alpha = None
     for i, alpha in enumerate(alphas):
         problem.set_penalty(alpha, l1_ratio)
+        # Each point starts from the previous one's working set (support and strong
+        # rule survivors) and certifies its own gap; no finishing step (the next
+        # point's first Newton step starts from here).
         with np.errstate(over="ignore"):
-            res = solve(problem, W, b, max_iter=max_iter, tol=tol, rel_tol=rel_tol)
+            res = solve(
+                problem, W, b, max_iter=max_iter, tol=tol, rel_tol=rel_tol,
+                prev_alpha=prev_alpha, finish=False,
+            )  # fmt: skip
+        prev_alpha = alpha
         coefs[:, :, i] = W
         intercepts[:, i] = b - (b.mean() if K > 1 else 0.0)
         gaps[i], n_iters[i], converged[i] = res.dual_gap, res.n_iter, res.converged

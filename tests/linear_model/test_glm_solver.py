@@ -88,3 +88,51 @@ def test_line_search_accepts_steps_below_the_objectives_rounding():
     step = 1e-9 * rng.standard_normal(3)
     exact = float(s @ ((mu3 - Y3) @ step))
     assert Multinomial.shift_change(Y3, mu3, step, s) == pytest.approx(exact, rel=1e-6)
+
+
+def _strong_rule_violation_problem():
+    """Three latent factors behind 12 features: the strong rule fails at step 8."""
+    rng = np.random.default_rng(6)
+    n, p = 40, 12
+    Z = rng.standard_normal((n, 3))
+    X = Z @ rng.standard_normal((3, p)) + 0.3 * rng.standard_normal((n, p))
+    X = np.asfortranarray(X)
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-(X[:, 0] - X[:, 1])))).astype(float)
+    return X, y
+
+
+def test_strong_rule_violation_is_caught_by_the_kkt_check():
+    # The sequential strong rule assumes |G_j| moves no faster than alpha; here it
+    # discards a feature that the next solution needs. The path adds it back (the
+    # KKT check of every feature) and still certifies that point to tol.
+    from skreg._glm_path import glm_path
+    from skreg.solvers.prox_newton import strong_set
+
+    X, y = _strong_rule_violation_problem()
+    tol = 1e-8
+    problem = GLMProblem(X, y[:, None], None, Logistic, alpha=1.0, l1_ratio=1.0)
+    alphas = problem.alpha_max() * np.geomspace(1, 0.05, 12)
+    _, coefs, intercepts, gaps, _, converged = glm_path(
+        X, y[:, None], alphas=alphas, tol=tol
+    )
+    i = 8
+    problem.set_penalty(alphas[i - 1], 1.0)
+    W_prev = coefs[:, :, i - 1]
+    eta = problem.linear_predictor(W_prev, intercepts[:, i - 1])
+    _, _, G_prev = problem.gap_and_gradient(W_prev, eta)
+    problem.set_penalty(alphas[i], 1.0)
+    kept = strong_set(problem, W_prev, G_prev, alphas[i - 1])
+    W = coefs[:, :, i]
+    missed = np.flatnonzero((W[0] != 0) & ~kept)
+    assert missed.size > 0  # the rule discarded a feature that entered
+    # The path's point is optimal all the same: certified gap, KKT conditions met.
+    eta = problem.linear_predictor(W, intercepts[:, i])
+    gap, primal, G = problem.gap_and_gradient(W, eta)
+    assert converged[i]
+    assert gap <= tol * primal
+    l1 = problem.l1_reg
+    support = W[0] != 0
+    np.testing.assert_allclose(
+        G[0, support], -l1 * np.sign(W[0, support]), atol=1e-4 * l1
+    )
+    assert np.all(np.abs(G[0, ~support]) <= l1 * (1 + 1e-4))
