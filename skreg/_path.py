@@ -822,6 +822,8 @@ class _TargetPath:
             reached, R = self.hom.advance(w, candidates, -grad[candidates], alpha)
             self.grad, self.residual = None, (R, 0.0)
             options["warm"] = WarmStart(residual=self.residual)
+            # A point the homotopy reached is exact: no finishing step to pay for.
+            options["finish"] = not reached
         elif run.solver == "cd" and grad is not None:
             options["warm"] = self._warm_start(penalty, alphas, i, coefs, last_n_iter)
         if run.solver == "cd":

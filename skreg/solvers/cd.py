@@ -577,10 +577,17 @@ def solve_cd(
                     f"{check.threshold:.3e}), {active.shape[0]} features in play"
                 )
         gap, tol_abs = check.gap, check.threshold
-        if gap <= tol_abs and state.finisher is not None and not polished:
+        if (
+            gap <= tol_abs
+            and state.finisher is not None
+            and not polished
+            and (tol is not None or rel_tol <= DEFAULT_REL_TOL)
+        ):
             # Converged: one exact solve on the support, if the epochs paid for it,
             # takes the point from the tolerance to the optimum (dense and sparse
-            # fits, or two solvers, then agree to rounding).
+            # fits, or two solvers, then agree to rounding). Not at a relative
+            # tolerance looser than the default, as _solve_small: cross-validation's
+            # fold paths need no more for their held-out errors.
             polished = True
             pos = state.finisher.support(w[active], active)
             moved = state.finisher.step(
