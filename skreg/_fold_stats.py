@@ -35,6 +35,12 @@ from skreg._kernels.quadratic import cd_gram_fold_path
 # A held-out error below this share of the terms it is the difference of has lost
 # most of its digits to cancellation: it is then computed from the residuals.
 _CANCELLATION = 1e-6
+# A fold path point not certified after this many epochs (one gap check) tries the
+# exact step on its support, when the epochs since the last step cost at least as much
+# as the step (_NEWTON_COST = 1): hard points of correlated tables then take tens of
+# epochs instead of hundreds, and an easy point never pays for a step.
+_NEWTON_EVERY = 10
+_NEWTON_COST = 1.0
 
 
 def take_rows(X, rows):
@@ -143,11 +149,12 @@ def fold_stats(X, y, sample_weight, fit_intercept, folds):
 class CompiledFoldPath:
     """Run the points of a fold path in one compiled call where it can.
 
-    :func:`skreg._kernels.quadratic.cd_gram_fold_path` solves point after point as
-    the small-problem solver's first phase would (the same kernel and arguments, so
-    the same numbers), and hands a point back where that solver would do more (a
-    second phase, a finishing step, a residual-certified gap) or where the held-out
-    error needs the residuals. ``budget = (epochs, polish_after)``: a point gets at
+    :func:`skreg._kernels.quadratic.cd_gram_fold_path` solves point after point with
+    the small-problem solver's kernel and arguments (the same numbers while
+    coordinate descent certifies a point within one gap check), jumping to the exact
+    solution on the support where it crawls, and hands a point back where it is not
+    certified within a phase, where its gap needs certifying from the residual, or
+    where the held-out error needs the residuals. ``budget = (epochs, polish_after)``: a point gets at
     most ``epochs`` epochs here, and one that needs ``polish_after`` or more goes to
     that solver (which polishes such points). The path loop calls
     :meth:`run` at each point not yet handled; :attr:`done` is the first point it
@@ -185,7 +192,8 @@ class CompiledFoldPath:
         held, m0, y0 = self._held
         stop, code = cd_gram_fold_path(
             *self._fixed, int(check_every), xmean, ymean, held, m0, y0,
-            float(floor_factor), float(tail_rise), _CANCELLATION, int(i), state, w64,
+            float(floor_factor), float(tail_rise), _CANCELLATION, _NEWTON_EVERY,
+            _NEWTON_COST, int(i), state, w64,
             np.empty(p), self.coefs, self.intercepts, self.gaps, self.n_iters,
             self.held_mse,
         )  # fmt: skip
