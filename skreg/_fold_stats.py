@@ -154,9 +154,10 @@ class CompiledFoldPath:
     coordinate descent certifies a point within one gap check), jumping to the exact
     solution on the support where it crawls, and hands a point back where it is not
     certified within a phase, where its gap needs certifying from the residual, or
-    where the held-out error needs the residuals. ``budget = (epochs, polish_after)``: a point gets at
-    most ``epochs`` epochs here, and one that needs ``polish_after`` or more goes to
-    that solver (which polishes such points). The path loop calls
+    where the held-out error needs the residuals. ``budget = (epochs,
+    polish_after)``: a point gets at most ``epochs`` epochs here, and one that needs
+    ``polish_after`` or more goes to that solver (which polishes such points). The
+    path loop calls
     :meth:`run` at each point not yet handled; :attr:`done` is the first point it
     must solve itself.
     """

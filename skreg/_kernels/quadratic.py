@@ -1159,7 +1159,7 @@ def _cholesky_solve(H, m, rhs, out):
 
 @jit
 def _cholesky_factor(H, m):
-    """Factor ``H[:m, :m]`` in place (lower triangle); False when not positive definite."""
+    """Factor ``H[:m, :m]`` in place (its lower triangle); False if not definite."""
     for a in range(m):
         acc = H[a, a]
         for c in range(a):
