@@ -1280,8 +1280,8 @@ def gram_support_newton(G, b, w, l1_reg, l2_reg, damping, max_solves, n_refine):
 def cd_gram_fold_path(
     G, b, y_sq, lipschitz, alphas, l1_ratio, positive, rel_tol, base_floor, phase,
     polish_after, check_every, xmean, ymean, held, m0, y0, floor_factor, tail_rise,
-    cancellation, newton_every, newton_cost, start, state, w, q, coefs, intercepts,
-    gaps, n_iters, held_mse,
+    cancellation, newton_every, newton_cost, damping, max_solves, n_refine, start,
+    state, w, q, coefs, intercepts, gaps, n_iters, held_mse,
 ):  # fmt: skip
     """Run a cross-validation fold's path in covariance form, one call for many points.
 
@@ -1292,7 +1292,8 @@ def cd_gram_fold_path(
     coordinate descent crawls (correlated columns: hundreds of epochs at small
     alphas), it jumps to the exact solution on the support
     (:func:`gram_support_newton`) every ``newton_every`` epochs, once the epochs
-    since the last jump cost at least ``1 / newton_cost`` times the jump. A point
+    since the last jump cost at least ``1 / newton_cost`` times the jump (``damping``,
+    ``max_solves``, ``n_refine``: the jump's arguments). A point
     certified within the budget needs nothing more (one certified in
     ``polish_after`` epochs or more goes to that solver, which polishes it).
     It stores ``w``, the intercept
@@ -1333,7 +1334,9 @@ def cd_gram_fold_path(
                     m += 1
             if (m * m * m / 3.0 + 6.0 * m * p) / (p * p) <= newton_cost * credit:
                 credit = 0
-                gram_support_newton(G, b, w, l1_reg, l2_reg, 1e-12, 4, 2)
+                gram_support_newton(
+                    G, b, w, l1_reg, l2_reg, damping, max_solves, n_refine
+                )
         if not gap <= threshold or rounding > 0.1 * threshold or epochs >= polish_after:
             w[:] = w_before  # the caller's solver starts from the previous point
             return i, 1
