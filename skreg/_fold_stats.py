@@ -167,11 +167,11 @@ class CompiledFoldPath:
     """Run the points of a fold path in one compiled call where it can.
 
     :func:`skreg._kernels.quadratic.cd_gram_fold_path` solves point after point with
-    the small-problem solver's kernel and arguments (the same numbers while
-    coordinate descent certifies a point within one gap check), jumping to the exact
-    solution on the support where it crawls, and hands a point back where it is not
-    certified within a phase, where its gap needs certifying from the residual, or
-    where the held-out error needs the residuals. ``budget = (epochs,
+    the small-problem solver's kernel and arguments, jumping to the exact solution
+    on the support where coordinate descent crawls and once more at each certified
+    point (polishing it), and hands a point back where it is not certified within a
+    phase, where its gap needs certifying from the residual, or where the held-out
+    error needs the residuals. ``budget = (epochs,
     polish_after)``: a point gets at most ``epochs`` epochs here, and one that needs
     ``polish_after`` or more goes to that solver (which polishes such points). The
     path loop calls
