@@ -80,6 +80,17 @@ class _Part:
         self.u = float(u.sum()) if s is None else float(s @ u)
         self.s = float(Z.shape[0]) if s is None else float(s.sum())
 
+    def plus(self, others):
+        """Return the sums over the rows of ``self`` and ``others`` (disjoint parts)."""
+        out = object.__new__(_Part)
+        out.A = self.A + sum(o.A for o in others)
+        out.a = self.a + sum(o.a for o in others)
+        out.z = self.z + sum(o.z for o in others)
+        out.c = self.c + sum(o.c for o in others)
+        out.u = self.u + sum(o.u for o in others)
+        out.s = self.s + sum(o.s for o in others)
+        return out
+
     def minus(self, other):
         """Return the sums over the rows of ``self`` not in ``other`` (its subset)."""
         out = object.__new__(_Part)
@@ -146,7 +157,18 @@ def fold_stats(X, y, sample_weight, fit_intercept, folds):
         m0, y0 = np.zeros(X.shape[1]), 0.0
     Z = X64 - m0
     u = y64 - y0
-    whole = _Part(Z, u, s)
+    helds = [
+        _Part(Z[test], u[test], None if s is None else s[test]) for _, test in folds
+    ]
+    tests = np.concatenate([test for _, test in folds])
+    if tests.shape[0] == Z.shape[0] and np.array_equal(
+        np.sort(tests), np.arange(Z.shape[0])
+    ):
+        # The held-out parts partition the rows (K-fold): their sums are the
+        # whole's, which then cost no second pass of n p^2.
+        whole = helds[0].plus(helds[1:])
+    else:
+        whole = _Part(Z, u, s)
     # The Gram triple of all the rows, for the refit (centred on their own means,
     # or not at all: d = 0 in FoldStats' correction).
     full_gram = (
@@ -154,13 +176,10 @@ def fold_stats(X, y, sample_weight, fit_intercept, folds):
         whole.a / whole.s,
         max(whole.c / whole.s, 0.0),
     )
-    out = []
-    for _, test in folds:
-        held = _Part(Z[test], u[test], None if s is None else s[test])
-        out.append(
-            FoldStats(whole, held, m0, y0, fit_intercept, X, y, s, test, full_gram)
-        )
-    return out
+    return [
+        FoldStats(whole, held, m0, y0, fit_intercept, X, y, s, test, full_gram)
+        for held, (_, test) in zip(helds, folds, strict=True)
+    ]
 
 
 class CompiledFoldPath:

@@ -680,8 +680,9 @@ def uses_gram_path(n_samples, n_features, n_alphas, fold=False) -> bool:
     statistics (:mod:`skreg._fold_stats`); it needs no minimum of rows.
     """
     ratio = _CV_GRAM_PATH_RATIO if fold else _GRAM_PATH_RATIO
+    most = _CV_GRAM_PATH_FEATURES if fold else _GRAM_PATH_FEATURES
     return (
-        n_features <= _GRAM_PATH_FEATURES
+        n_features <= most
         and n_samples >= ratio * n_features
         and n_alphas >= _GRAM_PATH_ALPHAS
     )
@@ -946,6 +947,7 @@ _GRAM_PATH_RATIO = 10
 # fold path (exact steps on the support) beats working sets and the lasso homotopy in
 # Python on wide folds too (sm_scotland_deg2, 26 x 35 folds: 0.47 s to 14 ms).
 _CV_GRAM_PATH_RATIO = 0
+_CV_GRAM_PATH_FEATURES = 500
 _GRAM_PATH_ALPHAS = 5
 # A first grid point within this relative distance of alpha_max is taken as alpha_max
 # (a grid computed by another formula, rounded): the homotopy does not move from w = 0

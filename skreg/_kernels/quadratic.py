@@ -1309,6 +1309,7 @@ def cd_gram_fold_path(
     """
     A, a, z, c, u, s = held
     p = w.shape[0]
+    support = np.empty(p, np.int64)
     for i in range(start, alphas.shape[0]):
         l1_reg = alphas[i] * l1_ratio
         l2_reg = alphas[i] * (1.0 - l1_ratio)
@@ -1366,11 +1367,18 @@ def cd_gram_fold_path(
         quad = 0.0
         cross = 0.0
         lin = 0.0
+        # (Over the support only: O(|S|^2), not O(p^2), on wide folds.)
+        n_support = 0
         for j in range(p):
+            if w[j] != 0.0:
+                support[n_support] = j
+                n_support += 1
+        for jj in range(n_support):
+            j = support[jj]
             delta += m0[j] * w[j]
             acc = 0.0
-            for k in range(p):
-                acc += A[j, k] * w[k]
+            for kk in range(n_support):
+                acc += A[j, support[kk]] * w[support[kk]]
             quad += w[j] * acc
             cross += w[j] * a[j]
             lin += w[j] * z[j]
