@@ -824,6 +824,11 @@ class _TargetPath:
             reached, R = self.hom.advance(w, candidates, -grad[candidates], alpha)
             self.grad, self.residual = None, (R, 0.0)
             options["warm"] = WarmStart(residual=self.residual)
+            if reached:
+                # w is the exact solution on its sign pattern: the solver's
+                # finishing step (the exact solution on the support) would solve
+                # the same system again (half of a wide fold path's time).
+                options["finish"] = False
         elif run.solver == "cd" and grad is not None:
             options["warm"] = self._warm_start(penalty, alphas, i, coefs, last_n_iter)
         if run.solver == "cd":

@@ -310,3 +310,24 @@ def test_lasso_cv_refit_follows_the_homotopy(alpha_rule, weighted, positive):
     assert isinstance(cv.n_iter_, int) and cv.n_iter_ >= 0
     assert isinstance(cv.intercept_, float)
     assert cv.coef_.dtype == X.dtype and cv.coef_.shape == (X.shape[1],)
+
+
+def test_points_the_homotopy_reaches_are_not_finished_again():
+    """Where the homotopy reaches a point exactly (the solution on its sign pattern),
+    coordinate descent only certifies its gap: no finishing step, which would solve
+    the same system on the support again (half the time of a wide fold path)."""
+    from skreg.solvers import cd
+
+    X, y = _wide(n=60, p=150, seed=10)
+    real = cd._Finisher._newton
+    n_newton = []
+
+    def newton(self, *args, **kwargs):
+        n_newton.append(1)
+        return real(self, *args, **kwargs)
+
+    with mock.patch.object(cd._Finisher, "_newton", newton):
+        with _Counter() as calls:
+            lasso_path(X, y, alphas=30, eps=1e-2)
+    assert calls["reached"] >= 20
+    assert len(n_newton) <= calls["advance"] - calls["reached"]
