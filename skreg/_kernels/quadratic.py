@@ -997,15 +997,23 @@ def cd_solve_gram(
     for j in range(p):
         w64[j] = w[j]
     n_epochs = 0
+    support = np.empty(p, np.int64)
     while True:
         wb = 0.0
         wq = 0.0
         mag = 0.0
         pen = 0.0
         g_l2 = 0.0
+        # G w over the nonzeros of w (the same sums: the zeros add nothing), O(p |S|)
+        n_support = 0
+        for k in range(p):
+            if w64[k] != 0.0:
+                support[n_support] = k
+                n_support += 1
         for j in range(p):
             acc = b[j]
-            for k in range(p):
+            for kk in range(n_support):
+                k = support[kk]
                 acc -= G[j, k] * w64[k]
             q[j] = acc
             wj = w64[j]
