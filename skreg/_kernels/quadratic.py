@@ -1318,20 +1318,29 @@ def cd_gram_fold_path(
     A, a, z, c, u, s = held
     p = w.shape[0]
     support = np.empty(p, np.int64)
+    exact = False  # w (the previous point) is exact on its support
     for i in range(start, alphas.shape[0]):
         l1_reg = alphas[i] * l1_ratio
         l2_reg = alphas[i] * (1.0 - l1_ratio)
         floor = max(base_floor, state[0])
         w_before = w.copy()
         epochs = 0
-        credit = 0  # epochs since the last Newton step
+        # Epochs since the last jump; from a polished point, the jump at the new
+        # alpha comes first (on an unchanged sign pattern the solution moves
+        # linearly in alpha, and the jump lands on it: no epoch at all).
+        credit = newton_every if exact else 0
+        first = exact
+        exact = False  # w is the exact solution on its support at this alpha
         while True:
             n_run, gap, threshold, rounding = cd_solve_gram(
                 G, b, y_sq, w, lipschitz, l1_reg, l2_reg, positive, -1.0, rel_tol,
-                floor, min(phase - epochs, newton_every), check_every, q,
+                floor, 0 if first else min(phase - epochs, newton_every),
+                check_every, q,
             )  # fmt: skip
+            first = False
             epochs += n_run
             credit += n_run
+            exact = exact and n_run == 0
             if gap <= threshold or epochs >= phase:
                 break
             # Coordinate descent crawls (correlated columns): jump to the exact
@@ -1343,27 +1352,32 @@ def cd_gram_fold_path(
                     m += 1
             if (m * m * m / 3.0 + 6.0 * m * p) / (p * p) <= newton_cost * credit:
                 credit = 0
-                gram_support_newton(
+                exact = gram_support_newton(
                     G, b, w, l1_reg, l2_reg, damping, max_solves, n_refine
                 )
         if not gap <= threshold or rounding > 0.1 * threshold or epochs >= polish_after:
             w[:] = w_before  # the caller's solver starts from the previous point
+            exact = False
             return i, 1
-        # Polish: the exact solution on the certified point's support (kept when
-        # it is certified too). On small, ill-conditioned folds the objective is
-        # flat in directions that move held-out predictions: certified points of
-        # sm_fertility had held-out errors 10% off a tight solve's; polished
-        # ones, 1e-3 at most.
-        w_certified = w.copy()
-        if gram_support_newton(G, b, w, l1_reg, l2_reg, damping, max_solves, n_refine):
-            _, gap_new, threshold, rounding = cd_solve_gram(
-                G, b, y_sq, w, lipschitz, l1_reg, l2_reg, positive, -1.0,
-                rel_tol, floor, 0, check_every, q,
-            )  # fmt: skip
-            if gap_new <= threshold and rounding <= 0.1 * threshold:
-                gap = gap_new
-            else:
-                w[:] = w_certified
+        if not exact:
+            # Polish: the exact solution on the certified point's support (kept
+            # when it is certified too). On small, ill-conditioned folds the
+            # objective is flat in directions that move held-out predictions:
+            # certified points of sm_fertility had held-out errors 10% off a tight
+            # solve's; polished ones, 1e-3 at most.
+            w_certified = w.copy()
+            if gram_support_newton(
+                G, b, w, l1_reg, l2_reg, damping, max_solves, n_refine
+            ):
+                _, gap_new, threshold, rounding = cd_solve_gram(
+                    G, b, y_sq, w, lipschitz, l1_reg, l2_reg, positive, -1.0,
+                    rel_tol, floor, 0, check_every, q,
+                )  # fmt: skip
+                if gap_new <= threshold and rounding <= 0.1 * threshold:
+                    gap = gap_new
+                    exact = True
+                else:
+                    w[:] = w_certified
         intercept = ymean
         for j in range(p):
             intercept -= xmean[j] * w[j]
