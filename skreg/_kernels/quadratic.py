@@ -1315,6 +1315,9 @@ def cd_gram_fold_path(
     here) or 2 (solved, held-out error to compute from the residuals), or
     ``(n_alphas, 0)`` when the path is done.
     """
+    # Long (about 100 lines): one compiled loop over the points, each solved (epochs,
+    # exact steps), polished and scored in place; split into calls, the numbers a
+    # point needs from the previous one would travel through more arguments.
     A, a, z, c, u, s = held
     p = w.shape[0]
     support = np.empty(p, np.int64)
