@@ -30,11 +30,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from skreg._kernels.quadratic import cd_gram_fold_path
+from skreg._kernels.quadratic import cd_gram_fold_path, gram_support_newton
 
 # A held-out error below this share of the terms it is the difference of has lost
 # most of its digits to cancellation: it is then computed from the residuals.
 _CANCELLATION = 1e-6
+# A fold path point not certified after this many epochs (one gap check) tries the
+# exact step on its support, when the epochs since the last step cost at least as much
+# as the step (_NEWTON_COST = 1): hard points of correlated tables then take tens of
+# epochs instead of hundreds, and an easy point never pays for a step.
+_NEWTON_EVERY = 10
+_NEWTON_COST = 1.0
+# The exact step's damping (on the unit diagonal), its solves after coefficients reach
+# zero, and its refinements from the exact gradient (the kernel's arguments).
+_NEWTON_STEP = (1e-12, 4, 2)
+# A covariance-form gap whose rounding bound exceeds this share of its threshold is
+# certified from the residual (as the small-problem solver does).
+_ROUNDING_SHARE = 0.1
 
 
 def take_rows(X, rows):
@@ -68,6 +80,17 @@ class _Part:
         self.u = float(u.sum()) if s is None else float(s @ u)
         self.s = float(Z.shape[0]) if s is None else float(s.sum())
 
+    def plus(self, others):
+        """Return the sums over the rows of ``self`` and ``others`` (disjoint parts)."""
+        out = object.__new__(_Part)
+        out.A = self.A + sum(o.A for o in others)
+        out.a = self.a + sum(o.a for o in others)
+        out.z = self.z + sum(o.z for o in others)
+        out.c = self.c + sum(o.c for o in others)
+        out.u = self.u + sum(o.u for o in others)
+        out.s = self.s + sum(o.s for o in others)
+        return out
+
     def minus(self, other):
         """Return the sums over the rows of ``self`` not in ``other`` (its subset)."""
         out = object.__new__(_Part)
@@ -83,7 +106,9 @@ class _Part:
 class FoldStats:
     """Training Gram triple and held-out error of one fold (see the module)."""
 
-    def __init__(self, whole, held, m0, y0, fit_intercept, X, y, sw, test):
+    def __init__(self, whole, held, m0, y0, fit_intercept, X, y, sw, test, full_gram):
+        # The Gram triple of all the rows (shared by the folds): the refit's.
+        self.full_gram = full_gram
         train = whole.minus(held)
         if fit_intercept:
             d, e = train.z / train.s, train.u / train.s
@@ -132,24 +157,43 @@ def fold_stats(X, y, sample_weight, fit_intercept, folds):
         m0, y0 = np.zeros(X.shape[1]), 0.0
     Z = X64 - m0
     u = y64 - y0
-    whole = _Part(Z, u, s)
-    out = []
-    for _, test in folds:
-        held = _Part(Z[test], u[test], None if s is None else s[test])
-        out.append(FoldStats(whole, held, m0, y0, fit_intercept, X, y, s, test))
-    return out
+    helds = [
+        _Part(Z[test], u[test], None if s is None else s[test]) for _, test in folds
+    ]
+    tests = np.concatenate([test for _, test in folds])
+    if tests.shape[0] == Z.shape[0] and np.array_equal(
+        np.sort(tests), np.arange(Z.shape[0])
+    ):
+        # The held-out parts partition the rows (K-fold): their sums are the
+        # whole's, which then cost no second pass of n p^2.
+        whole = helds[0].plus(helds[1:])
+    else:
+        whole = _Part(Z, u, s)
+    # The Gram triple of all the rows, for the refit (centred on their own means,
+    # or not at all: d = 0 in FoldStats' correction).
+    full_gram = (
+        np.ascontiguousarray(whole.A / whole.s),
+        whole.a / whole.s,
+        max(whole.c / whole.s, 0.0),
+    )
+    return [
+        FoldStats(whole, held, m0, y0, fit_intercept, X, y, s, test, full_gram)
+        for held, (_, test) in zip(helds, folds, strict=True)
+    ]
 
 
 class CompiledFoldPath:
     """Run the points of a fold path in one compiled call where it can.
 
-    :func:`skreg._kernels.quadratic.cd_gram_fold_path` solves point after point as
-    the small-problem solver's first phase would (the same kernel and arguments, so
-    the same numbers), and hands a point back where that solver would do more (a
-    second phase, a finishing step, a residual-certified gap) or where the held-out
-    error needs the residuals. ``budget = (epochs, polish_after)``: a point gets at
-    most ``epochs`` epochs here, and one that needs ``polish_after`` or more goes to
-    that solver (which polishes such points). The path loop calls
+    :func:`skreg._kernels.quadratic.cd_gram_fold_path` solves point after point with
+    the small-problem solver's kernel and arguments, jumping to the exact solution
+    on the support where coordinate descent crawls and once more at each certified
+    point (polishing it), and hands a point back where it is not certified within a
+    phase, where its gap needs certifying from the residual, or where the held-out
+    error needs the residuals. ``budget = (epochs,
+    polish_after)``: a point gets at most ``epochs`` epochs here, and one that needs
+    ``polish_after`` or more goes to that solver (which polishes such points). The
+    path loop calls
     :meth:`run` at each point not yet handled; :attr:`done` is the first point it
     must solve itself.
     """
@@ -185,7 +229,8 @@ class CompiledFoldPath:
         held, m0, y0 = self._held
         stop, code = cd_gram_fold_path(
             *self._fixed, int(check_every), xmean, ymean, held, m0, y0,
-            float(floor_factor), float(tail_rise), _CANCELLATION, int(i), state, w64,
+            float(floor_factor), float(tail_rise), _CANCELLATION, _NEWTON_EVERY,
+            _NEWTON_COST, *_NEWTON_STEP, int(i), state, w64,
             np.empty(p), self.coefs, self.intercepts, self.gaps, self.n_iters,
             self.held_mse,
         )  # fmt: skip
@@ -199,3 +244,33 @@ class CompiledFoldPath:
                 self.data.gap_floor = floor_factor * 0.5 * mse
         self.done = solved
         return [int(e) for e in self.n_iters[i:solved]]
+
+
+def polish_on_gram(data, penalty, w, tol, rel_tol):
+    """Move a certified ``w`` to the exact solution on its support; return its gap.
+
+    ``data`` carries its Gram triple (:meth:`QuadraticData.use_gram`); ``penalty``
+    is a plain elastic net. One exact step
+    (:func:`skreg._kernels.quadratic.gram_support_newton`); where it moved ``w``
+    and the new point is certified (``tol``, ``rel_tol``: as the solvers' stopping
+    rule; from the residual where the covariance-form gap cannot resolve it),
+    ``w`` is updated in place and its duality gap returned, else ``None`` (``w``
+    kept). The same polish as a single fit's at convergence.
+    """
+    G, b, _ = data.gram()
+    l1_reg, l2_reg = penalty.kernel_params()
+    w64 = w.astype(np.float64)
+    if not gram_support_newton(G, b, w64, l1_reg, l2_reg, *_NEWTON_STEP):
+        return None
+    q = np.empty_like(w64)
+    positive = bool(penalty.positive)
+    _, gap, threshold, rounding = data.solve_gram(
+        w64, q, l1_reg, l2_reg, positive, tol, rel_tol, 0
+    )
+    if rounding > _ROUNDING_SHARE * threshold:
+        gap, primal, _ = data.exact_gap(w64.astype(w.dtype), l1_reg, l2_reg, positive)
+        threshold = data.gap_threshold(tol, primal, rel_tol)
+    if not gap <= threshold:
+        return None
+    w[:] = w64
+    return float(gap)

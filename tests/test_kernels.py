@@ -188,6 +188,9 @@ _SIGNATURE_SCRIPT = textwrap.dedent(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # tiny max_iter below
         for dtype in (np.float64, np.float32):
+            # The lasso homotopy down a whole grid (variables join and leave);
+            # LassoCV's fold paths run in covariance form on the fold statistics.
+            skreg.lasso_path(X.astype(dtype), y.astype(dtype), eps=1e-3)
             for Xs in storages(X.astype(dtype)):
                 for solver in ("cd", "fista"):
                     for weights, fit_intercept, positive in [
@@ -274,7 +277,7 @@ def test_each_kernel_compiles_at_most_two_signatures(tmp_path):
     assert len(counts["skreg._kernels.quadratic.cd_solve_gram"]) == 1
     too_many = {k: v for k, v in counts.items() if len(v) > 2}
     assert not too_many, json.dumps(too_many, indent=1)
-    # The lasso homotopy (LassoCV's fold paths and refit on these wide data) works in
+    # The lasso homotopy (lasso_path and LassoCV's refit on these wide data) works in
     # float64 whatever the data's dtype: one specialisation per kernel.
     for name in ("cholesky_solve", "cholesky_delete", "homotopy_event"):
         assert len(counts["skreg._kernels.homotopy." + name]) == 1, counts
