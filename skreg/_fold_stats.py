@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from skreg._kernels.quadratic import cd_gram_fold_path, gram_support_newton
+from skreg._kernels.quadratic import cd_gram_fold_path
+from skreg.datafits import GRAM_STEP
 
 # A held-out error below this share of the terms it is the difference of has lost
 # most of its digits to cancellation: it is then computed from the residuals.
@@ -41,9 +42,6 @@ _CANCELLATION = 1e-6
 # epochs instead of hundreds, and an easy point never pays for a step.
 _NEWTON_EVERY = 10
 _NEWTON_COST = 1.0
-# The exact step's damping (on the unit diagonal), its solves after coefficients reach
-# zero, and its refinements from the exact gradient (the kernel's arguments).
-_NEWTON_STEP = (1e-12, 4, 2)
 # A covariance-form gap whose rounding bound exceeds this share of its threshold is
 # certified from the residual (as the small-problem solver does).
 _ROUNDING_SHARE = 0.1
@@ -230,7 +228,7 @@ class CompiledFoldPath:
         stop, code = cd_gram_fold_path(
             *self._fixed, int(check_every), xmean, ymean, held, m0, y0,
             float(floor_factor), float(tail_rise), _CANCELLATION, _NEWTON_EVERY,
-            _NEWTON_COST, *_NEWTON_STEP, int(i), state, w64,
+            _NEWTON_COST, *GRAM_STEP, int(i), state, w64,
             np.empty(p), self.coefs, self.intercepts, self.gaps, self.n_iters,
             self.held_mse,
         )  # fmt: skip
@@ -251,16 +249,15 @@ def polish_on_gram(data, penalty, w, tol, rel_tol):
 
     ``data`` carries its Gram triple (:meth:`QuadraticData.use_gram`); ``penalty``
     is a plain elastic net. One exact step
-    (:func:`skreg._kernels.quadratic.gram_support_newton`); where it moved ``w``
+    (:meth:`QuadraticData.gram_step`); where it moved ``w``
     and the new point is certified (``tol``, ``rel_tol``: as the solvers' stopping
     rule; from the residual where the covariance-form gap cannot resolve it),
     ``w`` is updated in place and its duality gap returned, else ``None`` (``w``
     kept). The same polish as a single fit's at convergence.
     """
-    G, b, _ = data.gram()
     l1_reg, l2_reg = penalty.kernel_params()
     w64 = w.astype(np.float64)
-    if not gram_support_newton(G, b, w64, l1_reg, l2_reg, *_NEWTON_STEP):
+    if not data.gram_step(w64, l1_reg, l2_reg):
         return None
     q = np.empty_like(w64)
     positive = bool(penalty.positive)

@@ -57,6 +57,10 @@ _CANCELLATION_ULPS = 16
 # subtraction, each rounded): a centred dense column (or y) within _CENTRING_ULPS
 # * eps |mean| of zero per entry is a constant one, checked exactly afterwards.
 _CENTRING_ULPS = 64
+# The covariance-form exact step's damping (on the unit diagonal), its solves after
+# coefficients reach zero, and its refinements from the exact gradient
+# (QuadraticData.gram_step and the compiled fold path).
+GRAM_STEP = (1e-12, 4, 2)
 
 
 class Quadratic:
@@ -721,6 +725,20 @@ class QuadraticData:
                 b[self._const] = 0.0
             self._gram = np.ascontiguousarray(G), b, self.tol_scale
         return self._gram
+
+    def gram_step(self, w, l1_reg, l2_reg) -> bool:
+        """Move float64 ``w`` to the exact elastic-net optimum on its support and signs.
+
+        Covariance form, compiled (:func:`skreg._kernels.quadratic.gram_support_newton`
+        on :meth:`gram`): a Newton step on the support, stopped where a coefficient
+        reaches zero, re-solved on the smaller support, then refined from the exact
+        gradient; plain elastic net (no penalty factors or bounds; ``positive``
+        needs nothing more). ``w`` is kept when the objective would rise; returns
+        whether it moved. The one finishing step of the covariance-form solvers
+        (small fits, compiled fold paths and their polish).
+        """
+        G, b, _ = self.gram()
+        return bool(_quad.gram_support_newton(G, b, w, l1_reg, l2_reg, *GRAM_STEP))
 
     def use_gram(self, G, b, y_sq) -> None:
         """Take :meth:`gram`'s triple computed elsewhere (float64, same definition).

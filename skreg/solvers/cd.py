@@ -241,8 +241,8 @@ class SmallCDState(NamedTuple):
 
     ``w`` is its float64 iterate and ``grad`` the gradient there, ``phase_left`` the
     epochs left in the phase the budget cut (0: the finishing step between two
-    phases comes next), ``finisher`` ``(last, tried)`` of its :class:`_Finisher`;
-    see :class:`CDState`.
+    phases comes next), ``finisher`` the sign patterns its finishing step tried
+    (a frozenset, ``None`` without finishing step); see :class:`CDState`.
     """
 
     n_epochs: int
@@ -960,8 +960,12 @@ class _Factor:
 
 
 def polishes_slow_fits(n_epochs, rel_tol) -> bool:
-    """Tell whether a small fit at ``tol=None`` gets the finishing step at the end."""
-    return n_epochs > _PHASE and rel_tol <= DEFAULT_REL_TOL
+    """Tell whether a small fit at ``tol=None`` gets the finishing step at the end.
+
+    After ``_FINISH_AFTER`` epochs (a fit certified sooner is near its optimum, and
+    its first call compiles no step), at the default relative tolerance or tighter.
+    """
+    return n_epochs >= _FINISH_AFTER and rel_tol <= DEFAULT_REL_TOL
 
 
 def _solve_small(
@@ -975,17 +979,19 @@ def _solve_small(
     solve never reads ``X``, except to certify the gap from the residual when the
     covariance-form gap is within its rounding of the threshold (nearly perfect
     fits). The compiled solve runs a phase at a time (Ctrl-C is handled between
-    phases), and between phases :class:`_Finisher` may jump to the exact solution on
-    the current support (its Hessian block comes from the same Gram matrix), as it
-    does once at convergence after a slow fit or with a numeric ``tol``
-    (polishing). Phases last ``_PHASE`` epochs: most fits converge within the
-    first. ``keep_state`` and ``resume`` as :func:`solve_cd`'s (:class:`SmallCDState`).
+    phases), and between phases the compiled finishing step
+    (:meth:`QuadraticData.gram_step`) may jump to the exact solution on the current
+    support, as it does once at convergence after a slow fit
+    (:func:`polishes_slow_fits`) or with a numeric ``tol`` (polishing). Phases last
+    ``_PHASE`` epochs: most fits converge within the first. ``keep_state`` and
+    ``resume`` as :func:`solve_cd`'s (:class:`SmallCDState`).
     """
     # Long (about 85 lines): the phase loop's state (epochs, exact mode, polishing)
     # is read by each of its steps, and a resumed solve restores it.
     G, b, _ = data.gram()
     w_out = w
-    finisher = _Finisher(params, settle=False) if finish else None
+    # The sign patterns the finishing step tried (None: no finishing step).
+    tried = set() if finish else None
     # (In exact mode the covariance-form gap proved too coarse: certify each phase.)
     if isinstance(resume, SmallCDState):
         # Continue where the budget stopped an earlier solve: phases and finishing
@@ -993,12 +999,12 @@ def _solve_small(
         w, grad = resume.w.copy(), resume.grad
         n_epochs, exact, polished = resume.n_epochs, resume.exact, resume.polished
         phase = resume.phase_left
-        if finisher is not None and resume.finisher is not None:
-            finisher.last, finisher.tried = resume.finisher[0], set(resume.finisher[1])
+        if tried is not None and resume.finisher is not None:
+            tried = set(resume.finisher)
         if phase == 0:
             phase = _PHASE
-            if finisher is not None:
-                _small_step(data, w, grad, finisher, False)
+            if tried is not None:
+                _small_step(data, w, params, tried, False)
     else:
         # The epochs run on a float64 copy of w whatever the data's dtype (G is
         # float64 too): phases then resume exactly, and float32 data compile nothing
@@ -1028,31 +1034,27 @@ def _solve_small(
             # rounding (proximal Newton's innermost targets): no epoch will run, so
             # stop rather than loop (it did, forever, on separable 3-class data).
             break
-        # Polishing costs more Python time than a small fit's epochs (twice a 90-
-        # epoch diabetes lasso): only after a slow fit (more than one phase) or for
-        # scikit-learn's absolute ``tol``, which can stop far from the optimum
-        # (tol=None certifies the relative gap). Not at a relative tolerance looser
-        # than the default: cross-validation's fold paths (CV_REL_TOL) need no more
-        # for their held-out errors.
+        # Polishing: after a slow fit or for scikit-learn's absolute ``tol``, which
+        # can stop far from the optimum (tol=None certifies the relative gap). Not
+        # at a relative tolerance looser than the default: cross-validation's fold
+        # paths (CV_REL_TOL) need no more for their held-out errors.
         slow = polishes_slow_fits(n_epochs, rel_tol)
         polish = converged and (tol is not None or slow)
         if (converged and (polished or not polish)) or n_epochs >= max_iter:
             break
-        if finisher is None:
+        if tried is None:
             break
         # Between phases, and once at convergence (to the optimum from the
         # tolerance), a finishing step.
         polished = converged
-        if _small_step(data, w, grad, finisher, converged):
+        if _small_step(data, w, params, tried, converged):
             q[:] = b - G @ w
         elif converged:
             break
     converged = gap <= tol_abs
     state = None
     if keep_state and not converged and n_epochs >= max_iter:
-        memory = None
-        if finisher is not None:
-            memory = (finisher.last, frozenset(finisher.tried))
+        memory = None if tried is None else frozenset(tried)
         state = SmallCDState(
             n_epochs, w.copy(), grad.copy(), exact, polished, phase_left, memory
         )
@@ -1063,11 +1065,21 @@ def _solve_small(
     )
 
 
-def _small_step(data, w, grad, finisher, converged) -> bool:
-    """:func:`_solve_small`'s finishing step from ``w``; tell whether ``w`` moved."""
-    S = finisher.support(w)
-    finisher.credit = np.inf
-    return finisher.step(data, w, None, 0.0, S, grad[S], polish=converged) is not None
+def _small_step(data, w, params, tried, converged) -> bool:
+    """:func:`_solve_small`'s finishing step from float64 ``w``; tell if ``w`` moved.
+
+    Compiled (:meth:`QuadraticData.gram_step`: a few epochs' arithmetic and one
+    call). Between phases a sign pattern is tried once (again after a step on it
+    helped: ``tried`` holds the others); at convergence (polishing) always.
+    """
+    pattern = (w != 0).tobytes() + np.signbit(w).tobytes()
+    if pattern in tried and not converged:
+        return False
+    tried.add(pattern)
+    moved = data.gram_step(w, params[0], params[1])
+    if moved:
+        tried.discard(pattern)
+    return moved
 
 
 def _working_set(w, grad, active, ws_init, ws_start, state, stalled):
