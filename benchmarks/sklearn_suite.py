@@ -68,13 +68,6 @@ EXCLUDED = {
 # Tests that still fail at this commit, by cause; the pytest entry fails on any other
 # failure. Empty this as the causes are fixed.
 PENDING = {
-    "test_same_multiple_output_sparse_dense": (
-        "2-D y on a 4 x 5 problem at skreg's default tol=None: the last target needs "
-        "70 epochs; dense small fits polish only after a whole phase (100 epochs: a "
-        "polish costs twice a 90-epoch diabetes lasso), so dense and sparse agree to "
-        "the certified relative gap (1e-6), not to rtol 1e-7 of the coefficients; "
-        "with a numeric tol both polish and agree to rounding"
-    ),
     "test_lasso_dual_gap": (
         "compares dual_gap_ with the test's own float64 recomputation at rtol 1e-7 "
         "and atol 0: skreg's homotopy lands on the exact optimum (10 x 30 lasso), "

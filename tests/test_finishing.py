@@ -162,3 +162,51 @@ def test_small_problems_build_the_gram_matrix_once_per_path(monkeypatch):
     _, coefs_rebuilt, _, intercepts_rebuilt = enet_path(X, y, **kw)
     np.testing.assert_allclose(coefs, coefs_rebuilt, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(intercepts, intercepts_rebuilt, rtol=1e-12)
+
+
+@pytest.mark.parametrize("tol", [1e-4, None])
+def test_small_dense_fit_is_exact_on_its_support(tol):
+    """Small dense fits (the compiled covariance-form solve) end on the exact optimum
+    of their support and signs when they polish (a numeric tol, or a slow fit at
+    tol=None): the support's linear system holds to 1e-10 and the KKT conditions off
+    the support, and the CSC fit (working-set solver, its own polish) agrees to 1e-9.
+    """
+    X, y = _ar1(60, 12, 0.95, seed=3)
+    alpha, l1_ratio = _alpha_max(X, y, 0.5) / 100, 0.5
+    model = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=tol).fit(X, y)
+    if tol is None:
+        # A slow fit (40 to 100 epochs: the epochs alone stop 1e-4 short of the
+        # support's system).
+        assert 40 <= model.n_iter_ < 100
+    w = model.coef_
+    S = np.flatnonzero(w)
+    Xc, yc = X - X.mean(0), y - y.mean()
+    n = len(y)
+    l1, l2 = alpha * l1_ratio, alpha * (1 - l1_ratio)
+    grad = Xc.T @ (Xc @ w - yc) / n
+    # On the support: grad + l1 sign(w) + l2 w = 0.
+    resid_S = grad[S] + l1 * np.sign(w[S]) + l2 * w[S]
+    assert np.abs(resid_S).max() <= 1e-10 * max(1.0, np.abs(grad).max())
+    off = np.setdiff1d(np.arange(X.shape[1]), S)
+    assert np.all(np.abs(grad[off]) <= l1 * (1 + 1e-9))
+    sparse = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=tol).fit(
+        sp.csc_matrix(X), y
+    )
+    np.testing.assert_allclose(sparse.coef_, w, rtol=1e-9, atol=1e-12)
+
+
+def test_fast_small_fit_compiles_no_finishing_step(monkeypatch):
+    """A small dense fit certified within a few epochs at tol=None takes no finishing
+    step (its first call then compiles none)."""
+    X, y = load_diabetes(return_X_y=True)
+    calls = []
+    original = QuadraticData.gram_step
+    monkeypatch.setattr(
+        QuadraticData,
+        "gram_step",
+        lambda self, *a: calls.append(1) or original(self, *a),
+    )
+    model = ElasticNet().fit(X, y)
+    assert model.n_iter_ < 40 and not calls
+    ElasticNet(tol=1e-4).fit(X, y)  # a numeric tol polishes
+    assert calls
