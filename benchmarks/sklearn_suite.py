@@ -75,14 +75,6 @@ PENDING = {
         "primal of 0.2); scikit-learn passes because it stops 5.9e-4 from the "
         "optimum. Only an inexact solution could pass"
     ),
-    "test_path_parameters": (
-        "ElasticNetCV on a noise-free 100 x 100 table (80 training rows), dense "
-        "against CSC to 7 decimals of mse_path_: dense folds of at most 500 features "
-        "run the compiled covariance-form fold path (certified to 1e-4, polished, no "
-        "held-out floor), CSC folds the working-set path; the tails' held-out errors "
-        "(1e-3 to 1e-4) differ by up to 2.5e-4 relative (1.1e-5 absolute), the same "
-        "alpha_ (to one ulp). Session 12 (H3): open for the lead"
-    ),
 }
 
 

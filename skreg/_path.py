@@ -677,7 +677,7 @@ def uses_gram_path(n_samples, n_features, n_alphas, fold=False) -> bool:
     """Tell whether a dense path of this shape runs in covariance form.
 
     ``fold``: a cross-validation fold path whose Gram matrix comes from the fold
-    statistics (:mod:`skreg._fold_stats`); it needs no minimum of rows.
+    statistics (:mod:`skreg._fold_stats`); it needs only as many rows as features.
     """
     ratio = _CV_GRAM_PATH_RATIO if fold else _GRAM_PATH_RATIO
     most = _CV_GRAM_PATH_FEATURES if fold else _GRAM_PATH_FEATURES
@@ -947,11 +947,12 @@ def _path_options(params):
 # covariance form on one Gram matrix (docs/benchmarks.md, wide suites).
 _GRAM_PATH_FEATURES = 200
 _GRAM_PATH_RATIO = 10
-# Cross-validation fold paths at the default tol=None need no minimum of training rows:
-# their Gram matrices cost one pass of statistics for all the folds, and the compiled
-# fold path (exact steps on the support) beats working sets and the lasso homotopy in
-# Python on wide folds too (sm_scotland_deg2, 26 x 35 folds: 0.47 s to 14 ms).
-_CV_GRAM_PATH_RATIO = 0
+# Cross-validation fold paths at the default tol=None need only as many training rows
+# as features: their Gram matrices cost one pass of statistics for all the folds. Not
+# wider folds: the compiled fold path beats the lasso homotopy there (sm_scotland_deg2,
+# 26 x 35 folds: 0.47 s to 14 ms) but its first call compiles for seconds more than
+# the homotopy's, which a LassoCV on wide data would pay (docs/benchmarks.md).
+_CV_GRAM_PATH_RATIO = 1
 _CV_GRAM_PATH_FEATURES = 500
 _GRAM_PATH_ALPHAS = 5
 # A first grid point within this relative distance of alpha_max is taken as alpha_max

@@ -1120,6 +1120,13 @@ def dense_column_stats(
         xty_out[j] = xy
 
 
+@jit(inline=True)
+def _copy_into(dst, src):
+    """``dst[:] = src`` as an element loop (array copies cost seconds of compile)."""
+    for j in range(src.shape[0]):
+        dst[j] = src[j]
+
+
 @jit
 def _gram_objective(G, b, w, l1_reg, l2_reg):
     """Elastic-net objective less ``y_sq / 2``, and the size of its terms (float64).
@@ -1213,7 +1220,8 @@ def gram_support_newton(G, b, w, l1_reg, l2_reg, damping, max_solves, n_refine):
     if m == 0:
         return False
     before, size = _gram_objective(G, b, w, l1_reg, l2_reg)
-    w_old = w.copy()
+    w_old = np.empty(p)
+    _copy_into(w_old, w)
     signs = np.empty(p)
     for j in range(p):
         signs[j] = 1.0 if w[j] > 0.0 else -1.0
@@ -1276,7 +1284,7 @@ def gram_support_newton(G, b, w, l1_reg, l2_reg, damping, max_solves, n_refine):
         m = n_left
     after, _ = _gram_objective(G, b, w, l1_reg, l2_reg)
     if not after <= before + 4.0 * np.finfo(np.float64).eps * size:
-        w[:] = w_old
+        _copy_into(w, w_old)
         return False
     for j in range(p):
         if w[j] != w_old[j]:
@@ -1326,7 +1334,8 @@ def cd_gram_fold_path(
         l1_reg = alphas[i] * l1_ratio
         l2_reg = alphas[i] * (1.0 - l1_ratio)
         floor = max(base_floor, state[0])
-        w_before = w.copy()
+        w_before = np.empty(w.shape[0])
+        _copy_into(w_before, w)
         epochs = 0
         # Epochs since the last jump; from a polished point, the jump at the new
         # alpha comes first (on an unchanged sign pattern the solution moves
@@ -1359,7 +1368,8 @@ def cd_gram_fold_path(
                     G, b, w, l1_reg, l2_reg, damping, max_solves, n_refine
                 )
         if not gap <= threshold or rounding > 0.1 * threshold or epochs >= polish_after:
-            w[:] = w_before  # the caller's solver starts from the previous point
+            # (The caller's solver starts from the previous point.)
+            _copy_into(w, w_before)
             exact = False
             return i, 1
         if not exact:
@@ -1368,7 +1378,8 @@ def cd_gram_fold_path(
             # objective is flat in directions that move held-out predictions:
             # certified points of sm_fertility had held-out errors 10% off a tight
             # solve's; polished ones, 1e-3 at most.
-            w_certified = w.copy()
+            w_certified = np.empty(w.shape[0])
+            _copy_into(w_certified, w)
             if gram_support_newton(
                 G, b, w, l1_reg, l2_reg, damping, max_solves, n_refine
             ):
@@ -1380,11 +1391,12 @@ def cd_gram_fold_path(
                     gap = gap_new
                     exact = True
                 else:
-                    w[:] = w_certified
+                    _copy_into(w, w_certified)
         intercept = ymean
         for j in range(p):
             intercept -= xmean[j] * w[j]
-        coefs[:, i] = w
+        for j in range(w.shape[0]):
+            coefs[j, i] = w[j]
         intercepts[i] = intercept
         gaps[i] = gap
         n_iters[i] = epochs
