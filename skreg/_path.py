@@ -677,13 +677,19 @@ def uses_gram_path(n_samples, n_features, n_alphas, fold=False) -> bool:
     """Tell whether a dense path of this shape runs in covariance form.
 
     ``fold``: a cross-validation fold path whose Gram matrix comes from the fold
-    statistics (:mod:`skreg._fold_stats`); it needs only as many rows as features.
+    statistics (:mod:`skreg._fold_stats`); it needs only more rows than features
+    (with fewer, the centred Gram matrix is singular: the lasso's solutions need not
+    be unique, and the exact support steps may pick another one than the epochs).
     """
-    ratio = _CV_GRAM_PATH_RATIO if fold else _GRAM_PATH_RATIO
-    most = _CV_GRAM_PATH_FEATURES if fold else _GRAM_PATH_FEATURES
+    if fold:
+        return (
+            n_features <= _CV_GRAM_PATH_FEATURES
+            and n_samples > _CV_GRAM_PATH_RATIO * n_features
+            and n_alphas >= _GRAM_PATH_ALPHAS
+        )
     return (
-        n_features <= most
-        and n_samples >= ratio * n_features
+        n_features <= _GRAM_PATH_FEATURES
+        and n_samples >= _GRAM_PATH_RATIO * n_features
         and n_alphas >= _GRAM_PATH_ALPHAS
     )
 
@@ -947,8 +953,8 @@ def _path_options(params):
 # covariance form on one Gram matrix (docs/benchmarks.md, wide suites).
 _GRAM_PATH_FEATURES = 200
 _GRAM_PATH_RATIO = 10
-# Cross-validation fold paths at the default tol=None need only as many training rows
-# as features: their Gram matrices cost one pass of statistics for all the folds. Not
+# Cross-validation fold paths at the default tol=None need only more training rows
+# than features: their Gram matrices cost one pass of statistics for all the folds. Not
 # wider folds: the compiled fold path beats the lasso homotopy there (sm_scotland_deg2,
 # 26 x 35 folds: 0.47 s to 14 ms) but its first call compiles for seconds more than
 # the homotopy's, which a LassoCV on wide data would pay (docs/benchmarks.md).
