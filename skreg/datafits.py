@@ -89,9 +89,8 @@ def enet_primal(
     with ``r_norm2 = ||R||^2 / n`` (weighted data folded in, as the solvers store
     them), ``(l1_reg, l2_reg)`` the penalty's ``kernel_params()`` and ``f`` its
     penalty factors (``weights``, empty: all ones). The one home of the objective in
-    the Python layer: :meth:`QuadraticData.primal`, :meth:`QuadraticData.gram_primal`,
-    the covariance-form inner loop of :mod:`skreg.solvers.cd` and
-    :func:`enet_objective` call it. Float64 throughout.
+    the Python layer: :meth:`QuadraticData.primal`, the covariance-form inner loop of
+    :mod:`skreg.solvers.cd` and :func:`enet_objective` call it. Float64 throughout.
     """
     w64 = np.asarray(w, dtype=np.float64)
     return 0.5 * r_norm2 + _penalty_value(w64, l1_reg, l2_reg, weights)
@@ -754,48 +753,6 @@ class QuadraticData:
             G[:, self._const] = 0.0
             b[self._const] = 0.0
         self._gram = G, b, float(y_sq)
-
-    def gram_gradient(self, w, ws) -> np.ndarray:
-        """Datafit gradient on ``ws`` from :meth:`gram` (float64, no pass over X)."""
-        G, b, _ = self.gram()
-        return G[ws] @ w.astype(np.float64) - b[ws]
-
-    def gram_primal(self, w, l1_reg, l2_reg, weights=NO_ARRAY) -> float:
-        """Objective at ``w`` from :meth:`gram` (float64, no pass over X)."""
-        G, b, y_sq = self.gram()
-        w64 = w.astype(np.float64)
-        r_norm2 = y_sq - 2.0 * float(w64 @ b) + float(w64 @ (G @ w64))
-        return enet_primal(r_norm2, w64, l1_reg, l2_reg, weights)
-
-    def gram_primal_step(
-        self, w, w_new, l1_reg, l2_reg, weights=NO_ARRAY
-    ) -> tuple[float, float]:
-        """Objectives ``(P(w), P(w_new))`` from :meth:`gram`, their difference exact.
-
-        A :meth:`gram_primal` value carries a rounding error of about
-        ``eps * y_c @ y_c / n`` (``||R||^2 = ||y||^2 - 2 w @ b + w @ G w`` cancels),
-        which hides the gain of a step near the optimum. With ``d = w_new - w``,
-        ``P(w_new) - P(w) = d @ (G w - b) + d @ G d / 2`` plus the change of the
-        penalty, whose terms are all of the size of the step: ``P(w_new)`` is
-        ``P(w)`` plus that change.
-        """
-        G, b, y_sq = self.gram()
-        w0 = w.astype(np.float64)
-        w1 = w_new.astype(np.float64)
-        d = w1 - w0
-        Gw = G @ w0
-        abs0 = np.abs(w0)
-        f = weights if weights.shape[0] else 1.0  # penalty factors
-        before = enet_primal(
-            y_sq - 2.0 * float(w0 @ b) + float(w0 @ Gw), w0, l1_reg, l2_reg, weights
-        )
-        change = (
-            float(d @ (Gw - b))
-            + 0.5 * float(d @ (G @ d))
-            + l1_reg * float(np.sum(f * (np.abs(w1) - abs0)))
-            + 0.5 * l2_reg * float(np.sum(f * d * (w1 + w0)))
-        )
-        return before, before + change
 
     def exact_gap(
         self, w, l1_reg, l2_reg, positive, weights=NO_ARRAY, lower=NO_ARRAY,

@@ -153,28 +153,3 @@ def test_gradient_at_zero(helpers, regression, case):
     R, offset = data.init_residual(np.zeros(X.shape[1]))
     all_j = np.arange(X.shape[1], dtype=np.int64)
     assert_allclose(data.gradient(R, offset, all_j), data.grad_at_zero(), atol=1e-12)
-
-
-def test_gram_primal_step_is_exact_where_two_objectives_cancel():
-    # Near a perfect fit ||y||^2 / n is 1e4 and the objective 1e-4: two Gram-form
-    # objectives differ by rounding of eps * 1e4 ~ 2e-12, far above the change of a
-    # 1e-9 step, which the direct formula gets to its own precision.
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((40, 6))
-    w = rng.standard_normal(6) * 40
-    y = X @ w + 1e-2 * rng.standard_normal(40)
-    data = QuadraticData(np.asfortranarray(X), y, fit_intercept=False)
-    step = 1e-9 * rng.standard_normal(6)
-    l1_reg, l2_reg = 1e-3, 1e-3
-
-    ld = np.longdouble
-
-    def objective(v):  # residual form, in extended precision
-        r = y.astype(ld) - X.astype(ld) @ v
-        return r @ r / 80 + l1_reg * np.abs(v).sum() + l2_reg / 2 * v @ v
-
-    w_new = w + step  # (the step actually taken, in float64)
-    expected = float(objective(w_new.astype(ld)) - objective(w.astype(ld)))
-    before, after = data.gram_primal_step(w, w_new, l1_reg, l2_reg)
-    assert_allclose(after - before, expected, rtol=1e-6)
-    assert_allclose(before, data.gram_primal(w, l1_reg, l2_reg), rtol=1e-12)

@@ -43,6 +43,7 @@ would otherwise make on every gathered or scattered element. Measured on the
 import numpy as np
 
 from skreg._jit import jit
+from skreg._kernels.homotopy import cholesky_solve
 from skreg._kernels.prox import (
     enet_conjugate,
     prox_coordinate,
@@ -1154,25 +1155,6 @@ def _gram_objective(G, b, w, l1_reg, l2_reg):
 
 
 @jit
-def _cholesky_solve(H, m, rhs, out):
-    """Solve ``L L.T x = rhs[:m]`` into ``out``, ``L`` the lower triangle of ``H``.
-
-    ``H[:m, :m]`` holds the factor of :func:`_cholesky_factor` (forward, then back
-    substitution; nothing is modified but ``out``).
-    """
-    for a in range(m):
-        acc = rhs[a]
-        for c in range(a):
-            acc -= H[a, c] * out[c]
-        out[a] = acc / H[a, a]
-    for a in range(m - 1, -1, -1):
-        acc = out[a]
-        for c in range(a + 1, m):
-            acc -= H[c, a] * out[c]
-        out[a] = acc / H[a, a]
-
-
-@jit
 def _cholesky_factor(H, m):
     """Factor ``H[:m, :m]`` in place (its lower triangle); False if not definite."""
     for a in range(m):
@@ -1250,7 +1232,7 @@ def gram_support_newton(G, b, w, l1_reg, l2_reg, damping, max_solves, n_refine):
                     if w[k] != 0.0:
                         acc += G[ja, k] * w[k]
                 rhs[a] = -acc / scale[a]
-            _cholesky_solve(H, m, rhs, d)
+            cholesky_solve(H, m, rhs, d, True)
             t = 1.0
             hit = -1
             finite = True

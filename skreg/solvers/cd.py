@@ -52,8 +52,8 @@ residual ``(R, offset)``:
   residual-like ``theta`` (the gap and the screening rules are computed from these),
   and ``dual_value(w, theta, xt_theta, *params, features=)`` (restricted problems);
 - with ``finish=True``: ``hessian(ws)``; dense data (``sparse=False``) also
-  ``centred_columns``, ``gram``, ``gram_gradient``, ``gram_primal``, ``solve_gram``
-  and ``exact_gap`` (the covariance form and the small-problem solve).
+  ``centred_columns``, ``gram``, ``gram_step``, ``solve_gram`` and ``exact_gap``
+  (the covariance form and the small-problem solve).
 
 *Penalty* (:class:`skreg.penalties.ElasticNet`): ``solver_params()``, the kernel tuple
 ``(l1_reg, l2_reg, positive, weights, lower, upper)`` (floats, a bool and three
@@ -140,7 +140,6 @@ _FACTOR_DIRECT = 64
 # millisecond, the order of a solve's Python time).
 _FINISH_FREE_SOLVES = 4
 _FINISH_FREE_FLOPS = 2_000_000
-_FINISH_REFINE = 2
 _FINISH_ROUNDING = 4 * np.finfo(np.float64).eps
 # The Python cost of an epoch, in multiply-adds (about 10 microseconds): credited to
 # the finishing step with the epoch's column passes.
@@ -291,8 +290,7 @@ DATAFIT_REQUIRED = (
 DATAFIT_REQUIRED_FINISH = ("hessian",)
 #: ... and on dense data (covariance form, small-problem solve).
 DATAFIT_REQUIRED_DENSE = (
-    "centred_columns", "gram", "gram_gradient", "gram_primal", "solve_gram",
-    "exact_gap",
+    "centred_columns", "gram", "gram_step", "solve_gram", "exact_gap",
 )  # fmt: skip
 #: Attributes :func:`solve_cd` requires of its penalty.
 PENALTY_REQUIRED = ("solver_params", "positive", "bounded", "lower", "upper",
@@ -727,20 +725,18 @@ class _Finisher:
     or duplicated columns, badly scaled columns); this does not.
 
     When: a pattern is tried when it is the one seen at the previous check
-    (settled; ``settle=False`` drops this condition), and again only if its last
-    step lowered the objective. Cost control: ``credit`` counts the column passes of
-    the epochs run so far (kept up to date by the caller); the Gram block spends
-    ``|S|^2 / _FINISH_COST`` of it and each solve ``|S|^3 / (3 n _FINISH_COST)``,
-    and the loop stops when the credit runs out, so the steps never cost more than
-    the epochs around them.
+    (settled), and again only if its last step lowered the objective. Cost control:
+    ``credit`` counts the column passes of the epochs run so far (kept up to date
+    by the caller); the Gram block spends ``|S|^2 / _FINISH_COST`` of it and each
+    solve ``|S|^3 / (3 n _FINISH_COST)``, and the loop stops when the credit runs
+    out, so the steps never cost more than the epochs around them.
     """
 
-    def __init__(self, params, settle=True):
+    def __init__(self, params):
         self.params = params
         # Without L1 part and sign constraint the objective is smooth: one Newton
         # step on every feature in play is exact, and signs do not matter.
         self.smooth = params[0] == 0.0 and not params[2] and not params[4].shape[0]
-        self.settle = settle
         self.credit = 0.0
         self.last = None
         self.tried = set()
@@ -782,8 +778,8 @@ class _Finisher:
         """Try the steps from the support ``S`` of ``w`` (``grad_S``: gradient there).
 
         Returns the new ``(R, offset)`` with ``w`` updated in place, or ``None`` when
-        ``w`` is kept. ``R=None`` works in covariance form (:meth:`QuadraticData.gram`)
-        and returns ``(None, 0.0)`` when ``w`` moved. A ``hessian`` block the caller
+        ``w`` is kept (the covariance-form solvers take the compiled
+        :meth:`QuadraticData.gram_step` instead). A ``hessian`` block the caller
         already has (a covariance-form inner loop's) makes the step cheap: it is
         then tried whether or not the pattern has settled, and costs no credit.
         ``polish``: the point is converged; try once more (unsettled or tried
@@ -794,7 +790,7 @@ class _Finisher:
         gram_cost = 0.0 if hessian is not None else size**2 / _FINISH_COST
         solve_cost = size**3 / (3 * data.n_samples * _FINISH_COST)
         cheap = data.n_samples * size**2 <= _FINISH_FREE_FLOPS
-        if polish and not cheap and R is not None:
+        if polish and not cheap:
             # Polishing a converged point pays only where it is cheap.
             return None
         if hessian is not None or (polish and cheap):
@@ -806,7 +802,7 @@ class _Finisher:
         settled, self.last = pattern == self.last, pattern
         if (
             size == 0
-            or (self.settle and not settled and hessian is None and not polish)
+            or (not settled and hessian is None and not polish)
             or (pattern in self.tried and not polish)
             or gram_cost + solve_cost > self.credit
         ):
@@ -814,7 +810,7 @@ class _Finisher:
         self.tried.add(pattern)
         self.credit -= gram_cost
         w_old = np.ascontiguousarray(w[S])
-        w_new = self._newton(data, w, S, grad_S, solve_cost, R is None, hessian)
+        w_new = self._newton(data, w, S, grad_S, solve_cost, hessian)
         if w_new is None:
             return None
         w_new = w_new.astype(w.dtype)
@@ -822,21 +818,15 @@ class _Finisher:
             return None
         w_full = w.copy()
         w_full[S] = w_new
-        l1_reg, l2_reg, _, weights, _, _ = self.params
-        if R is None:
-            # Covariance form (_solve_small): objectives from the Gram matrix.
-            before, after = data.gram_primal_step(w, w_full, l1_reg, l2_reg, weights)
-            R_new, offset_new = None, 0.0
-        else:
-            # The residual at the new point from one product with X (not
-            # accumulated updates): the gap that certifies it is then as accurate
-            # as it can be.
-            R_new, offset_new = data.init_residual(w_full)
-            weights = _on(self.params, S)[3]
-            before = data.primal(w_old, R, offset, l1_reg, l2_reg, weights)
-            after = data.primal(w_new, R_new, offset_new, l1_reg, l2_reg, weights)
-        # Not higher up to rounding: on flat directions a refined point may gain
-        # nothing measurable in the objective but much in the gap.
+        l1_reg, l2_reg = self.params[0], self.params[1]
+        # The residual at the new point from one product with X (not accumulated
+        # updates): the gap that certifies it is then as accurate as it can be.
+        R_new, offset_new = data.init_residual(w_full)
+        weights = _on(self.params, S)[3]
+        before = data.primal(w_old, R, offset, l1_reg, l2_reg, weights)
+        after = data.primal(w_new, R_new, offset_new, l1_reg, l2_reg, weights)
+        # Not higher up to rounding: on flat directions a step may gain nothing
+        # measurable in the objective but much in the gap.
         if not after <= before + _FINISH_ROUNDING * abs(before):
             return None
         # A step that helped may be refined from where it ended.
@@ -844,12 +834,12 @@ class _Finisher:
         w[S] = w_new
         return R_new, offset_new
 
-    def _newton(self, data, w, S, grad_S, solve_cost, covariance, hessian=None):
+    def _newton(self, data, w, S, grad_S, solve_cost, hessian=None):
         """Run the active-set Newton loop of the class docstring (``None``: failed).
 
-        Once a step keeps every sign, up to ``_FINISH_REFINE`` more steps from the
-        exact gradient at the new point (iterative refinement, reusing the Cholesky
-        factor) recover the digits that an ill-conditioned ``H_SS`` costs.
+        (No iterative refinement here: from the residual each costs two passes
+        over ``X``. The covariance-form solvers refine in their compiled step,
+        :meth:`QuadraticData.gram_step`.)
         """
         l1_reg, l2_reg = self._regs(S)
         w_S = w[S].astype(np.float64)
@@ -888,9 +878,7 @@ class _Finisher:
             hit = ends != new
             if not hit.any():
                 w_S[keep] = new
-                return self._refine(
-                    data, w, S, keep, w_S, signs, factor, scale, covariance
-                )
+                return w_S
             ratios = (ends[hit] - old[hit]) / (new[hit] - old[hit])
             t = float(ratios.min())
             step = t * d
@@ -905,36 +893,6 @@ class _Finisher:
             keep = keep[free]
             if keep.shape[0] == 0:
                 break
-        return w_S
-
-    def _refine(self, data, w, S, keep, w_S, signs, factor, scale, covariance):
-        if not covariance:
-            # From the residual each refinement costs two passes over X: not worth
-            # it outside covariance form (its gradients cost O(p^2)).
-            return w_S
-        l1_reg, l2_reg = self._regs(S)
-        if not np.isscalar(l1_reg):
-            l1_reg, l2_reg = l1_reg[keep], l2_reg[keep]
-        lo, hi = self._bounds(S[keep])
-        w_full = w.copy()
-        for _ in range(_FINISH_REFINE):
-            w_full[S] = w_S
-            w_k = w_full.astype(w.dtype)
-            if covariance:
-                grad = data.gram_gradient(w_k, S[keep])
-            else:
-                R, offset = data.init_residual(w_k)
-                grad = data.gradient(R, offset, S[keep]).astype(np.float64)
-            grad_q = grad + l1_reg * signs[keep] + l2_reg * w_S[keep]
-            d = factor.solve(-grad_q / scale[keep]) / scale[keep]
-            new = w_S[keep] + d
-            if (
-                not np.all(np.isfinite(d))
-                or np.any(np.sign(new) != signs[keep])
-                or (lo is not None and np.any((new < lo) | (new > hi)))
-            ):
-                break
-            w_S[keep] = new
         return w_S
 
 
