@@ -36,12 +36,23 @@ from scipy.special import expit, log_expit, xlogy
 
 __all__ = ["GLM_DATAFITS", "Logistic", "Multinomial", "Poisson"]
 
-# Floor of the IRLS weights (relative to the sample weight): glmnet clips fitted
-# probabilities at 1e-5 for the same reason. A vanishing curvature (a probability
-# of 1e-300 on separable data) would make the working response ``eta - g / h``
-# overflow; the floored weight gives a damped Newton step, which the line search on
-# the true objective then accepts or shortens.
+# Floor of the IRLS weights, relative to the largest of them when that is below 1
+# (and to the sample weight): a vanishing curvature (a probability of 1e-300 on
+# separable data) would make a coordinate step ``-g / h`` overflow; the floored
+# weight gives a damped Newton step, which the line search on the true objective
+# accepts or shortens. glmnet's floor is absolute (probabilities clipped at 1e-5):
+# where every point is fitted that closely (extreme class weights, nearly separable
+# data) it damps every Newton step by the ratio of the floor to the true curvature.
 _MIN_CURVATURE = 1e-5
+
+
+def _floored(c: np.ndarray) -> np.ndarray:
+    """``c`` floored at ``_MIN_CURVATURE`` times its largest entry, or times 1.
+
+    The smaller of the two: never above glmnet's absolute floor.
+    """
+    top = float(c.max(initial=0.0))
+    return np.maximum(c, _MIN_CURVATURE * min(top if top > 0.0 else 1.0, 1.0))
 
 
 class Logistic:
@@ -81,7 +92,7 @@ class Logistic:
     @staticmethod
     def curvature(mu: np.ndarray) -> np.ndarray:
         """Second derivative ``mu (1 - mu)`` of ``f`` in ``eta`` (floored)."""
-        return np.maximum(mu * (1.0 - mu), _MIN_CURVATURE)
+        return _floored(mu * (1.0 - mu))
 
     @staticmethod
     def conjugate(Y: np.ndarray, Q: np.ndarray, s: np.ndarray) -> float:
@@ -153,7 +164,7 @@ class Multinomial:
     @staticmethod
     def curvature(mu: np.ndarray) -> np.ndarray:
         """Diagonal ``mu_k (1 - mu_k)`` of the Hessian block of each class."""
-        return np.maximum(mu * (1.0 - mu), _MIN_CURVATURE)
+        return _floored(mu * (1.0 - mu))
 
     @staticmethod
     def conjugate(Y: np.ndarray, Q: np.ndarray, s: np.ndarray) -> float:
@@ -206,7 +217,7 @@ class Poisson:
     @staticmethod
     def curvature(mu: np.ndarray) -> np.ndarray:
         """Second derivative ``mu`` of ``f`` in ``eta`` (floored)."""
-        return np.maximum(mu, _MIN_CURVATURE)
+        return _floored(mu)
 
     @staticmethod
     def conjugate(Y: np.ndarray, Q: np.ndarray, s: np.ndarray) -> float:

@@ -136,3 +136,40 @@ def test_strong_rule_violation_is_caught_by_the_kkt_check():
         G[0, support], -l1 * np.sign(W[0, support]), atol=1e-4 * l1
     )
     assert np.all(np.abs(G[0, ~support]) <= l1 * (1 + 1e-4))
+
+
+@pytest.mark.parametrize("fmt", ["dense", "csc"])
+def test_extreme_class_weights_converge_in_few_newton_steps(fmt):
+    """Every point fitted to a probability near 1e-7 (class weights 1000 : 1e-4, as
+    scikit-learn's check_class_weight_classifiers) keeps its true curvature.
+
+    glmnet's absolute floor of the IRLS weights (1e-5) was 100 times the true
+    curvature there: every Newton step was damped to 1% of its length, and a
+    2-feature fit used all of max_iter=1000 without certifying tol=1e-9.
+    """
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(-5, 20, (24, 2)), rng.normal(8, 20, (26, 2))]
+    y = np.r_[np.zeros(24, int), np.ones(26, int)]
+    Xf = sp.csc_matrix(X) if fmt == "csc" else X
+    cw = {0: 1000.0, 1: 1e-4}
+    s = np.where(y == 0, 1000.0, 1e-4)
+    Y = y[:, None].astype(float)
+    problem = GLMProblem(X, Y, s / s.sum(), Logistic, alpha=1.0, l1_ratio=1.0)
+    alpha = problem.alpha_max() / 20
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = SparseLogisticRegression(alpha=alpha, tol=1e-9, class_weight=cw).fit(
+            Xf, y
+        )
+    assert est.n_iter_ <= 20
+    assert np.count_nonzero(est.coef_) > 0
+    # The gap is a true gap: no point of a tight reference is lower by more.
+    ref = SparseLogisticRegression(alpha=alpha, tol=1e-10, class_weight=cw).fit(X, y)
+    problem.set_penalty(alpha, 1.0)
+
+    def objective(m):
+        W = np.atleast_2d(m.coef_).astype(float)
+        b = np.atleast_1d(m.intercept_).astype(float)
+        return problem.primal(problem.linear_predictor(W, b), W)
+
+    assert objective(est) - objective(ref) <= est.dual_gap_ + 1e-15 * objective(ref)
