@@ -29,6 +29,7 @@ them, and the cross-validated paths, with and without these statistics).
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from skreg._kernels.quadratic import cd_gram_fold_path
 from skreg.datafits import GRAM_STEP
@@ -141,12 +142,14 @@ class FoldStats:
 def fold_stats(X, y, sample_weight, fit_intercept, folds):
     """One :class:`FoldStats` per ``(train, test)`` pair of ``folds``.
 
-    ``X`` dense (validated), ``y`` one target; every row belongs to at most one
-    held-out part per split, and the training part of a split is the rest of the rows
-    (as scikit-learn's K-fold splitters give; callers check it).
+    ``X`` dense or sparse (validated; a dense float64 copy is made), ``y`` one
+    target; every row belongs to at most one held-out part per split, and the
+    training part of a split is the rest of the rows (as scikit-learn's K-fold
+    splitters give; callers check it).
     """
     s = None if sample_weight is None else np.asarray(sample_weight, np.float64)
-    X64 = np.asarray(X, dtype=np.float64)
+    X64 = X.toarray() if sp.issparse(X) else X
+    X64 = np.asarray(X64, dtype=np.float64)
     y64 = np.asarray(y, dtype=np.float64)
     if fit_intercept:
         m0 = np.average(X64, axis=0, weights=s)

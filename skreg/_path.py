@@ -661,14 +661,16 @@ def _uses_gram_path(run, X, n_alphas) -> bool:
 
     Tall dense data: every point on one Gram matrix per data set
     (:meth:`QuadraticData.gram`), as scikit-learn's ``precompute="auto"`` does in its
-    cross-validation: building it costs about as much as a few points.
+    cross-validation: building it costs about as much as a few points. A
+    cross-validation fold, sparse or dense, whose Gram matrix its fold statistics
+    give (:mod:`skreg._fold_stats`).
     """
     return (
         run.solver == "cd"
         and run.gram is not False
         and run.rng is None
         and not run.homotopy
-        and not sp.issparse(X)
+        and (run.fold is not None or not sp.issparse(X))
         and uses_gram_path(X.shape[0], X.shape[1], n_alphas, fold=run.fold is not None)
     )
 

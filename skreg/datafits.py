@@ -739,6 +739,11 @@ class QuadraticData:
         G, b, _ = self.gram()
         return bool(_quad.gram_support_newton(G, b, w, l1_reg, l2_reg, *GRAM_STEP))
 
+    @property
+    def has_gram(self) -> bool:
+        """Whether :meth:`gram` is known (computed, or given by :meth:`use_gram`)."""
+        return self._gram is not None
+
     def use_gram(self, G, b, y_sq) -> None:
         """Take :meth:`gram`'s triple computed elsewhere (float64, same definition).
 

@@ -70,6 +70,10 @@ CV_REL_TOL = 1e-4
 # diabetes); 1e-2 changed one. Near the selected alpha only CV_REL_TOL applies. Fold
 # paths on the fold statistics have no floor (see _fold_mses).
 CV_FLOOR = 1e-3
+# Sparse data take the fold statistics (one dense float64 copy) up to this many
+# entries (32 MB): on tall sparse folds the covariance form saves what it saves on
+# dense ones.
+_SPARSE_FOLD_CELLS = 4_000_000
 
 
 def _grid_path(X, y, sample_weight, alphas, l1_ratio, params, rel_tol, held_out=None):
@@ -171,12 +175,13 @@ def _fold_gram_path(n_train, n_features, n_alphas, params) -> bool:
 def _fold_statistics(X, y, sample_weight, folds, grids, params):
     """:func:`skreg._fold_stats.fold_stats` where the fold paths use a Gram matrix.
 
-    That is tall dense data (:func:`skreg._path.uses_gram_path`) split into
-    complementary training and held-out parts; ``None`` entries otherwise.
+    That is tall data (:func:`skreg._path.uses_gram_path`), dense or sparse with a
+    dense copy of at most ``_SPARSE_FOLD_CELLS`` entries, split into complementary
+    training and held-out parts; ``None`` entries otherwise.
     """
     n, n_alphas = X.shape[0], min(map(len, grids))
     eligible = (
-        not sp.issparse(X)
+        (not sp.issparse(X) or X.shape[0] * X.shape[1] <= _SPARSE_FOLD_CELLS)
         and params["precompute"] is not False
         and params["rng"] is None
         and params["solver"] in ("auto", "cd")

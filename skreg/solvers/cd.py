@@ -481,7 +481,9 @@ def solve_cd(
         # The compiled small solve is the plain elastic net's (its compilation stays
         # that of a default fit); penalty factors and bounds use working sets.
         compiled_below = 0
-    if not data.sparse and data.n_features <= compiled_below and not verbose:
+    # (Sparse data take it where their Gram matrix is given: cross-validation folds.)
+    small = not data.sparse or data.has_gram
+    if small and data.n_features <= compiled_below and not verbose:
         return _solve_small(
             data, w, params, max_iter, tol, rel_tol, finish, resume, keep_state
         )
