@@ -94,8 +94,6 @@ def _read(
 ):
     from skreg.datasets._csv import CSVError, read_numeric_csv
 
-    if use_pandas is None:
-        use_pandas = _have_pandas()
     try:
         return read_numeric_csv(
             path,
@@ -107,14 +105,6 @@ def _read(
         )
     except CSVError as e:
         raise CLIError(str(e)) from None
-
-
-def _have_pandas() -> bool:
-    try:
-        import pandas  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 # -- the report command ----------------------------------------------------------------

@@ -8,7 +8,9 @@ and a third of the columns are shifted away from zero so that forgetting to cent
 
 from __future__ import annotations
 
+import importlib.abc
 import os
+import sys
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -174,6 +176,36 @@ def helpers():
         make_problem=make_problem,
         problems=PROBLEMS,
     )
+
+
+# -- an optional dependency made absent ---------------------------------------------
+
+
+class _NotInstalled(importlib.abc.MetaPathFinder):
+    """A finder that makes importing ``name`` (or a submodule) fail as if absent."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == self.name or fullname.startswith(self.name + "."):
+            raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+        return None
+
+
+@pytest.fixture
+def without_pandas(monkeypatch):
+    """A function that makes pandas absent until the test ends, as for a user who
+    has not installed it: ``import pandas`` raises ModuleNotFoundError and
+    ``sys.modules`` has no ``"pandas"`` (scikit-learn tests for data frames through
+    ``sys.modules``, so setting the entry to None would break it where a user's
+    install works). Code that imported pandas before the call keeps its module."""
+
+    def hide():
+        monkeypatch.delitem(sys.modules, "pandas", raising=False)
+        monkeypatch.setattr(sys, "meta_path", [_NotInstalled("pandas"), *sys.meta_path])
+
+    return hide
 
 
 # -- hypothesis profiles (property-based fuzzing, tests/test_fuzz_*.py) ---------------

@@ -86,17 +86,47 @@ def test_stdlib_reader_matches_pandas(csv_file):
     assert a[2] == b[2]
 
 
-def test_report_without_pandas(csv_file, monkeypatch):
-    monkeypatch.setattr(cli, "_have_pandas", lambda: False)
+def test_report_without_pandas(csv_file, monkeypatch, without_pandas):
+    """Without pandas the report reads the CSV with the standard library. (A CLI
+    that imported pandas at module import, or kept it from an earlier call, would
+    take the pandas converter here.)"""
+    import skreg.datasets._csv as csv_module
+
+    pytest.importorskip("pandas")
+    calls = {"pandas": 0, "stdlib": 0}
+
+    def spy(name, convert):
+        def counted(*args):
+            calls[name] += 1
+            return convert(*args)
+
+        return counted
+
+    monkeypatch.setattr(
+        csv_module, "_convert_pandas", spy("pandas", csv_module._convert_pandas)
+    )
+    monkeypatch.setattr(
+        csv_module, "_convert_stdlib", spy("stdlib", csv_module._convert_stdlib)
+    )
+    status, out, err = run([str(csv_file), "--target", "outcome", *FAST])
+    assert status == 0, err
+    assert calls["pandas"] > 0  # installed: the spies see the pandas converter
+    calls.update(pandas=0, stdlib=0)
+    without_pandas()
+    with pytest.raises(ImportError):
+        import pandas  # noqa: F401
     status, out, err = run([str(csv_file), "--target", "outcome", *FAST])
     assert status == 0, err
     assert "Selected features" in out
+    assert calls["pandas"] == 0 and calls["stdlib"] > 0
 
 
 @pytest.mark.parametrize("use_pandas", [True, False])
-def test_missing_target_suggests_the_closest_column(csv_file, use_pandas, monkeypatch):
+def test_missing_target_suggests_the_closest_column(
+    csv_file, use_pandas, without_pandas
+):
     if not use_pandas:
-        monkeypatch.setattr(cli, "_have_pandas", lambda: False)
+        without_pandas()
     status, out, err = run([str(csv_file), "--target", "outcom", *FAST])
     assert status == 2 and out == ""
     assert err.count("\n") == 1 and "Traceback" not in err
@@ -104,9 +134,9 @@ def test_missing_target_suggests_the_closest_column(csv_file, use_pandas, monkey
 
 
 @pytest.mark.parametrize("use_pandas", [True, False])
-def test_non_numeric_columns_are_named(tmp_path, use_pandas, monkeypatch):
+def test_non_numeric_columns_are_named(tmp_path, use_pandas, without_pandas):
     if not use_pandas:
-        monkeypatch.setattr(cli, "_have_pandas", lambda: False)
+        without_pandas()
     path = write_csv(
         tmp_path / "mixed.csv",
         ["x", "city", "z", "day", "y"],
@@ -120,9 +150,9 @@ def test_non_numeric_columns_are_named(tmp_path, use_pandas, monkeypatch):
 
 
 @pytest.mark.parametrize("use_pandas", [True, False])
-def test_missing_values_are_named(tmp_path, use_pandas, monkeypatch):
+def test_missing_values_are_named(tmp_path, use_pandas, without_pandas):
     if not use_pandas:
-        monkeypatch.setattr(cli, "_have_pandas", lambda: False)
+        without_pandas()
     path = write_csv(
         tmp_path / "na.csv", ["x", "w", "y"], [[1, "", 2], [2, 3, 4], [3, 1, 5]]
     )

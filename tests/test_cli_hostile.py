@@ -141,8 +141,9 @@ CASES = [
 ]  # fmt: skip
 
 
-def _run_case(tmp_path, content, extra, use_pandas, monkeypatch):
-    monkeypatch.setattr(cli, "_have_pandas", lambda: use_pandas)
+def _run_case(tmp_path, content, extra, use_pandas, without_pandas):
+    if not use_pandas:
+        without_pandas()
     work = tmp_path / ("pandas" if use_pandas else "stdlib")
     work.mkdir()
     path = work / "data.csv"
@@ -164,12 +165,12 @@ def _run_case(tmp_path, content, extra, use_pandas, monkeypatch):
     ids=[c[0] for c in CASES],
 )
 def test_broken_input_gives_one_line_and_status_2(
-    tmp_path, monkeypatch, content, extra, expected
+    tmp_path, without_pandas, content, extra, expected
 ):
     results = []
     for use_pandas in (True, False):
         status, out, err, path = _run_case(
-            tmp_path, content, extra, use_pandas, monkeypatch
+            tmp_path, content, extra, use_pandas, without_pandas
         )
         assert status == 2, err
         assert out == ""  # nothing printed before the error: it comes before fitting
@@ -206,8 +207,9 @@ def test_cv_below_two_is_a_usage_error(capsys):
 
 # -- options that make broken files usable -------------------------------------------
 @pytest.mark.parametrize("use_pandas", [True, False])
-def test_encoding_option_reads_latin_1(tmp_path, monkeypatch, use_pandas):
-    monkeypatch.setattr(cli, "_have_pandas", lambda: use_pandas)
+def test_encoding_option_reads_latin_1(tmp_path, without_pandas, use_pandas):
+    if not use_pandas:
+        without_pandas()
     path = tmp_path / "latin.csv"
     path.write_bytes(
         csv_text(["prix_\xe9", "b", "c", "price"], numeric_rows()).encode("latin-1")
@@ -244,9 +246,10 @@ def test_utf16_with_the_encoding_option(tmp_path):
     ],
 )  # fmt: skip
 def test_missing_option_is_announced(
-    tmp_path, monkeypatch, use_pandas, option, announced, rows
+    tmp_path, without_pandas, use_pandas, option, announced, rows
 ):
-    monkeypatch.setattr(cli, "_have_pandas", lambda: use_pandas)
+    if not use_pandas:
+        without_pandas()
     path = tmp_path / "na.csv"
     path.write_text(csv_text(["a", "b", "c", "price"], BAD_CELLS))
     html, js = tmp_path / "r.html", tmp_path / "r.json"

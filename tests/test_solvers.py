@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -184,10 +185,11 @@ def test_covariance_form_small_solve(dtype, positive, fit_intercept, shape):
 def test_large_working_sets_skip_restricted_checks(
     regression, l1_ratio, with_target, monkeypatch
 ):
-    """With the tall-data rule forced on, no restricted gap is computed and the solve
-    still certifies its gap, at the optimum of the solve with restricted checks;
-    working sets of every feature in play take a target (see _TARGET_FRACTION) once
-    ``n_samples`` times those features reach _TARGET_MIN_SIZE, only then."""
+    """With the tall-data rule forced on (a CDTuning), no restricted gap is computed
+    and the solve still certifies its gap, at the optimum of the solve with restricted
+    checks; working sets of every feature in play take a target (see
+    _TARGET_FRACTION) once ``n_samples`` times those features reach
+    ``target_min_size``, only then."""
     import skreg.solvers.cd as cd
 
     data, _ = _data(None, regression, weighted=False)
@@ -200,11 +202,9 @@ def test_large_working_sets_skip_restricted_checks(
     monkeypatch.setattr(
         cd, "_restricted_dual", lambda *a: calls.append(1) or original(*a)
     )
-    monkeypatch.setattr(cd, "_TALL", 0)
-    monkeypatch.setattr(cd, "_TALL_MIN_SAMPLES", 0)
-    monkeypatch.setattr(cd, "_LARGE_WS", 0.0)
+    tuning = replace(cd.DEFAULT_TUNING, tall=0, tall_min_samples=0, large_ws=0.0)
     if with_target:
-        monkeypatch.setattr(cd, "_TARGET_MIN_SIZE", data.n_samples * p)
+        tuning = replace(tuning, target_min_size=data.n_samples * p)
     targets = []
     inner = cd._inner_loop
 
@@ -215,10 +215,10 @@ def test_large_working_sets_skip_restricted_checks(
 
     monkeypatch.setattr(cd, "_inner_loop", spy)
     res = solve_cd(data, penalty, np.zeros(p), rel_tol=1e-10, compiled_below=0,
-                   gram=False)  # fmt: skip
+                   gram=False, tuning=tuning)  # fmt: skip
     assert res.converged and res.dual_gap <= res.tol
     assert not calls
-    assert data.n_samples * p < 10**6  # the default _TARGET_MIN_SIZE: no target
+    assert data.n_samples * p < cd.DEFAULT_TUNING.target_min_size  # default: no target
     with_ws_p = [t for size, t in targets if size == p]
     assert with_ws_p and all((t is not None) == with_target for t in with_ws_p)
     assert all(t is None for size, t in targets if size < p)
@@ -242,16 +242,17 @@ def _tall_problem():
     return QuadraticData(np.asfortranarray(X), y, None, True)
 
 
-def _run_to_target(data, penalty, target, w0=None):
+def _run_to_target(data, penalty, target, w0=None, tuning=None):
     """``_epochs_then_return`` over every feature from ``w0`` (default zero),
-    recording the epochs."""
+    recording the epochs; ``tuning`` defaults to the solver's."""
     import skreg.solvers.cd as cd
 
     p = data.n_features
     w = np.zeros(p) if w0 is None else w0.copy()
     R, offset = data.init_residual(w)
     l1_reg, l2_reg = penalty.kernel_params()
-    state = cd._DualState(data, penalty.solver_params())
+    tuning = cd.DEFAULT_TUNING if tuning is None else tuning
+    state = cd._DualState(data, penalty.solver_params(), tuning)
     sweeps = []
     epoch = data.epoch
 
@@ -273,12 +274,12 @@ def _run_to_target(data, penalty, target, w0=None):
 
 
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
-def test_tall_inner_loop_solves_to_its_target(l1_ratio, monkeypatch):
+def test_tall_inner_loop_solves_to_its_target(l1_ratio):
     """Without restricted gaps, the large-working-set loop of tall data sweeps the
     support while no feature enters, returns after a closing full sweep once the
     objective left to gain (estimated from the last two decreases) is below its
-    target, and at the latest after _TARGET_MAX epochs; a support of more than half
-    the working set returns after _EARLY_CHECK epochs."""
+    target, and at the latest after ``CDTuning.target_max`` epochs; a support of more
+    than half the working set returns after _EARLY_CHECK epochs."""
     import skreg.solvers.cd as cd
 
     data = _tall_problem()
@@ -292,7 +293,7 @@ def test_tall_inner_loop_solves_to_its_target(l1_ratio, monkeypatch):
     epochs, subopts = [], []
     for target in (1e-4 * scale, 1e-9 * scale):
         w, n_epochs, P, sweeps = _run_to_target(data, penalty, target)
-        assert n_epochs == len(sweeps) < cd._TARGET_MAX
+        assert n_epochs == len(sweeps) < cd.DEFAULT_TUNING.target_max
         # A sweep of part of the working set visits the support, and only after a
         # sweep that brought no new feature in; the last sweep covers all of it.
         assert sweeps[-1][0].shape[0] == p
@@ -320,9 +321,9 @@ def test_tall_inner_loop_solves_to_its_target(l1_ratio, monkeypatch):
     # The objective stops decreasing (here from the optimum itself): the loop ends.
     _, n_epochs, P, _ = _run_to_target(data, penalty, 1e-300, ref.coef)
     assert n_epochs <= 8 and P - P_opt <= 1e-12 * abs(P_opt)
-    # A target no estimate reaches: the loop returns after _TARGET_MAX epochs.
-    monkeypatch.setattr(cd, "_TARGET_MAX", 7)
-    _, n_epochs, _, sweeps = _run_to_target(data, penalty, 1e-300)
+    # A target no estimate reaches: the loop returns after target_max epochs.
+    tuning = replace(cd.DEFAULT_TUNING, target_max=7)
+    _, n_epochs, _, sweeps = _run_to_target(data, penalty, 1e-300, tuning=tuning)
     assert n_epochs == 7 and sweeps[-1][0].shape[0] == p
     # Epochs that change nothing at all (the zero solution, alpha above alpha_max).
     _, n_epochs, _, _ = _run_to_target(data, ElasticNet(2 * amax, l1_ratio), 1e-300)
@@ -344,8 +345,7 @@ def test_tall_target_only_for_working_sets_of_every_feature(monkeypatch):
     data = _tall_problem()
     p = data.n_features
     amax = float(np.max(np.abs(data.grad_at_zero())))
-    monkeypatch.setattr(cd, "_LARGE_WS", 0.0)
-    monkeypatch.setattr(cd, "_TARGET_MIN_SIZE", 0)
+    tuning = replace(cd.DEFAULT_TUNING, large_ws=0.0, target_min_size=0)
     calls = []
     inner = cd._inner_loop
 
@@ -358,7 +358,7 @@ def test_tall_target_only_for_working_sets_of_every_feature(monkeypatch):
     # has grown to every feature.
     res = solve_cd(data, ElasticNet(amax / 20, 1.0), np.zeros(p), ws_start=5,
                    screening=False, compiled_below=0, gram=False,
-                   finish=False)  # fmt: skip
+                   finish=False, tuning=tuning)  # fmt: skip
     assert res.converged
     assert any(size < p for size, _ in calls) and any(size == p for size, _ in calls)
     assert all((target is not None) == (size == p) for size, target in calls)

@@ -98,7 +98,9 @@ def _grid_path(X, y, sample_weight, alphas, l1_ratio, params, rel_tol, held_out=
     )
 
 
-def _fold_mses(X, y, sample_weight, train, test, runs, params, gammas, fold=None):
+def _fold_mses(
+    X, y, sample_weight, train, test, runs, params, gammas, fold=None, floor=CV_FLOOR
+):
     """Held-out mean squared errors of paths fitted on the rows ``train``.
 
     One path per ``(alphas, l1_ratio)`` of ``runs``, all on one copy of the training
@@ -108,6 +110,7 @@ def _fold_mses(X, y, sample_weight, train, test, runs, params, gammas, fold=None
     held-out floor (the least-squares refits use every support of it). ``fold``
     (:class:`skreg._fold_stats.FoldStats`, not with ``gammas``) gives the training
     rows' Gram matrix and scores the held-out rows from their statistics.
+    ``floor`` is the held-out floor of the other fold paths (:data:`CV_FLOOR`).
     """
     sw_train = None if sample_weight is None else sample_weight[train]
     sw_test = None if sample_weight is None else sample_weight[test]
@@ -120,7 +123,7 @@ def _fold_mses(X, y, sample_weight, train, test, runs, params, gammas, fold=None
     if gammas is not None:
         held_out = None
     elif fold is None:
-        held_out = HeldOut(X[test], y[test], sw_test, CV_FLOOR)
+        held_out = HeldOut(X[test], y[test], sw_test, floor)
     else:
         # No held-out floor on the compiled fold paths: their points cost a few
         # epochs and an exact step, and the floor's gap bounds the fit on the
@@ -154,6 +157,26 @@ def _fold_mses(X, y, sample_weight, train, test, runs, params, gammas, fold=None
             relaxed_held_out_mse(train_data, test_data, out[1], intercepts, gammas)
         )
     return mses
+
+
+def _cv_mse_path(
+    X, y, sample_weight, folds, runs, params, gammas, stats, *, n_jobs=None,
+    verbose=0, floor=CV_FLOOR,
+):  # fmt: skip
+    """Return the held-out errors of every fold, folds last.
+
+    Shape ``(n_l1_ratio, [n_gammas,] n_alphas, n_folds)``: one :func:`_fold_mses`
+    job per fold (``stats``: its :class:`skreg._fold_stats.FoldStats` or ``None``),
+    on ``n_jobs`` threads; ``floor`` is the held-out floor (:data:`CV_FLOOR`).
+    """
+    jobs = (
+        delayed(_fold_mses)(
+            X, y, sample_weight, train, test, runs, params, gammas, st, floor
+        )
+        for (train, test), st in zip(folds, stats, strict=True)
+    )
+    mses = Parallel(n_jobs=n_jobs, verbose=verbose, prefer="threads")(jobs)
+    return np.moveaxis(np.asarray(mses), 0, -1)
 
 
 def _fold_gram_path(n_train, n_features, n_alphas, params) -> bool:
@@ -435,17 +458,10 @@ class _BaseCV(RelaxedCVMixin, LinearModelMixin):
             stats = [None] * len(folds)
         # One job per fold: its paths (one per l1_ratio) share one copy of its rows.
         runs = list(zip(grids, l1_ratios, strict=True))
-        jobs = (
-            delayed(_fold_mses)(
-                X, y, sample_weight, train, test, runs, params, gammas, st
-            )
-            for (train, test), st in zip(folds, stats, strict=True)
-        )
-        mses = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
-            jobs
-        )
-        # (n_folds, n_l1_ratio, [n_gammas,] n_alphas) -> folds last
-        mse_path = np.moveaxis(np.asarray(mses), 0, -1)
+        mse_path = _cv_mse_path(
+            X, y, sample_weight, folds, runs, params, gammas, stats,
+            n_jobs=self.n_jobs, verbose=self.verbose,
+        )  # fmt: skip
         cv_se = _fold_se(mse_path)
         if gammas is not None:
             return self._fit_relaxed(

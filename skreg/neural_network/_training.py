@@ -254,7 +254,9 @@ def _make_optimizer(est, params, n_weights, l1_reg, l2_reg, group_reg):
     )
 
 
-def fit_stochastic(est, X, Y, sample_weight, incremental):
+def fit_stochastic(
+    est, X, Y, sample_weight, incremental, *, curve_rows=_TRAIN_CURVE_ROWS
+):
     """Train ``est`` in place; see :func:`_fit_stochastic` (BLAS threads limited)."""
     size = AUTO_BATCH_SIZE if est.batch_size == "auto" else est.batch_size
     batch = min(X.shape[0], size)
@@ -262,8 +264,8 @@ def fit_stochastic(est, X, Y, sample_weight, incremental):
     largest = max(a * b for a, b in zip(units[:-1], units[1:], strict=True))
     if batch * largest < _SMALL_PRODUCT:
         with _blas_single_thread():
-            return _fit_stochastic(est, X, Y, sample_weight, incremental)
-    return _fit_stochastic(est, X, Y, sample_weight, incremental)
+            return _fit_stochastic(est, X, Y, sample_weight, incremental, curve_rows)
+    return _fit_stochastic(est, X, Y, sample_weight, incremental, curve_rows)
 
 
 @dataclass
@@ -325,8 +327,11 @@ def _optimizer(est, params, n_weights, incremental):
     return opt
 
 
-def _prepare_data(est, X, Y, sample_weight, incremental):
-    """Split off the validation rows and settle the weights and the curve rows."""
+def _prepare_data(est, X, Y, sample_weight, incremental, curve_rows):
+    """Split off the validation rows and settle the weights and the curve rows.
+
+    ``train_loss_curve_`` is evaluated on at most ``curve_rows`` rows.
+    """
     fraction = est.validation_fraction
     if fraction is None and est.early_stopping:
         fraction = 0.1
@@ -346,13 +351,13 @@ def _prepare_data(est, X, Y, sample_weight, incremental):
         sw_total = float(np.sum(sample_weight, dtype=float))
         if not sw_total > 0:
             raise ValueError("sample_weight of the training set sums to zero.")
-    # The training curve is evaluated on at most _TRAIN_CURVE_ROWS evenly spaced rows,
+    # The training curve is evaluated on at most curve_rows evenly spaced rows,
     # as scikit-learn's HistGradientBoosting scores training data on a 10,000-row
     # subsample: a forward pass over all of a large training set costs ~40 % of an
     # epoch's matrix products, while the mean loss of 10,000 rows is accurate to about
     # 1 %. Evenly spaced rows need no random draw, so training is unchanged.
-    if est.record_train_loss and n_samples > _TRAIN_CURVE_ROWS:
-        rows = np.linspace(0, n_samples - 1, _TRAIN_CURVE_ROWS).round().astype(np.intp)
+    if est.record_train_loss and n_samples > curve_rows:
+        rows = np.linspace(0, n_samples - 1, curve_rows).round().astype(np.intp)
         X_curve, Y_curve = X[rows], Y[rows]
         sw_curve = None if sample_weight is None else sample_weight[rows]
     else:
@@ -504,16 +509,18 @@ def _count_no_improvement(est, loss, best):
     return loss if loss < best else best
 
 
-def _fit_stochastic(est, X, Y, sample_weight, incremental):
+def _fit_stochastic(est, X, Y, sample_weight, incremental, curve_rows):
     """Train ``est`` (initialised: ``coefs_``, ``intercepts_``, curves) on ``(X, Y)``.
 
     ``X`` is C-contiguous of the network's dtype, ``Y`` 2-D of the same dtype (0/1
     indicators for classifiers), ``sample_weight`` ``None`` or a contiguous array.
     ``incremental`` (``partial_fit``): one epoch, and the optimizer state is kept.
+    ``curve_rows``: most rows ``train_loss_curve_`` is evaluated on
+    (``_TRAIN_CURVE_ROWS`` by default).
     """
     params, n_weights = pack_parameters(est)
     opt = _optimizer(est, params, n_weights, incremental)
-    data = _prepare_data(est, X, Y, sample_weight, incremental)
+    data = _prepare_data(est, X, Y, sample_weight, incremental, curve_rows)
     cfg = _settings(est, data, incremental)
     n_samples = data.X.shape[0]
 

@@ -64,6 +64,7 @@ float64 arrays, empty when absent) that every kernel takes in this order; and
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -100,24 +101,14 @@ _GAP_CHECK_EVERY = 10
 # ... and once early, after _EARLY_CHECK epochs, unless the solve continues a path: fits
 # from zero often finish a working set in a few epochs, path points rarely do.
 _EARLY_CHECK = 4
-# Tall data (n_samples >= _TALL times the features in play, and at least
-# _TALL_MIN_SAMPLES rows) with a working set holding >= _LARGE_WS of those features:
-# skip the restricted gap checks, which cost most of the full gap computed next. The
-# row minimum keeps fits with integer weights and with repeated rows on the same
-# iterates (scikit-learn's sample-weight equivalence checks).
-_TALL = 4
-_TALL_MIN_SAMPLES = 1000
-_LARGE_WS = 0.5
-# Those loops, when the working set holds every feature in play and n_samples times
-# those features is >= _TARGET_MIN_SIZE, return once the objective left to gain
-# (estimated from the last two decreases, linear convergence) is below _TARGET_FRACTION
-# of the final gap tolerance, or after _TARGET_MAX epochs; past a support of
-# _TARGET_SUPPORT of the working set they return at the early check instead (solving
-# further pays only while support sweeps are cheap).
+# The loops without restricted gaps, when their working set holds every feature in
+# play, return once the objective left to gain (estimated from the last two decreases,
+# linear convergence) is below _TARGET_FRACTION of the final gap tolerance; past a
+# support of _TARGET_SUPPORT of the working set they return at the early check instead
+# (solving further pays only while support sweeps are cheap). When these loops run,
+# and for how long at most: :class:`CDTuning`.
 _TARGET_FRACTION = 0.1
-_TARGET_MAX = 20
 _TARGET_SUPPORT = 0.5
-_TARGET_MIN_SIZE = 10**6
 # Inner epochs may run in covariance form when n_samples is at least this multiple of
 # the working-set size (dense X) and the working set is expected to need many epochs
 # (see ``solve_cd``): unconditional covariance form loses on wide data.
@@ -157,6 +148,36 @@ _WS_FULL = 0.8
 # it since the start or the last rebuild (rounding drift grows with the epochs; a stall
 # after a few epochs comes from a too small working set).
 _REBUILD_EPOCHS = 20
+
+
+@dataclass(frozen=True)
+class CDTuning:
+    """The tuning of :func:`solve_cd`'s working-set loop that tests vary.
+
+    The rule for tall data with a large working set: there, restricted gap checks
+    cost most of the full gap the outer loop computes next, so the inner loop skips
+    them (:func:`_epochs_then_return`). Defaults are :data:`DEFAULT_TUNING`; the
+    measurements behind them are in docs/benchmarks.md ("Why the constants"). Every
+    other constant of the solver stays a module constant with its reason.
+    :func:`solve_cd` reads the record once per solve.
+    """
+
+    # Tall data: n_samples >= tall times the features in play ...
+    tall: int = 4
+    # ... and at least this many rows (keeps fits with integer weights and with
+    # repeated rows on the same iterates: scikit-learn's sample-weight checks).
+    tall_min_samples: int = 1000
+    # The working set holds at least this fraction of the features in play.
+    large_ws: float = 0.5
+    # A working set of every feature in play takes a target (_TARGET_FRACTION) once
+    # n_samples times those features reach this size (below, the objective computed
+    # every epoch for the estimate costs more than it saves).
+    target_min_size: int = 10**6
+    # Epochs after which a loop with a target returns, whatever its estimate.
+    target_max: int = 20
+
+
+DEFAULT_TUNING = CDTuning()
 
 
 class _DualMemory(NamedTuple):
@@ -402,6 +423,7 @@ def solve_cd(
     verbose: int = 0,
     keep_state: bool = False,
     resume: CDState | SmallCDState | None = None,
+    tuning: CDTuning = DEFAULT_TUNING,
 ) -> SolverResult:
     """Minimise the elastic net by working-set proximal coordinate descent.
 
@@ -460,6 +482,9 @@ def solve_cd(
         ``max_iter`` more epochs, instead of starting from ``w`` (whose values are
         replaced by the state's iterate): the iterates are those of one solve with
         the two budgets added. ``n_iter`` counts this solve's epochs.
+    tuning : CDTuning, default=DEFAULT_TUNING
+        When the working-set loop skips restricted gap checks (:class:`CDTuning`);
+        tests pass their own to reach those branches on small data.
 
     Returns
     -------
@@ -487,7 +512,7 @@ def solve_cd(
         return _solve_small(
             data, w, params, max_iter, tol, rel_tol, finish, resume, keep_state
         )
-    state = _DualState(data, params)
+    state = _DualState(data, params, tuning)
     if finish:
         state.finisher = _Finisher(state.params)
     state.rng = rng
@@ -627,7 +652,9 @@ def solve_cd(
             # Screening removed every feature: w = 0 is optimal, and the gap left is
             # rounding that no epoch can reduce (with tol=0 it never reaches 0).
             break
-        inner, tol_in = _pick_inner_loop(data, ws, active, gram, last_epochs, check)
+        inner, tol_in = _pick_inner_loop(
+            data, ws, active, gram, last_epochs, check, tuning
+        )
         early_check = 0 if warm.warm_path else _EARLY_CHECK
         pending = (inner, ws, tol_in, early_check, n_epochs, None)
     full_grad = np.full_like(w, np.nan)
@@ -676,13 +703,13 @@ def _screen_out(state, w, R, offset, active, grad, check):
     return active[keep], grad[keep], offset
 
 
-def _pick_inner_loop(data, ws, active, gram, last_epochs, check):
+def _pick_inner_loop(data, ws, active, gram, last_epochs, check, tuning):
     """Choose the inner loop for ``ws`` and its restricted-gap target ``tol_in``.
 
     Covariance form (``_inner_loop_gram``) on tall dense data once working sets need
     many epochs (``gram=None``) or when asked; epochs without restricted gaps
-    (``_epochs_then_return``) on tall data with a large working set (``_TALL``,
-    ``_TARGET_*``); else the residual-form loop with restricted gaps.
+    (``_epochs_then_return``) on tall data with a large working set (``tuning``, a
+    :class:`CDTuning`); else the residual-form loop with restricted gaps.
     """
     tol_in = max(_INNER_GAP_FRACTION * check.gap, 0.5 * check.threshold)
     use_gram = gram
@@ -697,13 +724,13 @@ def _pick_inner_loop(data, ws, active, gram, last_epochs, check):
     if use_gram:
         return _inner_loop_gram, tol_in
     if (
-        data.n_samples >= max(_TALL * active.shape[0], _TALL_MIN_SAMPLES)
-        and ws.shape[0] >= _LARGE_WS * active.shape[0]
+        data.n_samples >= max(tuning.tall * active.shape[0], tuning.tall_min_samples)
+        and ws.shape[0] >= tuning.large_ws * active.shape[0]
     ):
         tol_in = 0.0
         if (
             ws.shape[0] == active.shape[0]
-            and data.n_samples * active.shape[0] >= _TARGET_MIN_SIZE
+            and data.n_samples * active.shape[0] >= tuning.target_min_size
         ):
             tol_in = _TARGET_FRACTION * check.threshold
         return _epochs_then_return, tol_in
@@ -1089,12 +1116,14 @@ class _DualState:
     :func:`_working_set` compares the support with. With the random generator and
     the finishing step's bookkeeping, this is what :meth:`save` records for a
     resumable :class:`CDState`; an inner loop that its budget stops leaves its own
-    state in ``paused``.
+    state in ``paused``. ``tuning`` is the solve's :class:`CDTuning`, which the inner
+    loops read.
     """
 
-    def __init__(self, data, params):
+    def __init__(self, data, params, tuning):
         self.data = data
         self.params = params
+        self.tuning = tuning
         self.best_dual = -np.inf
         self.candidate = None
         self.ws_size = 0
@@ -1194,6 +1223,7 @@ def _inner_loop(
     # target estimate, finishing step, restricted gap) shares the loop's state.
     params = state.params
     l1_reg, l2_reg, _, weights, _, _ = params
+    target_max = state.tuning.target_max
     K = anderson_k
     if paused is None:
         k_start = 0
@@ -1221,7 +1251,7 @@ def _inner_loop(
         if target is not None:
             # Past _TARGET_SUPPORT, the checks of a loop without target.
             dense = sweep.shape[0] > _TARGET_SUPPORT * ws.shape[0]
-            check = converged or (k + 1) % _TARGET_MAX == 0 or (dense and check)
+            check = converged or (k + 1) % target_max == 0 or (dense and check)
         if full_sweep or check:
             before = w[ws] != 0
             order = ws if state.rng is None else state.rng.permutation(ws)

@@ -59,21 +59,37 @@ class LassoHomotopy:
         Dense prepared data.
     positive : bool
         Non-negative coefficients.
+    start_capacity : int, default=64
+        Active features the first buffers hold (doubled when full).
+    max_capacity : int, default=2048
+        Most active features the buffers grow to (fewer when ``n_samples`` times
+        them would exceed ``_MAX_BUFFER`` entries); beyond, coordinate descent alone
+        continues.
     """
 
-    def __init__(self, data, positive=False):
+    def __init__(
+        self,
+        data,
+        positive=False,
+        *,
+        start_capacity=_START_CAPACITY,
+        max_capacity=_MAX_CAPACITY,
+    ):
         self.data = data
         self.positive = bool(positive)
+        self._start_capacity = start_capacity
+        self._max_active = max_capacity
         self.in_s = np.full(data.n_features, -1, dtype=np.int64)
         self.m = 0
         self.lam = None
         self.failed_starts = 0
-        self._allocate(min(_START_CAPACITY, self._max_capacity()))
+        self._allocate(min(start_capacity, self._max_capacity()))
         self.n_steps = 0
 
     def _max_capacity(self):
         n = self.data.n_samples
-        return min(n, self.data.n_features, _MAX_CAPACITY, max(_MAX_BUFFER // n, 1))
+        cap = min(n, self.data.n_features, self._max_active)
+        return min(cap, max(_MAX_BUFFER // n, 1))
 
     def _allocate(self, cap):
         n = self.data.n_samples
@@ -110,7 +126,7 @@ class LassoHomotopy:
         cap = self.S.shape[0]
         if m > cap:
             self.m = 0
-            cap = min(max(2 * m, _START_CAPACITY), self._max_capacity())
+            cap = min(max(2 * m, self._start_capacity), self._max_capacity())
             self._allocate(cap)
         self.m = m
         if m == 0:

@@ -95,6 +95,15 @@ def _as_3d(a):
     return a if a.ndim == 3 else a[None]
 
 
+def _fold_errors(model, X, y, **floor):
+    """``mse_path_`` of ``model`` (3-D) from its fold paths, with ``floor`` if given
+    (:func:`skreg.linear_model._cv._cv_mse_path`)."""
+    X, y, sw, l1_ratios, grids, folds, params = model._cv_setup(X, y, None, {})
+    stats = cv_module._fold_statistics(X, y, sw, folds, grids, params)
+    runs = list(zip(grids, l1_ratios, strict=True))
+    return cv_module._cv_mse_path(X, y, sw, folds, runs, params, None, stats, **floor)
+
+
 def _hand_selection(model, n_folds):
     """``alpha_min_``, ``alpha_1se_``, the selected ``l1_ratio`` and the standard
     errors recomputed from ``mse_path_`` (glmnet's rule)."""
@@ -207,11 +216,11 @@ def test_mse_path_equals_independent_fits(weighted):
 
 
 @pytest.mark.parametrize("name", sorted(SELECTION_PROBLEMS))
-def test_default_tolerance_selects_as_tight(name, monkeypatch):
+def test_default_tolerance_selects_as_tight(name):
     """The default ``tol=None`` (fold paths certified to ``CV_REL_TOL`` or stopped at
     the held-out floor ``CV_FLOOR``) selects the same ``alpha_`` and ``l1_ratio_``
     as fold paths solved tightly, its held-out errors at the selection are within
-    1e-3 of the tight ones, and so does ``CV_FLOOR = 0``."""
+    1e-3 of the tight ones, and so do the fold paths with a floor of 0."""
     X, y = SELECTION_PROBLEMS[name]()
     kw = dict(l1_ratio=L1_LIST, alphas=20, cv=_folds(X.shape[0]))
     tight = ElasticNetCV(tol=1e-10, max_iter=100_000, **kw).fit(X, y)
@@ -228,17 +237,19 @@ def test_default_tolerance_selects_as_tight(name, monkeypatch):
     # The refit certifies a relative suboptimality of 1e-6 whatever the fold paths.
     obj = _objective(X, y, default, default.alpha_, default.l1_ratio_)
     assert default.dual_gap_ <= 1e-6 * obj * (1 + 1e-9)
-    # Without the held-out floor (more epochs: max_iter raised for the p >> n tail,
-    # where 1000 epochs do not reach CV_REL_TOL).
-    monkeypatch.setattr(cv_module, "CV_FLOOR", 0.0)
-    no_floor = ElasticNetCV(max_iter=100_000, **kw).fit(X, y)
-    assert no_floor.alpha_ == tight.alpha_
-    assert no_floor.l1_ratio_ == tight.l1_ratio_
-    assert_allclose(no_floor.mse_path_[at], tight.mse_path_[at], rtol=1e-3)
+    # Without the held-out floor: the fold paths of the default estimator with
+    # floor=0 (more epochs: max_iter raised for the p >> n tail, where 1000 epochs
+    # do not reach CV_REL_TOL), selected as the estimator selects.
+    no_floor = _fold_errors(ElasticNetCV(max_iter=100_000, **kw), X, y, floor=0.0)
+    mean = no_floor.mean(axis=2)
+    assert np.unravel_index(np.argmin(mean), mean.shape) == at
+    assert_allclose(no_floor[at], _as_3d(tight.mse_path_)[at], rtol=1e-3)
+    # The estimator's own fold paths are these with the default floor.
+    assert_array_equal(_fold_errors(default, X, y), _as_3d(default.mse_path_))
     if name in ("csc-150x200", "toeplitz-100x400"):
         # The floor changes the over-fitted tail (folds without fold statistics:
         # sparse, or fewer training rows than features).
-        assert not np.array_equal(no_floor.mse_path_, default.mse_path_)
+        assert not np.array_equal(no_floor, _as_3d(default.mse_path_))
 
 
 def test_held_out_floor_only_matters_in_the_tail():

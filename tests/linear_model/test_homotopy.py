@@ -15,6 +15,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.linear_model import lars_path
 
+import skreg._path as path_module
 import skreg.solvers.homotopy as homotopy_module
 from skreg import LassoCV, enet_path, lasso_path
 from skreg.datafits import QuadraticData
@@ -224,6 +225,18 @@ def test_grid_not_starting_at_alpha_max_and_coef_init():
     assert_allclose(out_init[1], out_cd[1], atol=1e-7)
 
 
+def _homotopies(made, **capacities):
+    """A ``LassoHomotopy`` factory with these buffer capacities, for the path to
+    build its homotopy with; every one built is appended to ``made``."""
+
+    def make(*args, **kwargs):
+        hom = LassoHomotopy(*args, **capacities, **kwargs)
+        made.append(hom)
+        return hom
+
+    return make
+
+
 def test_buffers_grow_and_a_full_buffer_leaves_the_point_to_cd(monkeypatch):
     """Buffers of 2 active features double as features join (the points still equal
     LARS); capped at 6, the homotopy stops when a 7th would join and coordinate
@@ -232,17 +245,30 @@ def test_buffers_grow_and_a_full_buffer_leaves_the_point_to_cd(monkeypatch):
     Xc, yc = X - X.mean(0), y - y.mean()
     alphas_l, _, coefs_l = lars_path(Xc, yc, method="lasso", max_iter=10_000)
     grid = np.geomspace(alphas_l[0], alphas_l[0] / 100, 20)
-    monkeypatch.setattr(homotopy_module, "_START_CAPACITY", 2)
+    made = []
+    # The path builds its homotopy with small buffers (the capacities are arguments
+    # of LassoHomotopy; the spy only passes them).
+    monkeypatch.setattr(
+        path_module, "LassoHomotopy", _homotopies(made, start_capacity=2)
+    )
     with _Counter() as calls:
         _, coefs, _ = lasso_path(Xc, yc, alphas=grid, **TIGHT)
     assert calls["reached"] == calls["advance"] == len(grid) - 1
     assert np.count_nonzero(coefs[:, -1]) > 8
+    # The buffers grew from 2 to hold the support.
+    (hom,) = made
+    assert hom.S.shape[0] >= np.count_nonzero(coefs[:, -1])
     for i, alpha in enumerate(grid):
         ref = _lars_at(alphas_l, coefs_l, alpha)
         assert_allclose(coefs[:, i], ref, atol=1e-9 * np.abs(ref).max(), rtol=0)
-    monkeypatch.setattr(homotopy_module, "_MAX_CAPACITY", 6)
+    monkeypatch.setattr(
+        path_module,
+        "LassoHomotopy",
+        _homotopies(made, start_capacity=2, max_capacity=6),
+    )
     with _Counter() as calls:
         _, coefs6, gaps6 = lasso_path(Xc, yc, alphas=grid, **TIGHT)
+    assert len(made) == 2 and made[1].S.shape[0] <= 6
     assert calls["reached"] < calls["advance"]
     assert_allclose(coefs6, coefs, atol=1e-8)
     for i, alpha in enumerate(grid):

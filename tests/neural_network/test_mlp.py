@@ -504,11 +504,10 @@ def test_weight_decay_shrinks_weights(regression_data):
     assert any(np.abs(b).max() > 0.05 for b in decayed.intercepts_)
 
 
-def test_train_loss_curve_on_evenly_spaced_rows_beyond_cap(monkeypatch):
+def test_train_loss_curve_on_evenly_spaced_rows_beyond_cap():
     """Beyond the row cap the training curve is the data loss of evenly spaced rows."""
     import skreg.neural_network._training as training
 
-    monkeypatch.setattr(training, "_TRAIN_CURVE_ROWS", 40)
     rng = np.random.default_rng(0)
     X = rng.standard_normal((300, 4))
     y = X @ np.array([1.0, -1.0, 0.5, 0.0]) + 0.1 * rng.standard_normal(300)
@@ -517,6 +516,14 @@ def test_train_loss_curve_on_evenly_spaced_rows_beyond_cap(monkeypatch):
     )
     with pytest.warns(ConvergenceWarning):
         net.fit(X, y)
+    # All 300 rows below the default cap.
+    assert net.train_loss_curve_[-1] == pytest.approx(
+        0.5 * np.mean((net.predict(X) - y) ** 2), rel=1e-10
+    )
+    # Three more epochs of the fitted network, its curve on at most 40 rows.
+    with pytest.warns(ConvergenceWarning):
+        training.fit_stochastic(net, X, y[:, None].copy(), None, False, curve_rows=40)
+    assert len(net.train_loss_curve_) == 6
     rows = np.linspace(0, 299, 40).round().astype(int)
     expected = 0.5 * np.mean((net.predict(X[rows]) - y[rows]) ** 2)
     assert net.train_loss_curve_[-1] == pytest.approx(expected, rel=1e-10)
