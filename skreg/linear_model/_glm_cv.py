@@ -106,6 +106,11 @@ class SparseLogisticRegressionCV(LogisticClassifierMixin, BaseEstimator):
     fit_intercept, multinomial_penalty, class_weight, tol, max_iter, positive,
     solver, verbose
         As in :class:`SparseLogisticRegression`.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature penalty factors, as in :class:`SparseLogisticRegression`
+        (glmnet's ``penalty.factor``, rescaled to sum to ``n_features``): the
+        automatic grid starts at the ``alpha_max`` of the penalised features, and
+        every fold's path and the refit use the same factors.
 
     Attributes
     ----------
@@ -173,6 +178,7 @@ class SparseLogisticRegressionCV(LogisticClassifierMixin, BaseEstimator):
         positive=False,
         solver="auto",
         verbose=0,
+        penalty_factor=None,
     ):
         self.alphas = alphas
         self.l1_ratio = l1_ratio
@@ -188,6 +194,7 @@ class SparseLogisticRegressionCV(LogisticClassifierMixin, BaseEstimator):
         self.positive = positive
         self.solver = solver
         self.verbose = verbose
+        self.penalty_factor = penalty_factor
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -228,7 +235,7 @@ class SparseLogisticRegressionCV(LogisticClassifierMixin, BaseEstimator):
             if np.ndim(self.alphas) == 0:
                 problem = _problem(
                     X, Y, sw, datafit, l1_ratio, self.positive, grouped,
-                    self.fit_intercept,
+                    self.fit_intercept, self.penalty_factor,
                 )  # fmt: skip
                 grids.append(glm_alpha_grid(problem, int(self.alphas), self.eps))
             else:
@@ -243,6 +250,7 @@ class SparseLogisticRegressionCV(LogisticClassifierMixin, BaseEstimator):
             "tol": self.tol,
             "max_iter": self.max_iter,
             "solver": self.solver,
+            "penalty_factor": self.penalty_factor,
         }
         scorer, template = None, None
         if self.scoring is not None:
@@ -297,6 +305,7 @@ class SparseLogisticRegressionCV(LogisticClassifierMixin, BaseEstimator):
             tol=self.tol,
             max_iter=self.max_iter,
             solver=self.solver,
+            penalty_factor=self.penalty_factor,
         )
         result = fit_glm(final, X, Y, sw, datafit, grouped)
         self._set_fitted(result, X.dtype)
