@@ -411,7 +411,13 @@ class GLMProblem:
         return self._xs
 
     def polish_intercept(self, W, b, eta):
-        """Newton steps on the intercepts alone (in place); returns ``eta``."""
+        """Newton steps on the intercepts alone (in place); returns ``eta``.
+
+        With unpenalised features, first on those and the intercepts together
+        (:meth:`polish_unpenalised`).
+        """
+        if self.unpenalised.shape[0]:
+            eta = self.polish_unpenalised(W, b, eta)
         if not self.fit_intercept:
             return eta
         f, Y, s = self.datafit, self.Y, self.s
@@ -441,6 +447,33 @@ class GLMProblem:
                 break
             b += t * step
             eta = eta + t * step
+        return eta
+
+    def polish_unpenalised(self, W, b, eta):
+        """Newton steps on the unpenalised features and intercepts (in place).
+
+        Their gradient is driven to rounding, so that the dual mean's projection
+        onto ``X_u^T U = 0`` (:meth:`_project_dual`) is a rounding-sized move that
+        stays in the conjugate's domain: from an unpolished point it could leave
+        ``[0, 1]``, and the clipped point was no longer feasible (a negative gap).
+        The steps are :func:`_newton_ws` on the unpenalised working set (its prox is
+        the identity there), with the line search on the true objective: the
+        objective only decreases. Returns ``eta``.
+        """
+        ws = self.unpenalised
+        kx = self.kernel_x()
+        for _ in range(_POLISH_STEPS):
+            U = self.s[:, None] * (self.datafit.mean(eta) - self.Y)
+            g = np.abs(self.xt_dot_ws(U, ws)).max()
+            if self.fit_intercept:
+                g = max(g, float(np.abs(U.sum(axis=0)).max()))
+            if g <= 1e-15:
+                break
+            before = eta
+            for k in range(W.shape[0]):
+                eta, _ = _newton_ws(self, W, b, eta, k, ws, kx, 1e-3 * g)
+            if eta is before:
+                break  # no step was accepted: rounding
         return eta
 
     def center_classes(self, W: np.ndarray) -> np.ndarray:
