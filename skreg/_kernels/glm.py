@@ -23,7 +23,8 @@ The weights enter the products directly: no weighted or centred copy of ``X`` is
 Shapes and dtypes: ``X`` is ``(n, p)`` Fortran-ordered (float32 or float64), or CSC
 ``data`` / ``indices`` / ``indptr`` with sorted indices; ``ws`` int64; ``w``,
 ``d``, ``L`` and ``weights`` (or empty) of length ``len(ws)`` float64 (indexed by
-position in ``ws``); ``U``, ``h``, ``Xd`` float64 of length ``n``. Accumulations are float64.
+position in ``ws``); ``U``, ``h``, ``Xd`` float64 of length ``n``. Accumulations are
+float64.
 """
 
 import numpy as np

@@ -28,6 +28,7 @@ from skreg.linear_model._glm import (
     encode_classes,
     fit_glm,
 )
+from skreg.penalties import check_penalty_arrays
 from skreg.utils._validation import Integral, Interval, Real, StrOptions, _fit_context
 
 __all__ = ["SparseLogisticRegressionCV"]
@@ -227,6 +228,9 @@ class SparseLogisticRegressionCV(LogisticClassifierMixin, BaseEstimator):
         else:
             explicit = check_alpha_grid(self.alphas)
         X, Y, sw, datafit, grouped = encode_classes(self, X, y, sample_weight)
+        # Bad factors fail here, not inside a fold (an explicit grid builds no
+        # problem on the full data).
+        check_penalty_arrays(X.shape[1], self.penalty_factor)
         if sp.issparse(X):
             X = X.tocsr()  # the folds slice rows (COO cannot); each path takes CSC
         family = datafit.name

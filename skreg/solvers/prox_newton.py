@@ -518,10 +518,23 @@ class GLMProblem:
             c = C[np.argmin(cost, axis=0), np.arange(p)]
         if self.weights.shape[0]:
             # A positive factor scales Omega_j, not its minimiser over shifts; an
-            # unpenalised column has no preferred shift: it stays.
-            c = np.where(self.weights > 0, c, 0.0)
+            # unpenalised column has no preferred shift: centred, as glmnet returns
+            # it (and as the intercepts).
+            c = np.where(self.weights > 0, c, W.mean(axis=0))
         W -= c
         return c
+
+    def center_unpenalised(self, W: np.ndarray) -> None:
+        """Centre the unpenalised columns of a multinomial ``W`` over the classes.
+
+        Neither the loss nor the penalty sees a shift of such a column (the
+        softmax is shift invariant, the column's factor is 0): the centred one is
+        glmnet's choice, and makes the returned model unique (dense and CSC
+        fits, the two solvers and warm starts agree). ``W`` updated in place.
+        """
+        unpen = self.unpenalised
+        if W.shape[0] > 1 and unpen.shape[0] and not self.positive:
+            W[:, unpen] -= W[:, unpen].mean(axis=0)
 
     def threshold(self, tol: float | None, rel_tol: float, primal: float) -> float:
         """Absolute gap to reach: relative ``tol`` (or ``rel_tol``) of the objective.
@@ -809,6 +822,7 @@ def solve_prox_newton(
                 )
             new = problem.primal(eta, W)
             gap, primal = gap - max(primal - new, 0.0), min(new, primal)
+    problem.center_unpenalised(W)
     return GLMResult(W, b, n_iter, max(gap, 0.0), primal, thr, bool(gap <= thr))
 
 
@@ -914,4 +928,5 @@ def solve_glm_fista(
         eta, p_prev, t_mom = eta_new, p_new, t_next
         L *= 0.9
         n_iter += 1
+    problem.center_unpenalised(W)
     return GLMResult(W, b, n_iter, max(gap, 0.0), primal, thr, bool(gap <= thr))
