@@ -194,7 +194,7 @@ class GLMProblem:
         self._xs = None
         self._kx = None
         self._null_fit = None
-        self._dual_projector = None
+        self._dual_projector = {}
 
     def set_penalty(self, alpha: float, l1_ratio: float) -> None:
         """Set ``alpha`` and ``l1_ratio`` (a path reuses the problem)."""
@@ -343,8 +343,18 @@ class GLMProblem:
         V = -G
         if self.unpenalised.shape[0]:
             # Unpenalised features: X_u^T U = 0 (with the intercepts' constraint).
-            Q = self.datafit.clip_dual(self._project_dual(mu))
+            # With ``positive`` an unpenalised feature at zero only needs
+            # ``V_j <= 0`` (its conjugate is the indicator of that): not projected.
+            on, off = self.unpenalised, self.unpenalised[:0]
+            if self.positive:
+                active = (W[:, on] != 0).any(axis=0)
+                on, off = on[active], on[~active]
+            Q = self.datafit.clip_dual(self._project_dual(mu, on))
             V = -self.xt_dot(s[:, None] * (Q - Y))
+            if np.any(V[:, off] > 0.0):
+                # An unpenalised feature held at zero by ``positive`` while its
+                # gradient pulls it up: this dual point is infeasible.
+                return np.inf, primal, G
         elif self.fit_intercept:
             shift = s @ (mu - Y)
             Q = self.datafit.clip_dual(mu - shift)
@@ -382,26 +392,31 @@ class GLMProblem:
         dual = -self.datafit.conjugate(Y, Q, s) - omega_star
         return primal - dual, primal, G
 
-    def _project_dual(self, mu: np.ndarray) -> np.ndarray:
+    def _project_dual(self, mu: np.ndarray, columns: np.ndarray) -> np.ndarray:
         """Dual mean ``Q = mu - A C`` with ``A^T (s (Q - Y)) = 0`` (before clipping).
 
         ``A`` holds the unpenalised columns (and a column of ones with intercepts):
         the weighted least-squares projection, ``C = (A^T S A)^+ A^T S (mu - Y)``,
         one column of ``C`` per output. For the multinomial the rows of ``A C`` sum
         to zero over the classes (the columns of ``mu - Y`` do), so ``Q`` stays on
-        the simplex's affine hull. ``A`` and the pseudo-inverse are computed once.
+        the simplex's affine hull. ``A`` holds ``columns`` (the unpenalised ones, or
+        with ``positive`` those of them off zero); it and the pseudo-inverse are
+        computed once per set.
         Clipping onto the conjugate's domain afterwards (probabilities of 0 or 1 in
         floating point) may break the constraints by rounding, as with the
         intercept's shift.
         """
-        if self._dual_projector is None:
-            A = self.X[:, self.unpenalised]
+        key = columns.tobytes()
+        if key not in self._dual_projector:
+            A = self.X[:, columns]
             A = np.asarray(A.todense() if sp.issparse(A) else A, dtype=np.float64)
             if self.fit_intercept:
                 A = np.column_stack([np.ones(A.shape[0]), A])
+            if A.shape[1] == 0:
+                return mu
             sA = self.s[:, None] * A
-            self._dual_projector = (A, sA, np.linalg.pinv(A.T @ sA))
-        A, sA, M_pinv = self._dual_projector
+            self._dual_projector[key] = (A, sA, np.linalg.pinv(A.T @ sA))
+        A, sA, M_pinv = self._dual_projector[key]
         return mu - A @ (M_pinv @ (sA.T @ (mu - self.Y)))
 
     def _xt_s(self) -> np.ndarray:

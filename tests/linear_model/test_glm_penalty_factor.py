@@ -345,3 +345,27 @@ def test_path_with_factors_matches_single_fits(kind):
         G = _gradient(data_kind, X, y, W, b)
         atol = 1e-4 if grouped else KKT_ATOL
         assert _kkt_violation(G, W, alpha, 1.0, f, grouped) <= atol, i
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_positive_with_an_unpenalised_feature_held_at_zero(fit_intercept):
+    """``positive`` and a factor 0: a feature pulled below zero stays at zero.
+
+    Its KKT condition is then ``G_j >= 0`` (not ``G_j = 0``), and the gap must
+    still certify the fit (it used to stall, projecting on ``G_j = 0``).
+    """
+    X, y = _data("binomial")
+    X[:, 5] = X[:, 1]  # unpenalised, and its unconstrained effect is negative
+    pf = _factors(X.shape[1])
+    f = pf * X.shape[1] / pf.sum()
+    alpha = 0.02
+    est = SparseLogisticRegression(
+        alpha=alpha, penalty_factor=pf, positive=True, fit_intercept=fit_intercept,
+        tol=1e-10,
+    ).fit(X, y)  # fmt: skip
+    W = est.coef_.astype(float)
+    G = _gradient("binomial", X, y, W, est.intercept_)
+    assert np.all(W >= 0) and W[0, 5] == 0 and W[0, 8] > 0
+    assert G[0, 5] > 1e-3  # held at its bound
+    viol = np.where(W > 0, np.abs(G + alpha * f), np.maximum(-G - alpha * f, 0.0))
+    assert viol.max() <= KKT_ATOL
