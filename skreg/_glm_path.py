@@ -19,7 +19,10 @@ from skreg.utils._validation import as_kernel_csc, check_sample_weight
 __all__ = ["glm_alpha_grid", "glm_path", "glm_solver", "logistic_path"]
 
 
-def _problem(X, Y, sample_weight, datafit, l1_ratio, positive, grouped, fit_intercept):
+def _problem(
+    X, Y, sample_weight, datafit, l1_ratio, positive, grouped, fit_intercept,
+    penalty_factor=None,
+):  # fmt: skip
     # Kernel layouts (STYLE: F-ordered or CSC): the CV passes row slices X[train],
     # which are C-ordered, and each layout compiles and rounds differently.
     X = as_kernel_csc(X) if sp.issparse(X) else np.asfortranarray(X)
@@ -33,6 +36,7 @@ def _problem(X, Y, sample_weight, datafit, l1_ratio, positive, grouped, fit_inte
         positive=positive,
         grouped=grouped,
         fit_intercept=fit_intercept,
+        penalty_factor=penalty_factor,
     )
 
 
@@ -84,6 +88,7 @@ def glm_path(
     max_iter: int = 100,
     solver: str = "auto",
     rel_tol: float = DEFAULT_REL_TOL,
+    penalty_factor=None,
 ):
     """Warm-started path of a GLM on validated, encoded data.
 
@@ -98,6 +103,8 @@ def glm_path(
         As in :func:`logistic_path`.
     tol, max_iter, solver, rel_tol
         Solver settings (see :class:`skreg.SparseLogisticRegression`).
+    penalty_factor : array-like of shape (p,), default=None
+        As in :func:`logistic_path`.
 
     Returns
     -------
@@ -110,8 +117,9 @@ def glm_path(
     """
     datafit = GLM_DATAFITS[family]
     problem = _problem(
-        X, Y, sample_weight, datafit, l1_ratio, positive, grouped, fit_intercept
-    )
+        X, Y, sample_weight, datafit, l1_ratio, positive, grouped, fit_intercept,
+        penalty_factor,
+    )  # fmt: skip
     if alphas is None:
         alphas = glm_alpha_grid(problem, n_alphas, eps)
     alphas = decreasing_alphas(alphas)
@@ -121,7 +129,8 @@ def glm_path(
     intercepts = np.zeros((K, m))
     gaps, n_iters = np.zeros(m), np.zeros(m, dtype=int)
     converged = np.zeros(m, dtype=bool)
-    W, b = np.zeros((K, p)), problem.null_intercept()
+    # The null model: intercepts and (glmnet) the unpenalised features' fit.
+    W, b = problem.null_fit()
     solve = glm_solver(solver, grouped)
     prev_alpha = None
     for i, alpha in enumerate(alphas):
@@ -155,6 +164,7 @@ def logistic_path(
     multinomial_penalty: str = "ungrouped",
     tol: float | None = None,
     max_iter: int = 100,
+    penalty_factor=None,
 ):
     """Regularisation path of :class:`skreg.SparseLogisticRegression`.
 
@@ -182,6 +192,11 @@ def logistic_path(
         Relative duality gap at each alpha (``None``: 1e-6).
     max_iter : int, default=100
         Newton iterations per alpha.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature factors of both penalty terms (glmnet's ``penalty.factor``; 0:
+        unpenalised), rescaled to sum to ``n_features`` as glmnet does. The grid
+        then starts at the ``alpha_max`` of the penalised features, at the fit of
+        the unpenalised ones, and the path from that fit.
 
     Returns
     -------
@@ -227,5 +242,6 @@ def logistic_path(
         grouped=family == "multinomial" and multinomial_penalty == "grouped",
         tol=tol,
         max_iter=max_iter,
+        penalty_factor=penalty_factor,
     )
     return out[0], out[1], out[2], classes

@@ -10,8 +10,10 @@ working set ``ws`` minimises the second-order model
     \\sum_i U_i \\delta_i + \\frac12 \\sum_i h_i \\delta_i^2
     + \\sum_{j \\in ws} \\Omega(w_j + d_j), \\qquad \\delta = X_{ws} d + d_b,
 
-with the elastic net ``Omega = l1_reg |.| + l2_reg / 2 (.)^2`` (``positive``:
-``+inf`` below zero) and the intercept step ``d_b`` unpenalised. Cyclic coordinate
+with the elastic net ``Omega_j = f_j (l1_reg |.| + l2_reg / 2 (.)^2)`` (``positive``:
+``+inf`` below zero; ``f`` the penalty factors of the working set, glmnet's
+``penalty.factor``, all ones when ``weights`` is empty) and the intercept step ``d_b``
+unpenalised. Cyclic coordinate
 descent on ``d`` keeps ``Xd`` up to date (``delta = Xd + c``, the intercept step
 ``c`` eliminated: weighted-centred columns); the model's gradient in ``d_j`` is
 ``X[:, j] @ (U + h * delta)`` and its curvature ``L_j = (X[:, j] - xbar_j)^2 @ h``.
@@ -20,8 +22,9 @@ The weights enter the products directly: no weighted or centred copy of ``X`` is
 
 Shapes and dtypes: ``X`` is ``(n, p)`` Fortran-ordered (float32 or float64), or CSC
 ``data`` / ``indices`` / ``indptr`` with sorted indices; ``ws`` int64; ``w``,
-``d``, ``L`` of length ``len(ws)`` float64 (``w`` and ``d`` indexed by position in
-``ws``); ``U``, ``h``, ``Xd`` float64 of length ``n``. Accumulations are float64.
+``d``, ``L`` and ``weights`` (or empty) of length ``len(ws)`` float64 (indexed by
+position in ``ws``); ``U``, ``h``, ``Xd`` float64 of length ``n``. Accumulations are
+float64.
 """
 
 import numpy as np
@@ -81,7 +84,8 @@ def weighted_col_stats_sparse(
 
 @jit
 def newton_direction(
-    X, ws, w, d, U, h, L, hx, Xd, c, l1_reg, l2_reg, positive, h_sum, max_epochs, tol,
+    X, ws, w, d, U, h, L, hx, Xd, c, l1_reg, l2_reg, positive, weights, h_sum,
+    max_epochs, tol,
 ):  # fmt: skip
     """Coordinate descent on the proximal Newton model (dense ``X``).
 
@@ -93,7 +97,8 @@ def newton_direction(
     curvature ``L`` is (:func:`weighted_col_stats`): no zig-zag between the
     intercept and uncentred columns. ``d``, ``Xd`` are updated in place. Epochs stop
     once the largest ``L_j |change_j|`` of an epoch is at most ``tol``, or after
-    ``max_epochs``. Returns ``(epochs, c)``.
+    ``max_epochs``. ``weights`` (float64, one per working-set position, or empty for
+    all ones) multiply both penalty terms of each coordinate. Returns ``(epochs, c)``.
     """
     n = X.shape[0]
     epoch = 0
@@ -110,7 +115,12 @@ def newton_direction(
                 g += X[i, j] * (U[i] + h[i] * Xd[i])
             g += c * hx[jj]
             old = w[jj] + d[jj]
-            new = prox_enet_scalar(old - g / Lj, l1_reg / Lj, l2_reg / Lj, positive)
+            l1 = l1_reg
+            l2 = l2_reg
+            if weights.shape[0]:
+                l1 = l1_reg * weights[jj]
+                l2 = l2_reg * weights[jj]
+            new = prox_enet_scalar(old - g / Lj, l1 / Lj, l2 / Lj, positive)
             diff = new - old
             if diff != 0.0:
                 d[jj] += diff
@@ -128,7 +138,7 @@ def newton_direction(
 @jit
 def newton_direction_sparse(
     data, indices, indptr, ws, w, d, U, h, L, hx, Xd, c, l1_reg, l2_reg, positive,
-    h_sum, max_epochs, tol,
+    weights, h_sum, max_epochs, tol,
 ):  # fmt: skip
     """Coordinate descent on the proximal Newton model (CSC ``X``).
 
@@ -150,7 +160,12 @@ def newton_direction_sparse(
                 g += data[k] * (U[i] + h[i] * Xd[i])
             g += c * hx[jj]
             old = w[jj] + d[jj]
-            new = prox_enet_scalar(old - g / Lj, l1_reg / Lj, l2_reg / Lj, positive)
+            l1 = l1_reg
+            l2 = l2_reg
+            if weights.shape[0]:
+                l1 = l1_reg * weights[jj]
+                l2 = l2_reg * weights[jj]
+            new = prox_enet_scalar(old - g / Lj, l1 / Lj, l2 / Lj, positive)
             diff = new - old
             if diff != 0.0:
                 d[jj] += diff

@@ -50,6 +50,7 @@ _GLM_CONSTRAINTS: dict = {
     "positive": ["boolean"],
     "solver": [StrOptions({"auto", "newton", "fista"})],
     "verbose": ["verbose"],
+    "penalty_factor": ["array-like", None],
 }
 
 
@@ -61,7 +62,7 @@ def fit_glm(estimator, X, Y, sample_weight, datafit, grouped=False, W0=None, b0=
     """
     problem = _problem(
         X, Y, sample_weight, datafit, estimator.l1_ratio, estimator.positive,
-        grouped, estimator.fit_intercept,
+        grouped, estimator.fit_intercept, estimator.penalty_factor,
     )  # fmt: skip
     problem.set_penalty(estimator.alpha, estimator.l1_ratio)
     solve = glm_solver(estimator.solver, grouped)
@@ -254,6 +255,16 @@ class SparseLogisticRegression(LogisticClassifierMixin, BaseEstimator):
         proximal gradient. ``"auto"``: Newton, or FISTA for the grouped penalty.
     verbose : int, default=0
         Print the gap at every iteration when positive.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature penalty factors (glmnet's ``penalty.factor``): both penalty
+        terms of feature ``j`` (every class row of ``coef_[:, j]``, or its group
+        norm with ``multinomial_penalty="grouped"``) are multiplied by
+        ``penalty_factor[j] >= 0``; ``0`` leaves the feature unpenalised (it is in
+        the model at every ``alpha``). The factors are rescaled to sum to
+        ``n_features``, as glmnet and the linear models do, so that ``alpha`` stays
+        glmnet's ``lambda``; a constant factor changes nothing. Finite, not all
+        zero (``ValueError`` otherwise). See "Penalty factors" in the GLM user
+        guide (adaptive lasso).
 
     Attributes
     ----------
@@ -305,6 +316,7 @@ class SparseLogisticRegression(LogisticClassifierMixin, BaseEstimator):
         positive=False,
         solver="auto",
         verbose=0,
+        penalty_factor=None,
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -317,6 +329,7 @@ class SparseLogisticRegression(LogisticClassifierMixin, BaseEstimator):
         self.positive = positive
         self.solver = solver
         self.verbose = verbose
+        self.penalty_factor = penalty_factor
 
     def _encode(self, X, y, sample_weight):
         """Validate; return ``(X, Y, sample_weight, datafit, grouped)``."""
@@ -384,6 +397,11 @@ class SparsePoissonRegressor(RegressorMixin, BaseEstimator):
         As in :class:`SparseLogisticRegression`.
     verbose : int, default=0
         Print the gap at every iteration when positive.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature penalty factors (glmnet's ``penalty.factor``), as in
+        :class:`SparseLogisticRegression`: both terms of ``coef_[j]`` multiplied by
+        ``penalty_factor[j] >= 0`` (``0``: unpenalised), rescaled to sum to
+        ``n_features``.
 
     Attributes
     ----------
@@ -424,6 +442,7 @@ class SparsePoissonRegressor(RegressorMixin, BaseEstimator):
         positive=False,
         solver="auto",
         verbose=0,
+        penalty_factor=None,
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -434,6 +453,7 @@ class SparsePoissonRegressor(RegressorMixin, BaseEstimator):
         self.positive = positive
         self.solver = solver
         self.verbose = verbose
+        self.penalty_factor = penalty_factor
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):

@@ -28,6 +28,7 @@ from skreg.linear_model._glm import (
     encode_classes,
     fit_glm,
 )
+from skreg.penalties import check_penalty_arrays
 from skreg.utils._validation import Integral, Interval, Real, StrOptions, _fit_context
 
 __all__ = ["SparseLogisticRegressionCV"]
@@ -106,6 +107,11 @@ class SparseLogisticRegressionCV(LogisticClassifierMixin, BaseEstimator):
     fit_intercept, multinomial_penalty, class_weight, tol, max_iter, positive,
     solver, verbose
         As in :class:`SparseLogisticRegression`.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature penalty factors, as in :class:`SparseLogisticRegression`
+        (glmnet's ``penalty.factor``, rescaled to sum to ``n_features``): the
+        automatic grid starts at the ``alpha_max`` of the penalised features, and
+        every fold's path and the refit use the same factors.
 
     Attributes
     ----------
@@ -173,6 +179,7 @@ class SparseLogisticRegressionCV(LogisticClassifierMixin, BaseEstimator):
         positive=False,
         solver="auto",
         verbose=0,
+        penalty_factor=None,
     ):
         self.alphas = alphas
         self.l1_ratio = l1_ratio
@@ -188,6 +195,7 @@ class SparseLogisticRegressionCV(LogisticClassifierMixin, BaseEstimator):
         self.positive = positive
         self.solver = solver
         self.verbose = verbose
+        self.penalty_factor = penalty_factor
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -220,6 +228,9 @@ class SparseLogisticRegressionCV(LogisticClassifierMixin, BaseEstimator):
         else:
             explicit = check_alpha_grid(self.alphas)
         X, Y, sw, datafit, grouped = encode_classes(self, X, y, sample_weight)
+        # Bad factors fail here, not inside a fold (an explicit grid builds no
+        # problem on the full data).
+        check_penalty_arrays(X.shape[1], self.penalty_factor)
         if sp.issparse(X):
             X = X.tocsr()  # the folds slice rows (COO cannot); each path takes CSC
         family = datafit.name
@@ -228,7 +239,7 @@ class SparseLogisticRegressionCV(LogisticClassifierMixin, BaseEstimator):
             if np.ndim(self.alphas) == 0:
                 problem = _problem(
                     X, Y, sw, datafit, l1_ratio, self.positive, grouped,
-                    self.fit_intercept,
+                    self.fit_intercept, self.penalty_factor,
                 )  # fmt: skip
                 grids.append(glm_alpha_grid(problem, int(self.alphas), self.eps))
             else:
@@ -243,6 +254,7 @@ class SparseLogisticRegressionCV(LogisticClassifierMixin, BaseEstimator):
             "tol": self.tol,
             "max_iter": self.max_iter,
             "solver": self.solver,
+            "penalty_factor": self.penalty_factor,
         }
         scorer, template = None, None
         if self.scoring is not None:
@@ -297,6 +309,7 @@ class SparseLogisticRegressionCV(LogisticClassifierMixin, BaseEstimator):
             tol=self.tol,
             max_iter=self.max_iter,
             solver=self.solver,
+            penalty_factor=self.penalty_factor,
         )
         result = fit_glm(final, X, Y, sw, datafit, grouped)
         self._set_fitted(result, X.dtype)

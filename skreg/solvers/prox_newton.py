@@ -9,7 +9,21 @@ The problem is
 
 with a datafit of :mod:`skreg.datafits_glm`, weights ``s`` summing to one and the
 elastic net ``Omega = l1_reg |.| + l2_reg / 2 (.)^2`` (or, ``grouped``, the L2 norm
-of each column ``W[:, j]`` across outputs in place of the absolute value).
+of each column ``W[:, j]`` across outputs in place of the absolute value), feature
+``j``'s terms multiplied by its penalty factor ``f_j`` (glmnet's ``penalty.factor``,
+rescaled to sum to ``p`` by :func:`skreg.penalties.check_penalty_arrays`; all ones by
+default, and then no per-feature array reaches the kernels).
+
+Penalty factors. A feature with ``f_j > 0`` keeps every rule below with ``l1_reg`` and
+``l2_reg`` multiplied by ``f_j`` (KKT scores, strong rule, prox, the conjugate in
+the gap). A feature with ``f_j = 0`` is unpenalised: its KKT condition is a zero
+gradient, the strong rule always keeps it, ``alpha_max`` is taken over the
+penalised features at the fit of the unpenalised ones alone (glmnet's
+``lambda.max``, :meth:`GLMProblem.null_fit`), and a path starts from that fit. In
+the dual, an unpenalised feature is a linear constraint ``X_j^T U = 0`` like the
+intercept's ``sum_i U_ik = 0``: the dual mean is projected onto those constraints
+jointly (weighted least squares, :meth:`GLMProblem._project_dual`) before the
+feasibility scaling, which multiplies ``U`` and so keeps them.
 
 Proximal Newton (glmnet's IRLS, skglm's and celer's ``ProxNewton``), on working
 sets. Each outer iteration computes the full gradient, the duality gap and every
@@ -140,6 +154,9 @@ class GLMProblem:
     alpha, l1_ratio : float
         Penalty ``alpha * (l1_ratio ||W||_1 + (1 - l1_ratio) / 2 ||W||_F^2)``.
     positive, grouped, fit_intercept : bool
+    penalty_factor : array-like of shape (p,), default=None
+        Per-feature factors of both penalty terms (validated and rescaled to sum to
+        ``p`` by :func:`skreg.penalties.check_penalty_arrays`, as the linear models).
     """
 
     def __init__(
@@ -154,8 +171,14 @@ class GLMProblem:
         positive=False,
         grouped=False,
         fit_intercept=True,
+        penalty_factor=None,
     ):
         n = X.shape[0]
+        # The linear models' validator: one rule and one message for the factors.
+        self.weights = penalties.check_penalty_arrays(X.shape[1], penalty_factor)[0]
+        self.unpenalised = penalties.ElasticNet.with_arrays(
+            1.0, 1.0, False, (self.weights, penalties.NO_ARRAY, penalties.NO_ARRAY)
+        ).unpenalised
         self.X, self.Y, self.datafit = X, np.asarray(Y, dtype=np.float64), datafit
         self.dtype = X.dtype
         s = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
@@ -170,6 +193,8 @@ class GLMProblem:
         self._null_value = None
         self._xs = None
         self._kx = None
+        self._null_fit = None
+        self._dual_projector = {}
 
     def set_penalty(self, alpha: float, l1_ratio: float) -> None:
         """Set ``alpha`` and ``l1_ratio`` (a path reuses the problem)."""
@@ -190,11 +215,38 @@ class GLMProblem:
         return (U.T @ self.X).astype(np.float64, copy=False)
 
     def grad_at_null(self) -> np.ndarray:
-        """Datafit gradient in ``W`` at ``W = 0`` and the null intercepts."""
-        b0 = self.null_intercept()
-        eta = np.zeros((self.X.shape[0], self.Y.shape[1])) + b0
+        """Datafit gradient in ``W`` at the null model (:meth:`null_fit`)."""
+        W0, b0 = self.null_fit()
+        eta = self.linear_predictor(W0, b0)
         mu = self.datafit.mean(eta)
         return self.xt_dot(self.s[:, None] * (mu - self.Y))
+
+    def null_fit(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(W, b)`` of the null model: where a path starts.
+
+        The intercepts alone (:meth:`null_intercept`, ``W = 0``) or, with unpenalised
+        features (penalty factor 0), the unpenalised fit of those and the intercepts
+        (glmnet's start: they are never zero on the path). Computed once; copies are
+        returned.
+        """
+        if self._null_fit is None:
+            K, p = self.Y.shape[1], self.X.shape[1]
+            W, b = np.zeros((K, p)), self.null_intercept()
+            unpen = self.unpenalised
+            if unpen.shape[0]:
+                Xu = self.X[:, unpen]
+                Xu = as_kernel_csc(Xu) if sp.issparse(Xu) else np.asfortranarray(Xu)
+                sub = GLMProblem(
+                    Xu, self.Y, self.s, self.datafit, alpha=0.0, l1_ratio=1.0,
+                    positive=self.positive, fit_intercept=self.fit_intercept,
+                )  # fmt: skip
+                Wu = np.zeros((K, unpen.shape[0]))
+                with np.errstate(over="ignore"):
+                    solve_prox_newton(sub, Wu, b)
+                W[:, unpen] = Wu
+            self._null_fit = (W, b)
+        W, b = self._null_fit
+        return W.copy(), b.copy()
 
     def null_intercept(self) -> np.ndarray:
         """Return the intercepts of the model without features (0 if none)."""
@@ -206,11 +258,16 @@ class GLMProblem:
         """Smallest ``alpha`` at which ``W = 0`` is optimal (``l1_ratio > 0``)."""
         G = self.grad_at_null()
         if self.grouped:
-            g = float(np.sqrt((G**2).sum(axis=0)).max(initial=0.0))
+            mag = np.sqrt((G**2).sum(axis=0))
         elif self.positive:
-            g = float(max(-G.min(initial=0.0), 0.0))
+            mag = np.maximum(-G, 0.0).max(axis=0, initial=0.0)
         else:
-            g = float(np.abs(G).max(initial=0.0))
+            mag = np.abs(G).max(axis=0, initial=0.0)
+        if self.weights.shape[0]:
+            # Over the penalised features, each scaled by its factor (glmnet).
+            pen = self.weights > 0
+            mag = mag[pen] / self.weights[pen]
+        g = float(mag.max(initial=0.0))
         if self.l1_ratio == 0:
             return np.inf if g > 0 else 0.0
         return g / self.l1_ratio
@@ -221,6 +278,12 @@ class GLMProblem:
         W = W.astype(np.float64, copy=False)
         if self.positive and np.any(W < 0):
             return np.inf
+        if self.weights.shape[0]:
+            # sum_j f_j (l1_reg |W_.j| + l2_reg / 2 ||W_.j||^2), per feature.
+            sq_j = (W * W).sum(axis=0)
+            l1_j = np.sqrt(sq_j) if self.grouped else np.abs(W).sum(axis=0)
+            f = self.weights
+            return self.l1_reg * float(f @ l1_j) + 0.5 * self.l2_reg * float(f @ sq_j)
         sq = float((W * W).sum())
         if self.grouped:
             l1 = float(np.sqrt((W * W).sum(axis=0)).sum())
@@ -278,7 +341,21 @@ class GLMProblem:
         G = self.xt_dot(s[:, None] * (mu - Y))
         Q = mu
         V = -G
-        if self.fit_intercept:
+        if self.unpenalised.shape[0]:
+            # Unpenalised features: X_u^T U = 0 (with the intercepts' constraint).
+            # With ``positive`` an unpenalised feature at zero only needs
+            # ``V_j <= 0`` (its conjugate is the indicator of that): not projected.
+            on, off = self.unpenalised, self.unpenalised[:0]
+            if self.positive:
+                active = (W[:, on] != 0).any(axis=0)
+                on, off = on[active], on[~active]
+            Q = self.datafit.clip_dual(self._project_dual(mu, on))
+            V = -self.xt_dot(s[:, None] * (Q - Y))
+            if np.any(V[:, off] > 0.0):
+                # An unpenalised feature held at zero by ``positive`` while its
+                # gradient pulls it up: this dual point is infeasible.
+                return np.inf, primal, G
+        elif self.fit_intercept:
             shift = s @ (mu - Y)
             Q = self.datafit.clip_dual(mu - shift)
             if np.array_equal(Q, mu - shift):
@@ -295,15 +372,52 @@ class GLMProblem:
             mag = np.maximum(V, 0.0)
         else:
             mag = np.abs(V)
+        if self.weights.shape[0]:
+            # Feature j's conjugate at factor f_j: the unweighted one of mag_j / f_j,
+            # times f_j. Unpenalised columns meet X_j^T U = 0 by the projection above
+            # (to rounding) and are charged nothing.
+            pen = self.weights > 0
+            f = self.weights[pen]
+            mag = mag[..., pen] / f
         if l2 == 0.0:
             top = float(mag.max(initial=0.0))
             c = 1.0 if top <= l1 else l1 / top
             Q = Y + c * (Q - Y)
             omega_star = 0.0
+        elif self.weights.shape[0]:
+            excess = np.maximum(mag - l1, 0.0) ** 2
+            omega_star = float((excess * f).sum()) / (2.0 * l2)
         else:
             omega_star = float((np.maximum(mag - l1, 0.0) ** 2).sum()) / (2.0 * l2)
         dual = -self.datafit.conjugate(Y, Q, s) - omega_star
         return primal - dual, primal, G
+
+    def _project_dual(self, mu: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """Dual mean ``Q = mu - A C`` with ``A^T (s (Q - Y)) = 0`` (before clipping).
+
+        ``A`` holds the unpenalised columns (and a column of ones with intercepts):
+        the weighted least-squares projection, ``C = (A^T S A)^+ A^T S (mu - Y)``,
+        one column of ``C`` per output. For the multinomial the rows of ``A C`` sum
+        to zero over the classes (the columns of ``mu - Y`` do), so ``Q`` stays on
+        the simplex's affine hull. ``A`` holds ``columns`` (the unpenalised ones, or
+        with ``positive`` those of them off zero); it and the pseudo-inverse are
+        computed once per set.
+        Clipping onto the conjugate's domain afterwards (probabilities of 0 or 1 in
+        floating point) may break the constraints by rounding, as with the
+        intercept's shift.
+        """
+        key = columns.tobytes()
+        if key not in self._dual_projector:
+            A = self.X[:, columns]
+            A = np.asarray(A.todense() if sp.issparse(A) else A, dtype=np.float64)
+            if self.fit_intercept:
+                A = np.column_stack([np.ones(A.shape[0]), A])
+            if A.shape[1] == 0:
+                return mu
+            sA = self.s[:, None] * A
+            self._dual_projector[key] = (A, sA, np.linalg.pinv(A.T @ sA))
+        A, sA, M_pinv = self._dual_projector[key]
+        return mu - A @ (M_pinv @ (sA.T @ (mu - self.Y)))
 
     def _xt_s(self) -> np.ndarray:
         """``X.T @ s`` (the weighted column means), computed once."""
@@ -312,7 +426,13 @@ class GLMProblem:
         return self._xs
 
     def polish_intercept(self, W, b, eta):
-        """Newton steps on the intercepts alone (in place); returns ``eta``."""
+        """Newton steps on the intercepts alone (in place); returns ``eta``.
+
+        With unpenalised features, first on those and the intercepts together
+        (:meth:`polish_unpenalised`).
+        """
+        if self.unpenalised.shape[0]:
+            eta = self.polish_unpenalised(W, b, eta)
         if not self.fit_intercept:
             return eta
         f, Y, s = self.datafit, self.Y, self.s
@@ -342,6 +462,33 @@ class GLMProblem:
                 break
             b += t * step
             eta = eta + t * step
+        return eta
+
+    def polish_unpenalised(self, W, b, eta):
+        """Newton steps on the unpenalised features and intercepts (in place).
+
+        Their gradient is driven to rounding, so that the dual mean's projection
+        onto ``X_u^T U = 0`` (:meth:`_project_dual`) is a rounding-sized move that
+        stays in the conjugate's domain: from an unpolished point it could leave
+        ``[0, 1]``, and the clipped point was no longer feasible (a negative gap).
+        The steps are :func:`_newton_ws` on the unpenalised working set (its prox is
+        the identity there), with the line search on the true objective: the
+        objective only decreases. Returns ``eta``.
+        """
+        ws = self.unpenalised
+        kx = self.kernel_x()
+        for _ in range(_POLISH_STEPS):
+            U = self.s[:, None] * (self.datafit.mean(eta) - self.Y)
+            g = np.abs(self.xt_dot_ws(U, ws)).max()
+            if self.fit_intercept:
+                g = max(g, float(np.abs(U.sum(axis=0)).max()))
+            if g <= 1e-15:
+                break
+            before = eta
+            for k in range(W.shape[0]):
+                eta, _ = _newton_ws(self, W, b, eta, k, ws, kx, 1e-3 * g)
+            if eta is before:
+                break  # no step was accepted: rounding
         return eta
 
     def center_classes(self, W: np.ndarray) -> np.ndarray:
@@ -384,8 +531,25 @@ class GLMProblem:
             D = W[None, :, :] - C[:, None, :]  # (n_candidates, K, p)
             cost = l1 * np.abs(D).sum(axis=1) + 0.5 * l2 * (D * D).sum(axis=1)
             c = C[np.argmin(cost, axis=0), np.arange(p)]
+        if self.weights.shape[0]:
+            # A positive factor scales Omega_j, not its minimiser over shifts; an
+            # unpenalised column has no preferred shift: centred, as glmnet returns
+            # it (and as the intercepts).
+            c = np.where(self.weights > 0, c, W.mean(axis=0))
         W -= c
         return c
+
+    def center_unpenalised(self, W: np.ndarray) -> None:
+        """Centre the unpenalised columns of a multinomial ``W`` over the classes.
+
+        Neither the loss nor the penalty sees a shift of such a column (the
+        softmax is shift invariant, the column's factor is 0): the centred one is
+        glmnet's choice, and makes the returned model unique (dense and CSC
+        fits, the two solvers and warm starts agree). ``W`` updated in place.
+        """
+        unpen = self.unpenalised
+        if W.shape[0] > 1 and unpen.shape[0] and not self.positive:
+            W[:, unpen] -= W[:, unpen].mean(axis=0)
 
     def threshold(self, tol: float | None, rel_tol: float, primal: float) -> float:
         """Absolute gap to reach: relative ``tol`` (or ``rel_tol``) of the objective.
@@ -406,13 +570,19 @@ class GLMProblem:
         return max(rel * abs(primal), floor * self._null_value)
 
 
-def _kkt_scores(problem, W, G):
+def _kkt_scores(problem, W, G, ws=None):
     """Largest KKT violation of each feature over the outputs, shape ``(p,)``.
 
     ``G`` is the datafit gradient in ``W``; the violation is the distance of ``-G``
-    to the subdifferential of the penalty at ``W`` (0 at an optimum).
+    to the subdifferential of the penalty at ``W`` (0 at an optimum). ``W`` and
+    ``G`` may be the columns ``ws`` only (their penalty factors are then taken).
+    An unpenalised feature's violation is ``|G_j|`` (``max(-G_j, 0)`` at zero
+    with ``positive``).
     """
     l1, l2 = problem.l1_reg, problem.l2_reg
+    if problem.weights.shape[0]:
+        f = problem.weights if ws is None else problem.weights[ws]
+        l1, l2 = l1 * f, l2 * f
     Gt = G + l2 * W
     if problem.positive:
         viol = np.where(W > 0, np.abs(Gt + l1), np.maximum(-(Gt + l1), 0.0))
@@ -429,23 +599,32 @@ def strong_set(problem, W, G, prev_alpha):
     ``W`` is the solution at ``prev_alpha`` and ``G`` its datafit gradient; the
     rule (Tibshirani et al. 2012, "Strong rules for discarding predictors in
     lasso-type problems") keeps a zero feature when ``|G_j| >= l1_ratio (2 alpha -
-    prev_alpha)`` (largest over the outputs; ``-G_j`` with ``positive``). It
+    prev_alpha)`` times its penalty factor (largest over the outputs; ``-G_j``
+    with ``positive``). It
     assumes each ``|G_j|`` moves at most as fast as ``alpha`` along the path, which
     can fail: the caller checks the KKT conditions of every feature afterwards.
     """
     bound = problem.l1_ratio * (2.0 * problem.alpha - float(prev_alpha))
+    if problem.weights.shape[0]:
+        # Feature j's threshold scales with its factor: unpenalised ones always pass.
+        bound = bound * problem.weights
     mag = -G if problem.positive else np.abs(G)
     return (W != 0).any(axis=0) | (mag.max(axis=0) >= bound)
 
 
-def _penalty_change(problem, w, d):
-    """``Omega(w + d) - Omega(w)`` summed entry by entry (``inf`` off ``positive``)."""
+def _penalty_change(problem, w, d, f=None):
+    """``Omega(w + d) - Omega(w)`` summed entry by entry (``inf`` off ``positive``).
+
+    ``f``: the penalty factors of the entries (``None``: all ones).
+    """
     new = w + d
     if problem.positive and np.any(new < 0):
         return np.inf
-    l1 = float((np.abs(new) - np.abs(w)).sum())
-    l2 = float((d * (w + 0.5 * d)).sum())
-    return problem.l1_reg * l1 + problem.l2_reg * l2
+    l1_j = np.abs(new) - np.abs(w)
+    l2_j = d * (w + 0.5 * d)
+    if f is not None:
+        return problem.l1_reg * float(f @ l1_j) + problem.l2_reg * float(f @ l2_j)
+    return problem.l1_reg * float(l1_j.sum()) + problem.l2_reg * float(l2_j.sum())
 
 
 def _newton_ws(problem, W, b, eta, k, ws, kx, cd_tol):
@@ -457,10 +636,10 @@ def _newton_ws(problem, W, b, eta, k, ws, kx, cd_tol):
     model's decrease) takes the step. ``W``, ``b`` updated in place; returns
     ``(eta, epochs)``.
     """
-    f, s, Y = problem.datafit, problem.s, problem.Y
-    mu = f.mean(eta)[:, k]
+    datafit, s, Y = problem.datafit, problem.s, problem.Y
+    mu = datafit.mean(eta)[:, k]
     U = s * (mu - Y[:, k])
-    h = s * f.curvature(mu)
+    h = s * datafit.curvature(mu)
     sparse, xargs = kx
     m = ws.shape[0]
     L, hx = np.empty(m), np.zeros(m)
@@ -476,9 +655,11 @@ def _newton_ws(problem, W, b, eta, k, ws, kx, cd_tol):
     stats(*xargs, ws, h, float(h.sum()), fit_b, L, hx)
     if not fit_b:
         hx[:] = 0.0
+    # Penalty factors of the working set (empty: all ones, the default kernels' path).
+    f = problem.weights[ws] if problem.weights.shape[0] else None
     args = (
         w, d, U, h, L, hx, Xd, c, problem.l1_reg, problem.l2_reg, problem.positive,
-        h_sum, _CD_MAX_EPOCHS, float(cd_tol),
+        penalties.NO_ARRAY if f is None else f, h_sum, _CD_MAX_EPOCHS, float(cd_tol),
     )  # fmt: skip
     kernel = _glm.newton_direction_sparse if sparse else _glm.newton_direction
     epochs, db = kernel(*xargs, ws, *args)
@@ -489,12 +670,12 @@ def _newton_ws(problem, W, b, eta, k, ws, kx, cd_tol):
     # the penalty entry by entry), not as differences of two objectives: near
     # the optimum the decrease falls below the objective's rounding, and a test
     # on rounded values would refuse every step (the gap then stalls near 1e-8).
-    decrease = float(U @ Xd) + _penalty_change(problem, w, d)
+    decrease = float(U @ Xd) + _penalty_change(problem, w, d, f)
     e_k = np.ascontiguousarray(eta[:, k])
     t = 1.0
     for _ in range(_MAX_HALVINGS):
-        change = f.change(Y[:, k], e_k, mu, t * Xd, s) + _penalty_change(
-            problem, w, t * d
+        change = datafit.change(Y[:, k], e_k, mu, t * Xd, s) + _penalty_change(
+            problem, w, t * d, f
         )
         if change <= _ARMIJO * t * min(decrease, 0.0):
             W[k, ws] = w + t * d
@@ -639,7 +820,7 @@ def solve_prox_newton(
                 eta = _extrapolate(problem, W, b, eta, history)
             U = problem.s[:, None] * (problem.datafit.mean(eta) - problem.Y)
             G_ws = problem.xt_dot_ws(U, ws)
-            if float(_kkt_scores(problem, W[:, ws], G_ws).max()) <= inner_tol:
+            if float(_kkt_scores(problem, W[:, ws], G_ws, ws).max()) <= inner_tol:
                 break
     if finish and gap <= thr and gap > 0.0:
         # Certified: one more Newton iteration on the support, its direction solved
@@ -656,21 +837,35 @@ def solve_prox_newton(
                 )
             new = problem.primal(eta, W)
             gap, primal = gap - max(primal - new, 0.0), min(new, primal)
+    problem.center_unpenalised(W)
     return GLMResult(W, b, n_iter, max(gap, 0.0), primal, thr, bool(gap <= thr))
 
 
 def _prox(problem, V, step):
     """Proximal operator of ``step * Omega`` at ``V`` (shape ``(K, p)``)."""
     l1, l2 = problem.l1_reg * step, problem.l2_reg * step
+    weighted = problem.weights.shape[0] > 0
     if problem.grouped:
+        if weighted:
+            # Per feature: thresholds f_j l1 and f_j l2 (the columns are the groups).
+            l1, l2 = l1 * problem.weights, l2 * problem.weights
         norms = np.sqrt((V * V).sum(axis=0))
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.where(norms > l1, 1.0 - l1 / norms, 0.0)
+        if weighted:
+            # Unpenalised columns (f_j = 0, so l1_j = 0) pass through, even at zero.
+            scale = np.where(l1 > 0, scale, 1.0)
         return V * scale / (1.0 + l2)
     if l1 + l2 == 0.0:
         return np.maximum(V, 0.0) if problem.positive else V.copy()
-    # The elastic-net prox of skreg.penalties (one home for it), at unit step.
-    penalty = penalties.ElasticNet(l1 + l2, l1 / (l1 + l2), positive=problem.positive)
+    # The elastic-net prox of skreg.penalties (one home for it), at unit step; with
+    # penalty factors, on V.T: the penalty tiles its per-feature arrays by rows.
+    arrays = (problem.weights, penalties.NO_ARRAY, penalties.NO_ARRAY)
+    penalty = penalties.ElasticNet.with_arrays(
+        l1 + l2, l1 / (l1 + l2), problem.positive, arrays
+    )
+    if weighted:
+        return np.ascontiguousarray(penalty.prox(np.ascontiguousarray(V.T), 1.0).T)
     return penalty.prox(V, 1.0)
 
 
@@ -748,4 +943,5 @@ def solve_glm_fista(
         eta, p_prev, t_mom = eta_new, p_new, t_next
         L *= 0.9
         n_iter += 1
+    problem.center_unpenalised(W)
     return GLMResult(W, b, n_iter, max(gap, 0.0), primal, thr, bool(gap <= thr))

@@ -30,6 +30,13 @@ by :func:`objective`):
   comparison below uses skreg's form (non-negative, so "relative" is well defined;
   it is also the stricter of the two, being the smaller in magnitude here).
 
+Penalty factors (``tests/data/make_glmnet_refs_glm_pf.R``, problems ``pf_*``):
+glmnet's ``penalty.factor`` with zeros and varied positive values, rescaled by glmnet
+to sum to ``nvars``; the penalty of feature ``j`` (all its class rows, or its group
+norm) is multiplied by the rescaled factor ``f_j``, in both the L1 and the L2 term
+(``pf_binomial_enet`` has glmnet's ``alpha = 0.5``). skreg's ``penalty_factor``
+takes the same raw factors and rescales them the same way.
+
 Cross-validation: ``cv.glmnet(type.measure="deviance", foldid=...)`` on the binomial
 dense problem, on the fitted lambda grid; skreg gets the same folds as a
 ``PredefinedSplit`` and the same grid, and must select ``lambda.min`` and
@@ -51,6 +58,7 @@ from skreg import (
     SparseLogisticRegressionCV,
     SparsePoissonRegressor,
 )
+from skreg.linear_model import logistic_path
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "glmnet_glm"
 
@@ -62,6 +70,15 @@ PROBLEMS = {
     "multinomial": ("multinomial", "ungrouped"),
     "multinomial_grouped": ("multinomial", "grouped"),
     "poisson": ("poisson", "ungrouped"),
+}
+# Problems with glmnet's penalty.factor: name -> (family, multinomial_penalty).
+PF_PROBLEMS = {
+    "pf_binomial_dense": ("binomial", "ungrouped"),
+    "pf_binomial_enet": ("binomial", "ungrouped"),
+    "pf_binomial_sparse": ("binomial", "ungrouped"),
+    "pf_multinomial": ("multinomial", "ungrouped"),
+    "pf_multinomial_grouped": ("multinomial", "grouped"),
+    "pf_poisson": ("poisson", "ungrouped"),
 }
 OBJ_RTOL = 1e-6
 FITTED_ATOL = 1e-3
@@ -83,7 +100,12 @@ def load_problem(name: str) -> dict:
     m, n = lambdas.shape[0], X.shape[0]
     a0 = _load(name, "a0")
     K = a0.shape[1]
+    extra = {}
+    if (DATA / f"{name}_pf.csv.gz").exists():
+        extra["pf"] = _load(name, "pf").ravel()
+        extra["l1_ratio"] = float(_load(name, "l1ratio")[0, 0])
     return {
+        **extra,
         "X": X,
         "y": _load(name, "y").ravel(),
         "w": _load(name, "w").ravel(),
@@ -94,8 +116,11 @@ def load_problem(name: str) -> dict:
     }
 
 
-def objective(family, grouped, X, y, w, B, b, lam, l1_ratio=1.0):
-    """The common objective (skreg's form, see the module docstring) at ``(B, b)``."""
+def objective(family, grouped, X, y, w, B, b, lam, l1_ratio=1.0, pf=None):
+    """The common objective (skreg's form, see the module docstring) at ``(B, b)``.
+
+    ``pf``: glmnet's raw penalty factors, rescaled here to sum to ``n_features``.
+    """
     s = w / w.sum()
     eta = np.asarray(X @ B.T) + b
     if family == "binomial":
@@ -105,8 +130,10 @@ def objective(family, grouped, X, y, w, B, b, lam, l1_ratio=1.0):
         loss = logsumexp(eta, axis=1) - eta[np.arange(X.shape[0]), idx]
     else:
         loss = np.exp(eta[:, 0]) - y * eta[:, 0] + xlogy(y, y) - y
-    l1 = np.sqrt((B**2).sum(axis=0)).sum() if grouped else np.abs(B).sum()
-    pen = lam * (l1_ratio * l1 + 0.5 * (1.0 - l1_ratio) * (B**2).sum())
+    p = B.shape[1]
+    f = np.ones(p) if pf is None else np.asarray(pf) * (p / np.sum(pf))
+    l1 = np.sqrt((B**2).sum(axis=0)) if grouped else np.abs(B).sum(axis=0)
+    pen = lam * (l1_ratio * f @ l1 + 0.5 * (1.0 - l1_ratio) * f @ (B**2).sum(axis=0))
     return float(s @ loss) + pen
 
 
@@ -120,11 +147,11 @@ def fitted(family, X, B, b):
     return np.exp(eta)
 
 
-def _fit_skreg(family, penalty, X, y, w, lam):
+def _fit_skreg(family, penalty, X, y, w, lam, **params):
     if family == "poisson":
-        est = SparsePoissonRegressor(alpha=lam).fit(X, y, sample_weight=w)
+        est = SparsePoissonRegressor(alpha=lam, **params).fit(X, y, sample_weight=w)
         return est.coef_[None, :].astype(float), np.array([est.intercept_])
-    est = SparseLogisticRegression(alpha=lam, multinomial_penalty=penalty)
+    est = SparseLogisticRegression(alpha=lam, multinomial_penalty=penalty, **params)
     est.fit(X, y.astype(int), sample_weight=w)
     return est.coef_.astype(float), est.intercept_.astype(float)
 
@@ -178,3 +205,72 @@ def test_cv_selects_glmnet_lambda_min_and_1se():
     np.testing.assert_allclose(cv.se_score_path_[0], _cv_ref("cvsd"), rtol=1e-3)
     assert cv.alpha_ == lambda_min
     assert cv.alpha_1se_ == lambda_1se
+
+
+@pytest.mark.parametrize("name", sorted(PF_PROBLEMS))
+def test_penalty_factor_matches_glmnet_along_its_path(name):
+    """skreg's penalty_factor against glmnet's penalty.factor (zeros included)."""
+    family, penalty = PF_PROBLEMS[name]
+    grouped = penalty == "grouped"
+    ref = load_problem(name)
+    X, y, w, pf, l1_ratio = ref["X"], ref["y"], ref["w"], ref["pf"], ref["l1_ratio"]
+    assert np.any(pf == 0) and len(np.unique(pf[pf > 0])) > 1
+    unpen = np.flatnonzero(pf == 0)
+    for i, lam in enumerate(ref["lambdas"]):
+        B, b = _fit_skreg(
+            family, penalty, X, y, w, lam, l1_ratio=l1_ratio, penalty_factor=pf
+        )
+        args = (family, grouped, X, y, w)
+        ours = objective(*args, B, b, lam, l1_ratio, pf)
+        theirs = objective(*args, ref["beta"][i], ref["a0"][i], lam, l1_ratio, pf)
+        assert ours <= theirs + OBJ_RTOL * abs(theirs), (i, lam, ours, theirs)
+        np.testing.assert_allclose(
+            fitted(family, X, B, b), ref["fitted"][i], rtol=0, atol=FITTED_ATOL
+        )
+        # Unpenalised features are in the model from glmnet's lambda.max on.
+        assert np.all(np.abs(B[:, unpen]).max(axis=0) > 0)
+
+
+@pytest.mark.parametrize("name", sorted(PF_PROBLEMS))
+def test_penalty_factor_fista_matches_glmnet(name):
+    family, penalty = PF_PROBLEMS[name]
+    ref = load_problem(name)
+    X, y, w, pf, l1_ratio = ref["X"], ref["y"], ref["w"], ref["pf"], ref["l1_ratio"]
+    args = (family, penalty == "grouped", X, y, w)
+    for i in range(0, len(ref["lambdas"]), 4):
+        lam = ref["lambdas"][i]
+        B, b = _fit_skreg(
+            family, penalty, X, y, w, lam, l1_ratio=l1_ratio, penalty_factor=pf,
+            solver="fista",
+        )  # fmt: skip
+        ours = objective(*args, B, b, lam, l1_ratio, pf)
+        theirs = objective(*args, ref["beta"][i], ref["a0"][i], lam, l1_ratio, pf)
+        assert ours <= theirs + OBJ_RTOL * abs(theirs), (i, lam, ours, theirs)
+        np.testing.assert_allclose(
+            fitted(family, X, B, b), ref["fitted"][i], rtol=0, atol=FITTED_ATOL
+        )
+
+
+@pytest.mark.parametrize(
+    "name", ["pf_binomial_dense", "pf_binomial_sparse", "pf_multinomial_grouped"]
+)
+def test_penalty_factor_grid_and_path_match_glmnet(name):
+    """glmnet's lambda.max (penalised features at the unpenalised fit) and its path."""
+    family, penalty = PF_PROBLEMS[name]
+    ref = load_problem(name)
+    X, y, w, pf, l1_ratio = ref["X"], ref["y"], ref["w"], ref["pf"], ref["l1_ratio"]
+    lambdas = ref["lambdas"]
+    alphas, coefs, intercepts, _ = logistic_path(
+        X, y.astype(int), l1_ratio=l1_ratio, sample_weight=w, penalty_factor=pf,
+        multinomial_penalty=penalty, n_alphas=5, eps=lambdas[-1] / lambdas[0],
+    )  # fmt: skip
+    np.testing.assert_allclose(alphas[0], lambdas[0], rtol=1e-7)
+    alphas, coefs, intercepts, _ = logistic_path(
+        X, y.astype(int), l1_ratio=l1_ratio, sample_weight=w, penalty_factor=pf,
+        multinomial_penalty=penalty, alphas=lambdas,
+    )  # fmt: skip
+    args = (family, penalty == "grouped", X, y, w)
+    for i, lam in enumerate(lambdas):
+        ours = objective(*args, coefs[:, :, i], intercepts[:, i], lam, l1_ratio, pf)
+        theirs = objective(*args, ref["beta"][i], ref["a0"][i], lam, l1_ratio, pf)
+        assert ours <= theirs + OBJ_RTOL * abs(theirs), (i, lam, ours, theirs)
