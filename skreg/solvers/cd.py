@@ -507,7 +507,7 @@ def solve_cd(
         # that of a default fit); penalty factors and bounds use working sets.
         compiled_below = 0
     # (Sparse data take it where their Gram matrix is given: cross-validation folds.)
-    small = not data.sparse or data.has_gram
+    small = not data.sparse or getattr(data, "has_gram", False)
     if small and data.n_features <= compiled_below and not verbose:
         return _solve_small(
             data, w, params, max_iter, tol, rel_tol, finish, resume, keep_state

@@ -222,8 +222,11 @@ def test_factors_are_rescaled_like_glmnet(kind):
     tol = _tight_tol(kind)
     _, W1, b1 = _fit(kind, X, y, alpha=0.02, penalty_factor=pf, tol=tol)
     _, W2, b2 = _fit(kind, X, y, alpha=0.02, penalty_factor=7.0 * pf, tol=tol)
-    np.testing.assert_allclose(W2, W1, rtol=1e-7, atol=1e-9)
-    np.testing.assert_allclose(b2, b1, rtol=1e-7, atol=1e-9)
+    # Two solves certified to ``tol``: coefficients agree to what that gap allows
+    # (the grouped penalty's 1e-7 leaves them 1e-8 to 1e-7 apart).
+    atol = 1e-9 if tol <= 1e-10 else 1e-6
+    np.testing.assert_allclose(W2, W1, rtol=1e-7, atol=atol)
+    np.testing.assert_allclose(b2, b1, rtol=1e-7, atol=atol)
 
 
 @pytest.mark.parametrize("solver", ["auto", "fista"])
