@@ -257,17 +257,16 @@ def test_nothing_writable_runs_uncached(sandbox, expected):
 
 @pytest.mark.slow
 def test_cold_cache_shared_by_concurrent_processes(tmp_path):
-    """A fresh ``NUMBA_CACHE_DIR`` filled by two ``GridSearchCV(n_jobs=2)`` processes
-    at once (four compiling processes), then two more on the warm cache; a last
-    process loads every kernel it runs from the cache, with the same results."""
+    """A fresh ``NUMBA_CACHE_DIR`` filled by the two workers of a
+    ``GridSearchCV(n_jobs=2)`` compiling at once, beside a second such process (its
+    workers race the first's for the same cache files); a last process loads every
+    kernel it runs from the cache, with the same results."""
     cache = tmp_path / "numba-cache"
     cache.mkdir()
     env = _env(NUMBA_CACHE_DIR=cache, PYTHONPATH=PACKAGE.parent)
     parallel = GRID.replace("N_JOBS", "2") + "print(json.dumps(out))"
-    results = []
-    for _ in range(2):
-        procs = [_python(parallel, env, tmp_path) for _ in range(2)]
-        results += [_finish(p)[0] for p in procs]
+    procs = [_python(parallel, env, tmp_path) for _ in range(2)]
+    results = [_finish(p)[0] for p in procs]
     assert all(r == results[0] for r in results[1:])
     assert list(cache.rglob("*.nbi")) and list(cache.rglob("*.nbc"))
     assert not [p for p in cache.rglob("*") if p.is_file() and p.suffix not in
