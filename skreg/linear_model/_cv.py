@@ -500,9 +500,14 @@ class _BaseCV(RelaxedCVMixin, LinearModelMixin):
             # fold paths did (exact points, each certified by the same duality gap
             # as a single fit; a single fit would compile and run coordinate
             # descent on a large support instead).
-            grid = alphas_best if self.store_path else alphas_best[: i_refit + 1]
+            if self.store_path:
+                grid, at = alphas_best, i_refit
+            else:
+                # The homotopy goes from the grid's first point to alpha_ in one
+                # advance (event to event), without certifying the points between.
+                grid, at = alphas_best[np.unique([0, i_refit])], min(i_refit, 1)
             self._refit_path(
-                X, y, sample_weight, grid, best_l1, params, i_refit, self.store_path
+                X, y, sample_weight, grid, best_l1, params, at, self.store_path
             )
             return self
         model = self._estimator(self.alpha_, best_l1)
