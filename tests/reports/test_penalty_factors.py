@@ -132,6 +132,17 @@ def test_lasso_with_bounds(data, wrap):
     assert "bounds" in report.to_text()
 
 
+def test_positive_lasso(data):
+    X, y, _ = data
+    grid = alpha_grid(X, y, positive=True)
+    model = Lasso(alpha=grid[30], positive=True).fit(X, y)
+    report = FeatureSelectionReport.from_estimator(model, X, y, **FAST)
+    _assert_path_is_the_model(report, model, model.alpha)
+    assert np.all(np.asarray(report.path["coefs"]) >= 0)
+    assert report.features[1]["cv_frequency"] == 0.0  # true coefficient -2
+    assert np.max(report.stability["probabilities"][1]) == 0.0
+
+
 @pytest.mark.parametrize("wrap", ["bare", "pipeline", "search"])
 def test_elastic_net_cv_with_factors(data, wrap):
     X, y, factors = data
@@ -180,7 +191,7 @@ def test_output_says_the_penalty_is_not_plain(data):
         alpha=0.1, l1_ratio=0.7, penalty_factor=factors, upper_bounds=UPPER
     ).fit(X, y)
     report = FeatureSelectionReport.from_estimator(model, X, y, **FAST)
-    text = report.to_text()
+    text = " ".join(report.to_text().split())  # lines wrap at 88 columns
     assert "penalty factors: 2 features unpenalised (x5, x7)" in text
     assert "bounds: 1 feature bounded (x0 <= 0.5)" in text
     out = json.loads(report.to_json())
