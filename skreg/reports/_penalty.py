@@ -110,17 +110,19 @@ def _factor_text(factors, unpenalised) -> str:
     )
 
 
+def _box_text(lo, hi, name) -> str:
+    if np.isfinite(lo) and np.isfinite(hi):
+        return f"{lo:g} <= {name} <= {hi:g}"
+    if np.isfinite(hi):
+        return f"{name} <= {hi:g}"
+    return f"{name} >= {lo:g}"
+
+
 def _bounds_text(lower, upper, names) -> str:
+    if np.all(lower == lower[0]) and np.all(upper == upper[0]):  # scalar bounds
+        return f"bounds: {_box_text(lower[0], upper[0], 'every coefficient')}"
     bounded = np.flatnonzero(np.isfinite(lower) | np.isfinite(upper))
-    items = []
-    for j in bounded[:_MAX_NAMED]:
-        lo, hi = lower[j], upper[j]
-        if np.isfinite(lo) and np.isfinite(hi):
-            items.append(f"{lo:g} <= {names[j]} <= {hi:g}")
-        elif np.isfinite(hi):
-            items.append(f"{names[j]} <= {hi:g}")
-        else:
-            items.append(f"{names[j]} >= {lo:g}")
+    items = [_box_text(lower[j], upper[j], names[j]) for j in bounded[:_MAX_NAMED]]
     more = ", ..." if bounded.shape[0] > _MAX_NAMED else ""
     n = bounded.shape[0]
     return (

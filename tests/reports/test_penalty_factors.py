@@ -28,6 +28,7 @@ from skreg.reports import (
     RegularizationPathDisplay,
     StabilitySelector,
 )
+from skreg.reports._penalty import describe
 from skreg.reports._stability import stability_path
 from tests.reports.conftest import make_sparse_problem
 
@@ -267,3 +268,25 @@ def test_stability_path_rejects_bad_penalty_arrays(data):
             X, y[:, None], alphas=[1.0], n_bootstrap=2, family="binomial",
             upper_bounds=1.0,
         )  # fmt: skip
+
+
+def test_penalty_summary_lines():
+    names = [f"x{j}" for j in range(8)]
+    assert describe(ElasticNet(), names) is None
+    assert describe(ElasticNet(positive=True), names) is None  # in the parameters
+    assert describe(ElasticNet(upper_bounds=np.inf), names) is None
+    scalar = describe(ElasticNet(lower_bounds=-3.0, upper_bounds=2.0), names)
+    assert scalar["summary"] == "bounds: -3 <= every coefficient <= 2"
+    assert scalar["lower_bounds"] == [-3.0] * 8 and scalar["penalty_factor"] is None
+    upper = np.r_[np.arange(1.0, 8.0), np.inf]
+    many = describe(ElasticNet(upper_bounds=upper, positive=True), names)
+    assert many["summary"] == (
+        "bounds: 7 features bounded (x0 <= 1, x1 <= 2, x2 <= 3, x3 <= 4, x4 <= 5, "
+        "...); coefficients >= 0 (positive=True)"
+    )
+    factors = describe(SparseLogisticRegression(penalty_factor=[0, 1, 1, 1] * 2), names)
+    assert factors["summary"] == (
+        "penalty factors: 2 features unpenalised (x0, x4), 6 weighted 1.33 "
+        "(glmnet's rescaling to sum to 8)"
+    )
+    assert "lower_bounds" in factors and factors["lower_bounds"] is None
