@@ -20,6 +20,7 @@ from skreg import (
     Lasso,
     SparseLogisticRegression,
     SparseLogisticRegressionCV,
+    enet_path,
 )
 from skreg._path import alpha_grid
 from skreg.linear_model import logistic_path
@@ -29,7 +30,7 @@ from skreg.reports import (
     StabilitySelector,
 )
 from skreg.reports._penalty import describe
-from skreg.reports._stability import stability_path
+from skreg.reports._stability import _penalty_params, _rescaled_bounds, stability_path
 from tests.reports.conftest import make_sparse_problem
 
 FAST = dict(cv=3, n_bootstrap=6, random_state=0)
@@ -290,3 +291,18 @@ def test_penalty_summary_lines():
         "(glmnet's rescaling to sum to 8)"
     )
     assert "lower_bounds" in factors and factors["lower_bounds"] is None
+
+
+def test_randomized_lasso_keeps_the_original_bounds(data):
+    # Column k times W_k: the rescaled coefficient is w_k / W_k, its box divided by
+    # W_k; the original coefficient W_k * (w_k / W_k) then binds at the given bound.
+    X, y, _ = data
+    scale = np.linspace(0.5, 1.0, X.shape[1])
+    params = _penalty_params(X.shape[1], "gaussian", None, LOWER, UPPER, False)
+    rescaled = _rescaled_bounds(params, scale)
+    _, coefs, *_ = enet_path(
+        X * scale, y, alphas=[0.05], fit_intercept=True, **rescaled
+    )
+    w = coefs[:, 0] * scale
+    assert w[0] == pytest.approx(0.5, rel=1e-12)
+    assert w[1] == pytest.approx(-0.5, rel=1e-12)
