@@ -207,7 +207,11 @@ class RegularizationPathDisplay:
     def from_estimator(
         cls, estimator, X, y, *, alphas=None, feature_names=None, ax=None
     ):
-        """Compute the path with the estimator's ``l1_ratio`` and plot it.
+        """Compute the path of the estimator's objective and plot it.
+
+        The path has the estimator's ``l1_ratio``, ``penalty_factor``, bounds,
+        ``positive``, ``fit_intercept``, ``tol`` and ``max_iter``: at the model's
+        alpha it is the fitted model.
 
         Parameters
         ----------
@@ -232,8 +236,7 @@ class RegularizationPathDisplay:
         -------
         display : RegularizationPathDisplay
         """
-        from skreg._path import enet_path
-        from skreg.reports import _glm
+        from skreg.reports import _glm, _sections
 
         require_matplotlib("RegularizationPathDisplay")
         prefix, final, Xt = plotting.resolve(
@@ -255,14 +258,11 @@ class RegularizationPathDisplay:
         label = "coefficient"
         if _glm.is_glm(final):
             grid, coefs, label = _glm.display_path(final, Xt, y, l1_ratio, alphas)
-        else:
-            grid, coefs, *_ = enet_path(
-                Xt,
-                np.asarray(y, dtype=np.float64).ravel(),
-                l1_ratio=l1_ratio,
-                alphas=100 if alphas is None else alphas,
-                fit_intercept=getattr(final, "fit_intercept", True),
-            )
+        else:  # the model's objective: its factors, bounds, tol, max_iter
+            grid, coefs, *_ = _sections.path_fit(
+                final, Xt, np.asarray(y, dtype=np.float64).ravel(),
+                l1_ratio=l1_ratio, alphas=100 if alphas is None else alphas,
+            )  # fmt: skip
         names = _feature_names(feature_names, X, prefix, Xt.shape[1], final)
         disp = cls(
             grid, coefs, feature_names=names, alpha_min=alpha_min,

@@ -104,7 +104,18 @@ def _options(final, family) -> dict:
         "tol": final.tol,
         "max_iter": int(final.max_iter),
         "solver": final.solver,
+        # The model's penalty factors (glmnet's penalty.factor): every path, grid,
+        # fold refit and stability subsample solves the objective it was fitted on.
+        "penalty_factor": final.penalty_factor,
     }
+
+
+def _model_problem(Xt, Y, opts, l1_ratio):
+    """Return the GLM problem of the model's objective on ``Xt`` (alpha set later)."""
+    return _problem(
+        Xt, Y, None, GLM_DATAFITS[opts["family"]], l1_ratio, opts["positive"],
+        opts["grouped"], opts["fit_intercept"], opts["penalty_factor"],
+    )  # fmt: skip
 
 
 def linear_predictor(X, W, b):
@@ -178,11 +189,7 @@ def cv_curve(final, family, Xt, y, Y, cv, timings, counts, counting, say) -> dic
         )
     say("fitting the CV curve")
     opts = _options(final, family)
-    problem = _problem(
-        Xt, Y, None, GLM_DATAFITS[family], l1_ratio, opts["positive"],
-        opts["grouped"], opts["fit_intercept"],
-    )  # fmt: skip
-    alphas = glm_alpha_grid(problem, N_ALPHAS, EPS)
+    alphas = glm_alpha_grid(_model_problem(Xt, Y, opts, l1_ratio), N_ALPHAS, EPS)
     folds = _folds(final, Xt, y, cv)
     scores = np.empty((len(alphas), len(folds)))
     start = time.perf_counter()
@@ -277,11 +284,7 @@ def display_path(final, Xt, y, l1_ratio, alphas):
     family = family_of(final)
     _, Y = encode(final, family, y)
     if alphas is None:
-        opts = _options(final, family)
-        problem = _problem(
-            Xt, Y, None, GLM_DATAFITS[family], l1_ratio, opts["positive"],
-            opts["grouped"], opts["fit_intercept"],
-        )  # fmt: skip
+        problem = _model_problem(Xt, Y, _options(final, family), l1_ratio)
         alphas = glm_alpha_grid(problem, N_ALPHAS, EPS)
     grid, coefs, *_ = glm_path(
         Xt, Y, l1_ratio=l1_ratio, alphas=alphas, **_options(final, family)
@@ -366,11 +369,7 @@ def feature_rows(final, names, path, Xt, freq, consistency, stab_prob, stable):
 
 def model_convergence(final, family, Xt, Y, path) -> tuple[float, float, str]:
     """Return the model's duality gap, the gap to reach, and that rule."""
-    opts = _options(final, family)
-    problem = _problem(
-        Xt, Y, None, GLM_DATAFITS[family], path["l1_ratio"], opts["positive"],
-        opts["grouped"], opts["fit_intercept"],
-    )  # fmt: skip
+    problem = _model_problem(Xt, Y, _options(final, family), path["l1_ratio"])
     problem.set_penalty(path["alpha"], path["l1_ratio"])
     W, b = model_coefs(final)
     if W.shape[0] > 1:
@@ -408,6 +407,7 @@ def stability_section(final, family, Xt, Y, path, names, options, timings, say):
         n_bootstrap=n_bootstrap, weakness=options["weakness"], tol=final.tol,
         max_iter=int(final.max_iter), n_jobs=options["n_jobs"],
         random_state=options["random_state"], family=family,
+        penalty_factor=final.penalty_factor, positive=bool(final.positive),
     )  # fmt: skip
     timings["stability"] = time.perf_counter() - start
     out = stable_set(result, threshold=threshold, max_selected=max_selected)

@@ -184,6 +184,8 @@ def _headline_html(report) -> str:
     parts = ['<div class="headline">', f'<p class="model">{model}</p>']
     if prov.get("family_reason"):
         parts.append(f'<p class="model">Family: {_esc(prov["family_reason"])}</p>')
+    if h["penalty"]:
+        parts.append(f'<p class="model">Fitted with {_esc(h["penalty"])}</p>')
     search = prov.get("search")
     if search:
         parts.append(

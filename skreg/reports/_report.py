@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from skreg.reports import _glm, _mlp, _render, _summary
+from skreg.reports import _glm, _mlp, _penalty, _render, _summary
 from skreg.reports import _sections as sections
 from skreg.reports._estimators import feature_names as _feature_names
 from skreg.reports._estimators import is_fitted, transform
@@ -57,6 +57,17 @@ class FeatureSelectionReport:
     ``path.cv_accuracy``, ``headline.glm_family`` / ``cv_deviance`` /
     ``cv_deviance_se`` / ``cv_deviance_explained`` / ``cv_accuracy``,
     ``features[].coef_by_class``, ``provenance.family``.
+
+    **Penalty factors and bounds**: every path, alpha grid, fold refit and stability
+    subsample the report makes solves the objective the model was fitted on, with its
+    ``penalty_factor``, ``lower_bounds`` / ``upper_bounds`` and ``positive``: the
+    path at the model's alpha is the model. A feature of factor 0 is unpenalised
+    (in the model, and selected by every subsample, along the whole path). The
+    headline says so in one line (``headline.penalty``, e.g. ``"penalty factors: 2
+    features unpenalised (x5, x7), ..."``) and ``provenance.penalty`` holds the
+    factors as fitted (rescaled to sum to ``n_features``), the unpenalised features
+    and the bounds (``None`` for an infinite one); both are ``None`` for the plain
+    penalty.
 
     **MLP selectors** (``RegularizedMLPRegressorCV`` / ``ClassifierCV``): ``mlp``
     (``kind = "cv"``) holds the selected inputs, ``exit_alphas`` (the alpha at which
@@ -226,6 +237,8 @@ class FeatureSelectionReport:
         provenance = sections.provenance(
             top, final, search, X, Xt, target_name, cv, options, timings
         )
+        mlp_model = _mlp.is_mlp_cv(final) or sections.is_mlp(final)
+        provenance["penalty"] = None if mlp_model else _penalty.describe(final, names)
         if _mlp.is_mlp_cv(final):
             parts = _mlp_cv_parts(final, Xt, y, names, options, timings, say)
         elif sections.is_mlp(final):
@@ -249,8 +262,10 @@ class FeatureSelectionReport:
     def headline(self) -> dict:
         """The answer first: model, CV score, selected / stable counts, warnings.
 
-        A dict with ``model``, ``family``, ``cv_mse`` / ``cv_rmse`` / ``cv_r2`` at the
-        model's alpha (``cv_r2 = 1 - CV MSE / Var(y)``), ``n_selected``,
+        A dict with ``model``, ``family``, ``penalty`` (the factors and bounds in
+        one line, ``None`` for the plain penalty), ``cv_mse`` / ``cv_rmse`` /
+        ``cv_r2`` at the model's alpha (``cv_r2 = 1 - CV MSE / Var(y)``),
+        ``n_selected``,
         ``n_features``, ``n_selected_stable`` and ``banners`` (a list of
         ``{"kind", "title", "text"}``: ``"convergence"``, ``"path"``, ``"edge"``,
         ``"unstable"``).

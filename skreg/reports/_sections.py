@@ -21,8 +21,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
 
 from skreg._path import enet_path
-from skreg.datafits import DEFAULT_REL_TOL, enet_objective
+from skreg.datafits import DEFAULT_REL_TOL
 from skreg.linear_model import ElasticNet, ElasticNetCV, Lasso, LassoCV
+from skreg.reports import _penalty
 from skreg.reports._estimators import (
     final_step_unfitted,
     foreign_model_message,
@@ -197,16 +198,21 @@ def _collinear_groups(Xs, names, threshold):
     return groups, pairs, vif
 
 
-def _path_fit(X, y, *, l1_ratio, alphas, fit_intercept, tol, max_iter):
+def path_fit(final, X, y, *, l1_ratio, alphas):
+    """Fit the elastic-net path of ``final``'s objective (factors, bounds, settings).
+
+    Returns :func:`skreg.enet_path`'s ``(alphas, coefs, gaps, n_iters[, intercepts])``.
+    """
     return enet_path(
         X,
         y,
         l1_ratio=l1_ratio,
         alphas=alphas,
-        fit_intercept=fit_intercept,
-        tol=tol,
-        max_iter=max_iter,
+        fit_intercept=bool(final.fit_intercept),
+        tol=final.tol,
+        max_iter=int(final.max_iter),
         return_n_iter=True,
+        **_penalty.path_params(final),
     )
 
 
@@ -240,6 +246,9 @@ def cv_curve(final, Xt, y, cv, timings, counts, say) -> dict:
         fit_intercept=final.fit_intercept,
         max_iter=final.max_iter,
         tol=final.tol,
+        penalty_factor=final.penalty_factor,
+        lower_bounds=final.lower_bounds,
+        upper_bounds=final.upper_bounds,
         positive=final.positive,
     )
     start = time.perf_counter()
@@ -265,10 +274,9 @@ def full_path(final, Xt, y, curve, timings, counts, say) -> dict:
     n_samples = Xt.shape[0]
     start = time.perf_counter()
     with counting(counts, "path"):
-        _, coefs, gaps, n_iters, intercepts = _path_fit(
-            Xt, y, l1_ratio=l1_ratio, alphas=alphas, fit_intercept=fit_intercept,
-            tol=tol, max_iter=int(final.max_iter),
-        )  # fmt: skip
+        _, coefs, gaps, n_iters, intercepts = path_fit(
+            final, Xt, y, l1_ratio=l1_ratio, alphas=alphas
+        )
     timings["path"] = time.perf_counter() - start
     coefs = np.asarray(coefs, dtype=np.float64)
     y_mean = y.mean() if fit_intercept else 0.0
@@ -277,9 +285,11 @@ def full_path(final, Xt, y, curve, timings, counts, say) -> dict:
     dev = 1.0 - np.sum(resid**2, axis=0) / tss if tss > 0 else np.zeros(len(alphas))
     # The gap each fit had to reach: scikit-learn's ``tol * ||y_c||^2 / n`` for a
     # number, else a certified relative suboptimality (gap <= 1e-6 * objective).
-    objectives = 0.5 * np.sum(resid**2, axis=0) / n_samples + alphas * (
-        l1_ratio * np.abs(coefs).sum(axis=0)
-        + 0.5 * (1 - l1_ratio) * (coefs**2).sum(axis=0)
+    objectives = 0.5 * np.sum(resid**2, axis=0) / n_samples + np.array(
+        [
+            _penalty.penalty_value(final, a, l1_ratio, coefs[:, i])
+            for i, a in enumerate(alphas)
+        ]
     )
     if tol is None:
         path_tol = DEFAULT_REL_TOL * objectives
@@ -320,10 +330,9 @@ def fold_selection(final, Xt, y, path, cv, timings, counts, say):
     fold_signs = np.zeros((len(folds), Xt.shape[1]))
     with counting(counts, "folds"):
         for k, (train, _) in enumerate(folds):
-            fc = _path_fit(
-                Xt[train], y[train], l1_ratio=path["l1_ratio"], alphas=fold_grid,
-                fit_intercept=bool(final.fit_intercept), tol=final.tol,
-                max_iter=int(final.max_iter),
+            fc = path_fit(
+                final, Xt[train], y[train], l1_ratio=path["l1_ratio"],
+                alphas=fold_grid,
             )[1]  # fmt: skip
             fold_signs[k] = np.sign(fc[:, i_model])
     timings["folds"] = time.perf_counter() - start
@@ -354,6 +363,7 @@ def stability_section(final, Xt, y, path, names, options, timings, say):
         threshold=threshold, max_selected=max_selected, weakness=weakness,
         tol=final.tol, max_iter=int(final.max_iter), n_jobs=options["n_jobs"],
         random_state=options["random_state"], verbose=options["verbose"],
+        **_penalty.path_params(final),
     )  # fmt: skip
     if options["stability_callbacks"]:
         selector.set_callbacks(*options["stability_callbacks"])
@@ -410,10 +420,12 @@ def diagnostics(final, Xt, y, coef, path, selected, stability, counts, threshold
     tol = final.tol
     model_gap = float(np.max(np.atleast_1d(final.dual_gap_)))
     if tol is None:
-        model_tol = DEFAULT_REL_TOL * enet_objective(
-            Xt, y, coef, float(final.intercept_), alpha=path["alpha"],
-            l1_ratio=path["l1_ratio"],
-        )  # fmt: skip
+        # The objective the model minimised: its factors weigh the penalty.
+        resid = y - Xt @ coef - float(final.intercept_)
+        model_tol = DEFAULT_REL_TOL * (
+            0.5 * float(resid @ resid) / Xt.shape[0]
+            + _penalty.penalty_value(final, path["alpha"], path["l1_ratio"], coef)
+        )
     else:
         model_tol = float(tol) * path["y_variance"]
     rule = (

@@ -44,6 +44,7 @@ from sklearn.utils import check_random_state
 
 from skreg._glm_path import glm_path
 from skreg._path import alpha_grid, decreasing_alphas, enet_path
+from skreg.penalties import check_penalty_arrays
 from skreg.utils._validation import (
     Interval,
     StrOptions,
@@ -173,24 +174,62 @@ def _glm_support(Xs, Y, alphas, family, params):
 def _fit_pair(X, y, halves, scales, alphas, params):
     """Fit the two halves of one complementary pair; return supports and epochs.
 
-    ``params`` holds the solver settings and, for a GLM, its ``family``.
+    ``params`` holds the solver settings, the penalty factors and bounds (the bounds
+    as arrays, or absent) and, for a GLM, its ``family``.
     """
     params = dict(params)
     family = params.pop("family", "gaussian")
     out = []
     for rows, scale in zip(halves, scales, strict=True):
         Xs = X[rows]
+        half_params = params
         if scale is not None:  # randomized lasso: column k times W_k
             Xs = Xs @ sp.diags(scale) if sp.issparse(Xs) else Xs * scale
+            half_params = _rescaled_bounds(params, scale)
         if family != "gaussian":
-            out.append(_glm_support(Xs, y[rows], alphas, family, params))
+            out.append(_glm_support(Xs, y[rows], alphas, family, half_params))
             continue
         _, coefs, _, n_iters, _ = enet_path(
             Xs, y[rows], alphas=alphas, fit_intercept=True, return_n_iter=True,
-            **params,
+            **half_params,
         )  # fmt: skip
         out.append((coefs != 0, max(n_iters)))
     return out
+
+
+def _rescaled_bounds(params, scale):
+    """Return the bounds of the coefficients of the columns rescaled by ``scale``.
+
+    The rescaled problem's coefficient of column ``k`` is ``w_k / W_k``: its box is
+    ``[lower_k / W_k, upper_k / W_k]``. The penalty factors stay as they are (the
+    randomized lasso's penalty of ``w_k`` is ``f_k |w_k| / W_k``: the rescaled
+    problem's ``f_k |w_k / W_k|``).
+    """
+    if params.get("lower_bounds") is None:
+        return params
+    return {
+        **params,
+        "lower_bounds": params["lower_bounds"] / scale,
+        "upper_bounds": params["upper_bounds"] / scale,
+    }
+
+
+def _penalty_params(n_features, family, penalty_factor, lower, upper, positive):
+    """Check the factors and bounds once; return them as the path functions take them.
+
+    Bounds become arrays of shape ``(n_features,)`` (so that the randomized lasso can
+    rescale them per column), or are left out when absent or infinite.
+    """
+    if family != "gaussian" and (lower is not None or upper is not None):
+        raise ValueError(
+            "lower_bounds / upper_bounds apply to the elastic net only; the sparse "
+            f"GLMs ({family}) take penalty_factor and positive."
+        )
+    _, lo, hi = check_penalty_arrays(n_features, penalty_factor, lower, upper)
+    params = {"penalty_factor": penalty_factor, "positive": bool(positive)}
+    if lo.shape[0]:
+        params["lower_bounds"], params["upper_bounds"] = lo, hi
+    return params
 
 
 def stability_path(
@@ -207,6 +246,10 @@ def stability_path(
     random_state=None,
     progress=None,
     family: str = "gaussian",
+    penalty_factor=None,
+    lower_bounds=None,
+    upper_bounds=None,
+    positive: bool = False,
 ) -> StabilityResult:
     """Estimate selection probabilities by complementary-pairs subsampling.
 
@@ -242,6 +285,17 @@ def stability_path(
         :func:`skreg.linear_model.logistic_path` (then ``y`` is the encoded target of
         shape ``(n_samples, K)``: a 0/1 column, one-hot rows or counts, and a feature
         is selected when it is non-zero for any class).
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature factors of the penalty (glmnet's ``penalty.factor``; ``0``:
+        unpenalised, then selected by every subsample), as in
+        :func:`skreg.enet_path`. Every subsample keeps them.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), \
+            default=None
+        Box constraints of the elastic net's coefficients (not for the GLMs), as
+        in :func:`skreg.enet_path`; with ``weakness < 1`` they are divided by the
+        column weights, so that the coefficients of the original columns keep them.
+    positive : bool, default=False
+        Restrict the coefficients to be non-negative.
 
     Returns
     -------
@@ -283,7 +337,14 @@ def stability_path(
         else:
             scales = (None, None)
         draws.append((halves, scales))
-    params = {"l1_ratio": float(l1_ratio), "tol": tol, "max_iter": max_iter}
+    params = {
+        "l1_ratio": float(l1_ratio),
+        "tol": tol,
+        "max_iter": max_iter,
+        **_penalty_params(
+            n_features, family, penalty_factor, lower_bounds, upper_bounds, positive
+        ),
+    }
     if family != "gaussian":
         params["family"] = family
     supports = []
@@ -405,6 +466,17 @@ class StabilitySelector(SelectorMixin, CallbackSupportMixin, BaseEstimator):
         Seeds the subsamples and the random weights.
     verbose : int, default=0
         Print one progress line per tenth of the pairs to stderr.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature factors of the penalty (glmnet's ``penalty.factor``, as in
+        :class:`skreg.ElasticNet`); a feature of factor ``0`` is unpenalised, so
+        every subsample selects it. The automatic grid starts at the ``alpha_max``
+        of the penalised features.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), \
+            default=None
+        Box constraints of the coefficients (as in :class:`skreg.ElasticNet`),
+        kept by every subsample (and by the randomized lasso's rescaled columns).
+    positive : bool, default=False
+        Restrict the coefficients to be non-negative.
 
     Attributes
     ----------
@@ -475,6 +547,10 @@ class StabilitySelector(SelectorMixin, CallbackSupportMixin, BaseEstimator):
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "penalty_factor": ["array-like", None],
+        "lower_bounds": [Real, "array-like", None],
+        "upper_bounds": [Real, "array-like", None],
+        "positive": ["boolean"],
     }
 
     def __init__(
@@ -492,6 +568,10 @@ class StabilitySelector(SelectorMixin, CallbackSupportMixin, BaseEstimator):
         n_jobs=None,
         random_state=None,
         verbose=0,
+        penalty_factor=None,
+        lower_bounds=None,
+        upper_bounds=None,
+        positive=False,
     ):
         self.l1_ratio = l1_ratio
         self.alphas = alphas
@@ -505,6 +585,10 @@ class StabilitySelector(SelectorMixin, CallbackSupportMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.positive = positive
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -534,8 +618,9 @@ class StabilitySelector(SelectorMixin, CallbackSupportMixin, BaseEstimator):
         y = np.asarray(y, dtype=X.dtype)
         if isinstance(self.alphas, Integral):
             alphas = alpha_grid(
-                X, y, l1_ratio=self.l1_ratio, eps=self.eps, n_alphas=int(self.alphas)
-            )
+                X, y, l1_ratio=self.l1_ratio, eps=self.eps, n_alphas=int(self.alphas),
+                positive=self.positive, penalty_factor=self.penalty_factor,
+            )  # fmt: skip
         else:
             alphas = np.asarray(self.alphas, dtype=np.float64)
             if alphas.ndim != 1 or alphas.size == 0 or np.any(alphas < 0):
@@ -554,6 +639,10 @@ class StabilitySelector(SelectorMixin, CallbackSupportMixin, BaseEstimator):
             n_jobs=self.n_jobs,
             random_state=self.random_state,
             progress=progress,
+            penalty_factor=self.penalty_factor,
+            lower_bounds=self.lower_bounds,
+            upper_bounds=self.upper_bounds,
+            positive=self.positive,
         )
         self._set_result(result)
         return self

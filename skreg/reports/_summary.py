@@ -49,6 +49,7 @@ def headline(report) -> dict:
         "family": _family(report),
         "n_selected": len(report.selected),
         "n_features": n_features,
+        "penalty": (prov.get("penalty") or {}).get("summary"),
         "alpha": None,
         "cv_mse": None,
         "cv_rmse": None,
@@ -210,6 +211,8 @@ def headline_lines(report) -> list[str]:
     family_note = prov.get("family_reason")
     if family_note:
         lines.append(f"Family: {family_note}")
+    if h["penalty"]:
+        lines.append(f"Fitted with {h['penalty']}")
     if h["glm_family"] is not None:
         lines.append(_glm_score_line(h, report.path))
     if h["cv_mse"] is not None:
