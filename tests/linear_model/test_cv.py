@@ -451,3 +451,19 @@ def test_given_alphas_with_several_l1_ratios_keep_every_curve():
     assert model.alphas_.shape == np.shape(ref.alphas_) == (4,)
     i = [0.2, 1.0].index(model.l1_ratio_)
     assert model.alpha_min_ == grid[int(np.argmin(model.mse_path_[i].mean(axis=1)))]
+
+
+def test_wide_lasso_refit_in_one_homotopy_advance_equals_the_stored_path():
+    """Wide LassoCV refits by one homotopy advance from the grid's top to alpha_;
+    the stored path (every grid point certified) ends at the same solution."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((40, 120))
+    X[:, 1:] += 0.5 * X[:, :-1]
+    y = X[:, :5] @ rng.standard_normal(5) + 0.5 * rng.standard_normal(40)
+    one = LassoCV(cv=3).fit(X, y)
+    walk = LassoCV(cv=3, store_path=True).fit(X, y)
+    assert one.alpha_ == walk.alpha_ and np.count_nonzero(one.coef_) > 3
+    scale = np.abs(walk.coef_).max()
+    assert_allclose(one.coef_, walk.coef_, rtol=0, atol=1e-12 * scale)
+    assert_allclose(one.intercept_, walk.intercept_, rtol=1e-12)
+    assert one.dual_gap_ <= 1e-6 * np.var(y)
