@@ -56,6 +56,57 @@ def test_anderson_on_and_off_agree(helpers, problem, sparse):
     assert_allclose(on.coef, off.coef, rtol=0, atol=1e-6)
 
 
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_small_csc_solve_equals_dense_and_working_sets(helpers, regression, weighted,
+                                                       l1_ratio):  # fmt: skip
+    """Sparse X with few features takes the small-problem solve on the Gram matrix
+    of its stored columns (no residual kept): the same iterates as dense X up to
+    rounding, and the working-set solve's optimum (both solved tightly)."""
+    X = regression.X.copy()
+    X[np.abs(X) < 0.5] = 0.0
+    sw = regression.sample_weight if weighted else None
+    p = X.shape[1]
+
+    def solve(Xin, tol, compiled_below=32):
+        data = QuadraticData(Xin, regression.y, sw, True)
+        w = np.zeros(p)
+        res = solve_cd(data, penalty, w, tol=tol, compiled_below=compiled_below)
+        assert res.converged
+        return w, res
+
+    amax = helpers.alpha_max(X, regression.y, l1_ratio, sw)
+    penalty = ElasticNet(amax / 50, l1_ratio)
+    dense, _ = solve(np.asfortranarray(X), None)
+    small, res = solve(sp.csc_matrix(X), None)
+    assert res.residual is None  # the small-problem solve ran
+    assert 0 < np.count_nonzero(dense) < p
+    assert_allclose(small, dense, rtol=1e-12, atol=1e-12 * np.abs(dense).max())
+    tight, _ = solve(sp.csc_matrix(X), 1e-10)
+    working_sets, res = solve(sp.csc_matrix(X), 1e-10, compiled_below=0)
+    assert res.residual is not None
+    scale = np.abs(working_sets).max()
+    assert_allclose(tight, working_sets, rtol=1e-9, atol=1e-9 * scale)
+
+
+def test_small_csc_solve_skipped_when_gram_inaccurate(helpers, regression):
+    """A CSC column far from zero (its Gram entries would cancel) sends a small
+    sparse problem to the working-set solver, which still finds the dense optimum."""
+    X = regression.X.copy()
+    X[np.abs(X) < 0.5] = 0.0
+    X[:, 4] += 1e3
+    data = QuadraticData(sp.csc_matrix(X), regression.y, None, True)
+    assert not data.sparse_gram
+    penalty = ElasticNet(helpers.alpha_max(X, regression.y) / 20, 1.0)
+    w = np.zeros(X.shape[1])
+    res = solve_cd(data, penalty, w, tol=1e-10)
+    assert res.converged and res.residual is not None
+    w_dense = np.zeros(X.shape[1])
+    dense = QuadraticData(np.asfortranarray(X), regression.y, None, True)
+    solve_cd(dense, penalty, w_dense, tol=1e-10)
+    assert_allclose(w, w_dense, rtol=1e-8, atol=1e-8 * np.abs(w_dense).max())
+
+
 def test_working_set_and_full_set_agree(helpers, wide):
     """p >> n: a small working set (grown from ws_start=2) and the full set from the
     start (ws_start=p) reach the same solution."""
