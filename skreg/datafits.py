@@ -59,6 +59,14 @@ _CANCELLATION_ULPS = 16
 # square to its centred one. Only columns within _SPARSE_GRAM_SHIFT of that ratio
 # take the covariance form (QuadraticData.sparse_gram): about 1e-12 relative in G.
 _SPARSE_GRAM_SHIFT = 1e4
+# ... and only where it is cheaper than the working-set solve, in multiply-adds:
+# forming G costs p nnz / 2 and the covariance-form solve _SPARSE_GRAM_EPOCHS epochs of
+# p^2; the working-set solve _SPARSE_WS_PASSES passes over the stored values and the
+# rows plus _SPARSE_WS_OVERHEAD of Python time (about 0.25 ms). Measured on CSC fits
+# from 1000 x 100 to 200 000 x 30 (docs/benchmarks.md, wide suites).
+_SPARSE_GRAM_EPOCHS = 20
+_SPARSE_WS_PASSES = 8
+_SPARSE_WS_OVERHEAD = 300_000
 # Centring leaves rounding of a few eps |mean| per entry (the mean itself and the
 # subtraction, each rounded): a centred dense column (or y) within _CENTRING_ULPS
 # * eps |mean| of zero per entry is a constant one, checked exactly afterwards.
@@ -437,7 +445,8 @@ class QuadraticData:
         ``norms2`` are the centred column norms, ``noise`` the columns whose centred
         norm is cancellation noise (constant up to rounding, checked exactly later).
         ``sq``: the squared norms of the stored columns when already known
-        (unweighted, :meth:`_means`). Sets :attr:`sparse_gram`.
+        (unweighted, :meth:`_means`). Sets :attr:`sparse_gram`: whether the
+        covariance form (:meth:`gram`) is accurate and cheaper than working sets.
         """
         data = X.data
         if self.row_scale is not None:
@@ -456,7 +465,13 @@ class QuadraticData:
         noise = norms2 <= _CANCELLATION_ULPS * float(np.finfo(self.dtype).eps) * sq
         norms2[noise] = 0.0
         self._xmean64 = xmean
-        self.sparse_gram = bool(np.all(noise | (sq <= _SPARSE_GRAM_SHIFT * norms2)))
+        n, p, nnz = self.n_samples, self.n_features, self.data.shape[0]
+        cheap = p * nnz / 2 + _SPARSE_GRAM_EPOCHS * p**2 <= (
+            _SPARSE_WS_PASSES * (nnz + n) + _SPARSE_WS_OVERHEAD
+        )
+        self.sparse_gram = cheap and bool(
+            np.all(noise | (sq <= _SPARSE_GRAM_SHIFT * norms2))
+        )
         return norms2, noise
 
     def _store_dense(self, X, xmean, norms2, xty, copy_X):

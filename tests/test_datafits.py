@@ -206,3 +206,19 @@ def test_csc_gram_refused_for_far_shifted_columns(regression):
     assert QuadraticData(sp.csc_matrix(X), y, None, False).sparse_gram
     X[:, 2] = 10.0 + regression.X[:, 2]  # ~ 1e2: accurate enough
     assert QuadraticData(sp.csc_matrix(X), y, None, True).sparse_gram
+
+
+def test_csc_gram_only_where_cheaper_than_working_sets():
+    """Forming a CSC design's Gram matrix costs p nnz / 2: taken for few features or
+    very sparse columns, not where a few passes over the stored values cost less."""
+    rng = np.random.default_rng(0)
+
+    def declares(n, p, density):
+        X = sp.random(n, p, density=density, format="csc", random_state=rng)
+        return QuadraticData(X, rng.standard_normal(n), None, True).sparse_gram
+
+    assert declares(1000, 10, 0.01)
+    assert declares(1000, 100, 0.01)
+    assert declares(100_000, 10, 0.05)
+    assert not declares(2000, 40, 0.6)
+    assert not declares(1000, 1000, 0.01)

@@ -191,13 +191,18 @@ _SIGNATURE_SCRIPT = textwrap.dedent(
 
     rng = np.random.default_rng(0)
     # 40 features: above the small-problem threshold (skreg.solvers.cd._SMALL), so
-    # the working-set kernels run; the small-problem kernel runs on X[:, :12] below.
+    # the working-set kernels run on dense X; the small-problem kernel runs on
+    # X[:, :12] below (and on these small CSC designs: QuadraticData.sparse_gram).
     X = rng.standard_normal((30, 40))
     X[np.abs(X) < 0.5] = 0.0
     X[:, ::3] += 2.0
     y = X[:, :3] @ np.array([1.0, -2.0, 0.5]) + rng.standard_normal(30)
     sw = rng.uniform(0.5, 2.0, 30)
     pf = np.r_[0.0, 2.0, np.ones(38)]
+    Xt = rng.standard_normal((2000, 40))
+    Xt[np.abs(Xt) < 0.5] = 0.0
+    yt = Xt[:, :3] @ np.array([1.0, -2.0, 0.5]) + rng.standard_normal(2000)
+    swt = rng.uniform(0.5, 2.0, 2000)
 
     def storages(X):
         csc64 = sp.csc_matrix(X)
@@ -240,8 +245,15 @@ _SIGNATURE_SCRIPT = textwrap.dedent(
                             alpha=0.05, l1_ratio=0.7, solver=solver, max_iter=50,
                             **extra,
                         ).fit(Xs, y.astype(dtype))
-            # (Sparse too: small CSC problems take the same solve on a Gram matrix
-            # formed by csc_gram.)
+            # Tall CSC data, where working sets cost less than forming the Gram
+            # matrix (QuadraticData.sparse_gram: the CSC fits above take the
+            # small-problem solve on it).
+            for Xs in storages(Xt.astype(dtype))[2:]:
+                for weights, fit_intercept in [(None, True), (swt, False)]:
+                    skreg.linear_model.ElasticNet(
+                        alpha=0.05, l1_ratio=0.7, fit_intercept=fit_intercept,
+                        max_iter=50,
+                    ).fit(Xs, yt.astype(dtype), sample_weight=weights)
             for Xs in storages(X[:, :12].astype(dtype)):
                 for weights in (None, sw):
                     skreg.linear_model.ElasticNet(alpha=0.05, l1_ratio=0.7).fit(
