@@ -57,7 +57,7 @@ _CANCELLATION_ULPS = 16
 # The Gram matrix of CSC columns is formed without densifying them, as
 # ``A.T A - n xmean xmean^T``: accurate to about eps times the ratio of a column's mean
 # square to its centred one. Only columns within _SPARSE_GRAM_SHIFT of that ratio
-# take the covariance form (QuadraticData.sparse_gram): about 1e-12 relative in G.
+# take the covariance form (QuadraticData.gram_cheap): about 1e-12 relative in G.
 _SPARSE_GRAM_SHIFT = 1e4
 # ... and only where it is cheaper than the working-set solve, in multiply-adds:
 # forming G costs p nnz / 2 and the covariance-form solve _SPARSE_GRAM_EPOCHS epochs of
@@ -67,6 +67,12 @@ _SPARSE_GRAM_SHIFT = 1e4
 _SPARSE_GRAM_EPOCHS = 20
 _SPARSE_WS_PASSES = 8
 _SPARSE_WS_OVERHEAD = 300_000
+# Dense X with more rows than features and at most _DENSE_GRAM_WORK multiply-adds in
+# its Gram matrix (about 0.5 ms of BLAS): the covariance form too, where 32 < p (below,
+# the solvers take it anyway). Working sets then cost more, 2-10x on correlated
+# columns (real tables with degree-2 features), up to 1.2x less on well-conditioned
+# ones near the limit (docs/benchmarks.md, wide suites).
+_DENSE_GRAM_WORK = 16_000_000
 # Centring leaves rounding of a few eps |mean| per entry (the mean itself and the
 # subtraction, each rounded): a centred dense column (or y) within _CENTRING_ULPS
 # * eps |mean| of zero per entry is a constant one, checked exactly afterwards.
@@ -339,8 +345,9 @@ class QuadraticData:
         dtype = X.dtype
         self.n_samples, self.n_features, self.dtype = n, p, dtype
         self.sparse = sp.issparse(X)
-        # Whether sparse X also offers the covariance form (set by _store_csc).
-        self.sparse_gram = False
+        # Whether the solvers should take the covariance form on every feature
+        # (set by _store_csc and _store_dense).
+        self.gram_cheap = False
         if self.sparse:
             X = as_kernel_csc(X)
         X_in = X
@@ -445,7 +452,7 @@ class QuadraticData:
         ``norms2`` are the centred column norms, ``noise`` the columns whose centred
         norm is cancellation noise (constant up to rounding, checked exactly later).
         ``sq``: the squared norms of the stored columns when already known
-        (unweighted, :meth:`_means`). Sets :attr:`sparse_gram`: whether the
+        (unweighted, :meth:`_means`). Sets :attr:`gram_cheap`: whether the
         covariance form (:meth:`gram`) is accurate and cheaper than working sets.
         """
         data = X.data
@@ -469,7 +476,7 @@ class QuadraticData:
         cheap = p * nnz / 2 + _SPARSE_GRAM_EPOCHS * p**2 <= (
             _SPARSE_WS_PASSES * (nnz + n) + _SPARSE_WS_OVERHEAD
         )
-        self.sparse_gram = cheap and bool(
+        self.gram_cheap = cheap and bool(
             np.all(noise | (sq <= _SPARSE_GRAM_SHIFT * norms2))
         )
         return norms2, noise
@@ -482,7 +489,7 @@ class QuadraticData:
         hold two temporaries at once) by the statistics kernel, which finds the
         constant columns on the way, exactly (``const_value``: a column's value, NaN
         where not constant; the kernel every fit compiles anyway). Unweighted: ``X``
-        as given, centred implicitly by the kernels.
+        as given, centred implicitly by the kernels. Sets :attr:`gram_cheap`.
         """
         n, p = X.shape
         const_value = None
@@ -508,6 +515,7 @@ class QuadraticData:
             self.kernel_xmean = self.xmean
         self.X = X
         self._xargs = (self.X,)
+        self.gram_cheap = p < n and n * p * p <= _DENSE_GRAM_WORK
         eps = float(np.finfo(self.dtype).eps)
         noise = norms2 <= n * (_CENTRING_ULPS * eps * xmean) ** 2
         return norms2, xty, noise, const_value
@@ -749,7 +757,7 @@ class QuadraticData:
 
         Computed on first use and kept: every point of a path, and every solve on
         this data, reuses it (:meth:`solve_gram`, :meth:`hessian`). Sparse ``X``
-        (when :attr:`sparse_gram`): from its stored columns (:meth:`_csc_gram`).
+        (when :attr:`gram_cheap`): from its stored columns (:meth:`_csc_gram`).
         """
         if self._gram is None and self.sparse:
             cols = np.arange(self.n_features, dtype=np.int64)
@@ -1052,7 +1060,7 @@ class QuadraticData:
         and ``A.T v = n mu`` (``mu`` the float64 means), so ``X_c.T X_c = A.T A - n
         (m mu^T + mu m^T - m m^T)`` and ``X_c.T y_c = A.T y_c - m (v @ y_c)``.
         Without densifying the columns, so accurate where the centring shift is
-        moderate (:attr:`sparse_gram`). Constant columns get exact zeros, as the
+        moderate (:attr:`gram_cheap`). Constant columns get exact zeros, as the
         dense data's centred copies. ``b`` is ``None`` unless ``with_b``.
         """
         m = cols.shape[0]

@@ -172,7 +172,7 @@ def test_gram_and_hessian_of_csc_equal_dense(
     sw = regression.sample_weight if weighted else None
     dense = QuadraticData(np.asfortranarray(X), y, sw, fit_intercept)
     csc = QuadraticData(sp.csc_matrix(X), y, sw, fit_intercept)
-    assert csc.sparse_gram and not dense.sparse_gram
+    assert csc.gram_cheap and dense.gram_cheap
     ws = np.array([5, 0, 11, 3], dtype=np.int64)
     # (float32: the dense Hessian block centres its columns in float32.)
     rtol = 1e-10 if dtype == np.float64 else 1e-5
@@ -202,10 +202,10 @@ def test_csc_gram_refused_for_far_shifted_columns(regression):
     X = regression.X.copy()
     X[:, 2] = 1e3 + regression.X[:, 2]  # mean square / centred square ~ 1e6
     y = regression.y
-    assert not QuadraticData(sp.csc_matrix(X), y, None, True).sparse_gram
-    assert QuadraticData(sp.csc_matrix(X), y, None, False).sparse_gram
+    assert not QuadraticData(sp.csc_matrix(X), y, None, True).gram_cheap
+    assert QuadraticData(sp.csc_matrix(X), y, None, False).gram_cheap
     X[:, 2] = 10.0 + regression.X[:, 2]  # ~ 1e2: accurate enough
-    assert QuadraticData(sp.csc_matrix(X), y, None, True).sparse_gram
+    assert QuadraticData(sp.csc_matrix(X), y, None, True).gram_cheap
 
 
 def test_csc_gram_only_where_cheaper_than_working_sets():
@@ -215,7 +215,7 @@ def test_csc_gram_only_where_cheaper_than_working_sets():
 
     def declares(n, p, density):
         X = sp.random(n, p, density=density, format="csc", random_state=rng)
-        return QuadraticData(X, rng.standard_normal(n), None, True).sparse_gram
+        return QuadraticData(X, rng.standard_normal(n), None, True).gram_cheap
 
     assert declares(1000, 10, 0.01)
     assert declares(1000, 100, 0.01)

@@ -192,7 +192,7 @@ _SIGNATURE_SCRIPT = textwrap.dedent(
     rng = np.random.default_rng(0)
     # 40 features: above the small-problem threshold (skreg.solvers.cd._SMALL), so
     # the working-set kernels run on dense X; the small-problem kernel runs on
-    # X[:, :12] below (and on these small CSC designs: QuadraticData.sparse_gram).
+    # X[:, :12] below (and on these small CSC designs: QuadraticData.gram_cheap).
     X = rng.standard_normal((30, 40))
     X[np.abs(X) < 0.5] = 0.0
     X[:, ::3] += 2.0
@@ -246,7 +246,7 @@ _SIGNATURE_SCRIPT = textwrap.dedent(
                             **extra,
                         ).fit(Xs, y.astype(dtype))
             # Tall CSC data, where working sets cost less than forming the Gram
-            # matrix (QuadraticData.sparse_gram: the CSC fits above take the
+            # matrix (QuadraticData.gram_cheap: the CSC fits above take the
             # small-problem solve on it).
             for Xs in storages(Xt.astype(dtype))[2:]:
                 for weights, fit_intercept in [(None, True), (swt, False)]:

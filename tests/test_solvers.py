@@ -96,7 +96,7 @@ def test_small_csc_solve_skipped_when_gram_inaccurate(helpers, regression):
     X[np.abs(X) < 0.5] = 0.0
     X[:, 4] += 1e3
     data = QuadraticData(sp.csc_matrix(X), regression.y, None, True)
-    assert not data.sparse_gram
+    assert not data.gram_cheap
     penalty = ElasticNet(helpers.alpha_max(X, regression.y) / 20, 1.0)
     w = np.zeros(X.shape[1])
     res = solve_cd(data, penalty, w, tol=1e-10)
@@ -105,6 +105,29 @@ def test_small_csc_solve_skipped_when_gram_inaccurate(helpers, regression):
     dense = QuadraticData(np.asfortranarray(X), regression.y, None, True)
     solve_cd(dense, penalty, w_dense, tol=1e-10)
     assert_allclose(w, w_dense, rtol=1e-8, atol=1e-8 * np.abs(w_dense).max())
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_cheap_gram_solve_equals_working_sets(l1_ratio):
+    """Tall dense data with more than 32 features but a cheap Gram matrix take the
+    covariance-form solve (no residual kept), unless the caller asks for the residual
+    form (gram=False): the same optimum, solved tightly."""
+    data = _correlated(200, 60, 0.9, 3)
+    assert data.gram_cheap and data.n_features > 32
+    assert not _correlated(20_000, 60, 0.9, 3).gram_cheap  # n p^2 too large
+    assert not _correlated(50, 60, 0.9, 3).gram_cheap  # singular Gram matrix
+    alpha_max = np.abs(data.grad_at_zero()).max() / l1_ratio
+    penalty = ElasticNet(alpha_max / 100, l1_ratio)
+    fits = {}
+    for gram in (None, False):
+        w = np.zeros(data.n_features)
+        res = solve_cd(data, penalty, w, tol=1e-11, max_iter=100_000, gram=gram)
+        assert res.converged
+        assert (res.residual is None) == (gram is None)
+        fits[gram] = w
+    assert 0 < np.count_nonzero(fits[None]) < data.n_features
+    scale = np.abs(fits[False]).max()
+    assert_allclose(fits[None], fits[False], rtol=1e-9, atol=1e-9 * scale)
 
 
 def test_working_set_and_full_set_agree(helpers, wide):
@@ -625,12 +648,15 @@ def test_resumed_solve_follows_one_longer_solve(sparse, gram, k, stops_seen):
     data = _correlated(800, 120, 0.95, 4, sparse)
     penalty = ElasticNet(1e-4, 0.8)
     total = 84
-    ref = solve_cd(data, penalty, np.zeros(120), max_iter=total, gram=gram)
+    # (compiled_below=0: the working-set solver, which this table's cheap Gram
+    # matrix would otherwise skip, QuadraticData.gram_cheap.)
+    options = dict(gram=gram, compiled_below=0)
+    ref = solve_cd(data, penalty, np.zeros(120), max_iter=total, **options)
     assert not ref.converged and ref.n_iter == total
     w, state, stops = np.zeros(120), None, set()
     for _ in range(total // k):
         res = solve_cd(
-            data, penalty, w, max_iter=k, gram=gram, keep_state=True, resume=state
+            data, penalty, w, max_iter=k, keep_state=True, resume=state, **options
         )
         assert res.n_iter == k and isinstance(res.state, CDState)
         state = res.state

@@ -53,11 +53,11 @@ residual ``(R, offset)``:
   and ``dual_value(w, theta, xt_theta, *params, features=)`` (restricted problems);
 - with ``finish=True``: ``hessian(ws)``; dense data (``sparse=False``) also
   ``centred_columns``, ``gram``, ``gram_step``, ``solve_gram`` and ``exact_gap``
-  (the covariance form and the small-problem solve). Sparse data may declare
-  ``sparse_gram = True`` (optional): they then offer ``gram``, ``gram_step``,
-  ``solve_gram`` and ``exact_gap`` too, and take the small-problem solve
-  (:class:`skreg.datafits.QuadraticData` does where its centred Gram matrix is
-  accurate and cheaper to form than a working-set solve).
+  (the covariance form and the small-problem solve). Data may declare
+  ``gram_cheap = True`` (optional; sparse data then offer ``gram``, ``gram_step``,
+  ``solve_gram`` and ``exact_gap`` too): they take the small-problem solve whatever
+  their number of features (:class:`skreg.datafits.QuadraticData` does where its
+  centred Gram matrix is accurate and cheaper to form than a working-set solve).
 
 *Penalty* (:class:`skreg.penalties.ElasticNet`): ``solver_params()``, the kernel tuple
 ``(l1_reg, l2_reg, positive, weights, lower, upper)`` (floats, a bool and three
@@ -86,10 +86,9 @@ from skreg.solvers._base import SolverResult, WarmStart
 # The constants below carry one line of reason each; the measurements behind them are in
 # docs/benchmarks.md ("Why the constants").
 #
-# Dense problems with at most _SMALL features (sparse ones: where their data find the
-# Gram matrix cheap and accurate, QuadraticData.sparse_gram): compiled covariance-form
-# epochs over every feature (_solve_small), where working sets cost more Python than
-# they save.
+# Dense problems with at most _SMALL features (and any whose data find the Gram matrix
+# cheap and accurate, QuadraticData.gram_cheap): compiled covariance-form epochs over
+# every feature (_solve_small), where working sets cost more Python than they save.
 _SMALL = 32
 # ... in phases of _PHASE epochs (Ctrl-C and finishing steps between phases; most fits
 # need one), their covariance-form gap certified from the residual when its rounding
@@ -442,10 +441,11 @@ def solve_cd(
         needed at least half as many epochs as the new one has features (building
         ``G`` costs about that many residual-form epochs).
     compiled_below : int, default=32
-        Dense problems with at most this many features (sparse ones: those whose
-        data declare ``sparse_gram``, a cheap and accurate Gram matrix) are solved
-        in covariance form on their Gram matrix (:func:`_solve_small`;
-        ``warm.residual`` is then ignored and the result has none); 0 disables it.
+        Dense problems with at most this many features, and (unless ``gram`` is
+        ``False``) problems whose data declare ``gram_cheap`` (a cheap and accurate
+        Gram matrix), are solved in covariance form on their Gram matrix
+        (:func:`_solve_small`; ``warm.residual`` is then ignored and the result has
+        none); 0 disables it.
     finish : bool, default=True
         Solve the problem exactly on the support and signs reached by the epochs
         (:class:`_Finisher`) when that costs less than the epochs run so far.
@@ -488,10 +488,11 @@ def solve_cd(
         # The compiled small solve is the plain elastic net's (its compilation stays
         # that of a default fit); penalty factors and bounds use working sets.
         compiled_below = 0
-    # (Sparse data say themselves whether their Gram matrix is cheap and accurate.)
-    small = data.n_features <= compiled_below
-    if data.sparse:
-        small = compiled_below > 0 and getattr(data, "sparse_gram", False)
+    # Small dense problems, and data whose Gram matrix is cheap (and accurate: they
+    # say so themselves), unless the caller asked for the residual form.
+    small = data.n_features <= compiled_below and not data.sparse
+    if compiled_below > 0 and gram is not False and not small:
+        small = getattr(data, "gram_cheap", False)
     if small and not verbose:
         return _solve_small(
             data, w, params, max_iter, tol, rel_tol, finish, resume, keep_state

@@ -870,7 +870,7 @@ def test_predictor_saves_epochs_and_keeps_the_solutions(
 
     def solve(*args, **kwargs):
         # The working-set solver, which the predictor serves (CSC data this small
-        # would otherwise take the covariance form: QuadraticData.sparse_gram).
+        # would otherwise take the covariance form: QuadraticData.gram_cheap).
         return cd(*args, **{**kwargs, "compiled_below": 0})
 
     monkeypatch.setitem(path_module.SOLVERS, "cd", solve)
