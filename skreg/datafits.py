@@ -73,6 +73,13 @@ _SPARSE_WS_OVERHEAD = 300_000
 # columns (real tables with degree-2 features), up to 1.2x less on well-conditioned
 # ones near the limit (docs/benchmarks.md, wide suites).
 _DENSE_GRAM_WORK = 16_000_000
+# Larger dense X with more rows than features, up to _GRAM_SWITCH_WORK multiply-adds
+# in its Gram matrix (about 8 ms): a working-set solve whose epochs have cost as much
+# as forming it (column passes of n multiply-adds, _BLAS_SPEEDUP times slower than
+# BLAS's) continues in covariance form (QuadraticData.gram_after): ill-conditioned
+# tall tables crawl in residual form (sm_randhie_deg2, 20 190 x 54: 464 epochs).
+_GRAM_SWITCH_WORK = 200_000_000
+_BLAS_SPEEDUP = 8
 # Centring leaves rounding of a few eps |mean| per entry (the mean itself and the
 # subtraction, each rounded): a centred dense column (or y) within _CENTRING_ULPS
 # * eps |mean| of zero per entry is a constant one, checked exactly afterwards.
@@ -348,6 +355,9 @@ class QuadraticData:
         # Whether the solvers should take the covariance form on every feature
         # (set by _store_csc and _store_dense).
         self.gram_cheap = False
+        # Column passes of residual-form epochs after which a solve switches to the
+        # covariance form (dense X only, set by _store_dense).
+        self.gram_after = np.inf
         if self.sparse:
             X = as_kernel_csc(X)
         X_in = X
@@ -489,7 +499,8 @@ class QuadraticData:
         hold two temporaries at once) by the statistics kernel, which finds the
         constant columns on the way, exactly (``const_value``: a column's value, NaN
         where not constant; the kernel every fit compiles anyway). Unweighted: ``X``
-        as given, centred implicitly by the kernels. Sets :attr:`gram_cheap`.
+        as given, centred implicitly by the kernels. Sets :attr:`gram_cheap` and
+        :attr:`gram_after`.
         """
         n, p = X.shape
         const_value = None
@@ -516,6 +527,9 @@ class QuadraticData:
         self.X = X
         self._xargs = (self.X,)
         self.gram_cheap = p < n and n * p * p <= _DENSE_GRAM_WORK
+        self.gram_after = np.inf
+        if p < n and n * p * p <= _GRAM_SWITCH_WORK:
+            self.gram_after = p * p / _BLAS_SPEEDUP
         eps = float(np.finfo(self.dtype).eps)
         noise = norms2 <= n * (_CENTRING_ULPS * eps * xmean) ** 2
         return norms2, xty, noise, const_value

@@ -130,6 +130,36 @@ def test_cheap_gram_solve_equals_working_sets(l1_ratio):
     assert_allclose(fits[None], fits[False], rtol=1e-9, atol=1e-9 * scale)
 
 
+def test_slow_working_set_solve_switches_to_the_gram_matrix():
+    """Tall correlated data whose Gram matrix is not cheap enough to start with: once
+    the residual-form epochs have cost as much as forming it, the solve continues in
+    covariance form (no residual returned; its epochs count on) and reaches the
+    optimum in fewer epochs; not with gram=False or keep_state."""
+    data = _correlated(5000, 60, 0.95, 5)
+    assert not data.gram_cheap and np.isfinite(data.gram_after)
+    penalty = ElasticNet(1e-3, 0.9)
+    l1_reg, l2_reg = penalty.kernel_params()
+
+    def fit(tol, **options):
+        w = np.zeros(data.n_features)
+        res = solve_cd(data, penalty, w, tol=tol, max_iter=10_000, **options)
+        assert res.converged
+        objective = data.primal(w, *data.init_residual(w), l1_reg, l2_reg)
+        return w, res, objective
+
+    switched, res, objective = fit(1e-11)
+    assert res.residual is None and res.n_iter > 10
+    for options in ({"gram": False}, {"keep_state": True}):
+        w, other, _ = fit(1e-11, **options)
+        assert other.residual is not None and other.n_iter > res.n_iter
+    # The residual form solved further: the same optimum (the coefficients to the
+    # accuracy its gap allows), which the switched solve reached exactly.
+    reference, _, best = fit(1e-14, gram=False)
+    assert objective <= best * (1 + 1e-13)
+    scale = np.abs(reference).max()
+    assert_allclose(switched, reference, rtol=0, atol=1e-7 * scale)
+
+
 def test_working_set_and_full_set_agree(helpers, wide):
     """p >> n: a small working set (grown from ws_start=2) and the full set from the
     start (ws_start=p) reach the same solution."""

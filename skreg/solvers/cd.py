@@ -58,6 +58,8 @@ residual ``(R, offset)``:
   ``solve_gram`` and ``exact_gap`` too): they take the small-problem solve whatever
   their number of features (:class:`skreg.datafits.QuadraticData` does where its
   centred Gram matrix is accurate and cheaper to form than a working-set solve).
+  ``gram_after`` (optional, dense data): after epochs of that many column passes
+  in all, the solve continues in covariance form (:meth:`QuadraticData.gram`).
 
 *Penalty* (:class:`skreg.penalties.ElasticNet`): ``solver_params()``, the kernel tuple
 ``(l1_reg, l2_reg, positive, weights, lower, upper)`` (floats, a bool and three
@@ -524,6 +526,11 @@ def solve_cd(
         pending, checked = resume.inner, resume.checked
     first_epoch = n_epochs
     max_iter += n_epochs
+    # Column passes of the epochs run, and the count at which data with a Gram
+    # matrix switch to it (``gram_after``, optional; residual form if asked).
+    work, gram_after = 0, np.inf
+    if gram is not False and compiled_below > 0 and not verbose:
+        gram_after = getattr(data, "gram_after", np.inf)
     grad_init, ws_init = warm.grad, warm.ws_init
     if grad_init is None and resume is None and not w.any():
         # From zero, the gradient is X_c.T y_c / n, which the data may already have.
@@ -551,6 +558,15 @@ def solve_cd(
             )  # fmt: skip
             last_epochs = n_epochs - start
             paused, state.paused = state.paused, None
+            work += last_epochs * ws.shape[0]
+            if work >= gram_after and n_epochs < max_iter and not keep_state:
+                # The epochs have cost as much as the Gram matrix would: the
+                # covariance form from here (at most twice the better of the two).
+                result = _solve_small(
+                    data, w, params, max_iter - n_epochs, tol, rel_tol, finish
+                )
+                result.n_iter += n_epochs - first_epoch
+                return result
             if paused is not None and keep_state:
                 # The budget stopped the inner loop: the state before the gap check
                 # below, which a longer solve would not compute here.
