@@ -61,8 +61,9 @@ def test_anderson_on_and_off_agree(helpers, problem, sparse):
 def test_small_csc_solve_equals_dense_and_working_sets(helpers, regression, weighted,
                                                        l1_ratio):  # fmt: skip
     """Sparse X with few features takes the small-problem solve on the Gram matrix
-    of its stored columns (no residual kept): the same iterates as dense X up to
-    rounding, and the working-set solve's optimum (both solved tightly)."""
+    of its stored columns (no residual kept), polished at convergence as the
+    working-set solve is: the working-set solve's point at the default tolerance,
+    and the dense solve's optimum (both solved tightly)."""
     X = regression.X.copy()
     X[np.abs(X) < 0.5] = 0.0
     sw = regression.sample_weight if weighted else None
@@ -77,16 +78,37 @@ def test_small_csc_solve_equals_dense_and_working_sets(helpers, regression, weig
 
     amax = helpers.alpha_max(X, regression.y, l1_ratio, sw)
     penalty = ElasticNet(amax / 50, l1_ratio)
-    dense, _ = solve(np.asfortranarray(X), None)
     small, res = solve(sp.csc_matrix(X), None)
     assert res.residual is None  # the small-problem solve ran
-    assert 0 < np.count_nonzero(dense) < p
-    assert_allclose(small, dense, rtol=1e-12, atol=1e-12 * np.abs(dense).max())
-    tight, _ = solve(sp.csc_matrix(X), 1e-10)
-    working_sets, res = solve(sp.csc_matrix(X), 1e-10, compiled_below=0)
+    assert 0 < np.count_nonzero(small) < p
+    working_sets, res = solve(sp.csc_matrix(X), None, compiled_below=0)
     assert res.residual is not None
     scale = np.abs(working_sets).max()
-    assert_allclose(tight, working_sets, rtol=1e-9, atol=1e-9 * scale)
+    assert_allclose(small, working_sets, rtol=1e-9, atol=1e-9 * scale)
+    tight, _ = solve(sp.csc_matrix(X), 1e-10)
+    dense, _ = solve(np.asfortranarray(X), 1e-10)
+    assert_allclose(tight, dense, rtol=1e-9, atol=1e-9 * scale)
+
+
+def test_small_csc_solve_hands_tight_tolerances_on():
+    """A tolerance below the rounding of a sparse Gram matrix (formed by cancellation
+    from shifted columns, integer weights): the small-problem solve hands over to
+    the residual form, which certifies it (it looped to max_iter instead)."""
+    rng = np.random.default_rng(13)
+    X = rng.standard_normal((60, 12))
+    X[:, ::3] += 3.0
+    y = X[:, :4] @ np.array([3.0, -2.0, 1.5, 1.0]) + 4.0 + rng.standard_normal(60)
+    sw = rng.integers(1, 4, size=60).astype(float)
+    X[np.abs(X) < 0.5] = 0.0
+    data = QuadraticData(sp.csc_matrix(X), y, sw, True)
+    assert data.gram_cheap
+    penalty = ElasticNet(np.abs(data.grad_at_zero()).max() / 10, 1.0)
+    w = np.zeros(X.shape[1])
+    loose = solve_cd(data, penalty, w, tol=1e-12, max_iter=5000)
+    assert loose.converged and loose.residual is None
+    w = np.zeros(X.shape[1])
+    res = solve_cd(data, penalty, w, tol=1e-15, max_iter=5000)
+    assert res.converged and res.residual is not None and res.n_iter < 5000
 
 
 def test_small_csc_solve_skipped_when_gram_inaccurate(helpers, regression):

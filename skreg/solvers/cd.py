@@ -493,12 +493,25 @@ def solve_cd(
     # Small dense problems, and data whose Gram matrix is cheap (and accurate: they
     # say so themselves), unless the caller asked for the residual form.
     small = data.n_features <= compiled_below and not data.sparse
-    if compiled_below > 0 and gram is not False and not small:
-        small = getattr(data, "gram_cheap", False)
-    if small and not verbose:
-        return _solve_small(
-            data, w, params, max_iter, tol, rel_tol, finish, resume, keep_state
-        )
+    cheap = not small and compiled_below > 0 and gram is not False
+    cheap = cheap and getattr(data, "gram_cheap", False)
+    if (small or cheap) and not verbose:
+        result = _solve_small(
+            data, w, params, max_iter, tol, rel_tol, finish, resume, keep_state,
+            as_working_sets=cheap,
+        )  # fmt: skip
+        if result.converged or not cheap or result.n_iter >= max_iter:
+            return result
+        # A tolerance below the rounding of G (formed by cancellation: sparse
+        # columns, cross-validation folds): the residual form from w.
+        handed = result.n_iter
+        result = solve_cd(
+            data, penalty, w, max_iter=max_iter - handed, tol=tol, rel_tol=rel_tol,
+            ws_start=ws_start, anderson_k=anderson_k, screening=screening,
+            gram=gram, compiled_below=0, finish=finish,
+        )  # fmt: skip
+        result.n_iter += handed
+        return result
     state = _DualState(data, params)
     if finish:
         state.finisher = _Finisher(state.params)
@@ -563,10 +576,16 @@ def solve_cd(
                 # The epochs have cost as much as the Gram matrix would: the
                 # covariance form from here (at most twice the better of the two).
                 result = _solve_small(
-                    data, w, params, max_iter - n_epochs, tol, rel_tol, finish
-                )
-                result.n_iter += n_epochs - first_epoch
-                return result
+                    data, w, params, max_iter - n_epochs, tol, rel_tol, finish,
+                    as_working_sets=True,
+                )  # fmt: skip
+                n_epochs += result.n_iter
+                if result.converged or n_epochs >= max_iter:
+                    result.n_iter = n_epochs - first_epoch
+                    return result
+                # (G cannot resolve the tolerance: the residual form again.)
+                gram_after = np.inf
+                R, offset = data.init_residual(w)
             if paused is not None and keep_state:
                 # The budget stopped the inner loop: the state before the gap check
                 # below, which a longer solve would not compute here.
@@ -955,8 +974,9 @@ def polishes_slow_fits(n_epochs, rel_tol) -> bool:
 
 
 def _solve_small(
-    data, w, params, max_iter, tol, rel_tol, finish, resume=None, keep_state=False
-):
+    data, w, params, max_iter, tol, rel_tol, finish, resume=None, keep_state=False,
+    as_working_sets=False,
+):  # fmt: skip
     """Solve a dense problem with a few features in covariance form, compiled.
 
     Working sets, extrapolation and screening cost more Python time than they save
@@ -970,7 +990,12 @@ def _solve_small(
     support, as it does once at convergence after a slow fit
     (:func:`polishes_slow_fits`) or with a numeric ``tol`` (polishing). Phases last
     ``_PHASE`` epochs: most fits converge within the first. ``keep_state`` and
-    ``resume`` as :func:`solve_cd`'s (:class:`SmallCDState`).
+    ``resume`` as :func:`solve_cd`'s (:class:`SmallCDState`). ``as_working_sets``:
+    the solve stands in for the working-set solve (data with a cheap Gram matrix):
+    as that one, it polishes every converged point at the default relative
+    tolerance or tighter, not only the slow ones; and where the covariance-form
+    iterates cannot reach the tolerance certified from the residual, it returns
+    unconverged for the residual form to continue.
     """
     # Long (about 85 lines): the phase loop's state (epochs, exact mode, polishing)
     # is read by each of its steps, and a resumed solve restores it.
@@ -1014,17 +1039,20 @@ def _solve_small(
             tol_abs = data.gap_threshold(tol, primal, rel_tol)
             exact = gap > tol_abs
         converged = gap <= tol_abs
-        if exact and not converged and epochs == 0:
+        if exact and not converged and (epochs == 0 or as_working_sets):
             # The covariance-form kernel saw nothing left to do (its gap is zero
             # at the rounding of G w) while the residual's gap is above a tol near
             # rounding (proximal Newton's innermost targets): no epoch will run, so
             # stop rather than loop (it did, forever, on separable 3-class data).
+            # (Standing in for working sets: those continue in residual form.)
             break
         # Polishing: after a slow fit or for scikit-learn's absolute ``tol``, which
         # can stop far from the optimum (tol=None certifies the relative gap). Not
         # at a relative tolerance looser than the default: cross-validation's fold
         # paths (CV_REL_TOL) need no more for their held-out errors.
-        slow = polishes_slow_fits(n_epochs, rel_tol)
+        slow = polishes_slow_fits(n_epochs, rel_tol) or (
+            as_working_sets and rel_tol <= DEFAULT_REL_TOL
+        )
         polish = converged and (tol is not None or slow)
         if (converged and (polished or not polish)) or n_epochs >= max_iter:
             break
