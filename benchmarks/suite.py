@@ -86,6 +86,9 @@ def base_parser(description: str) -> argparse.ArgumentParser:
     parser.add_argument(
         "--skip-done", help="comma-separated results CSVs: skip their problems"
     )
+    parser.add_argument(
+        "--only", help="comma-separated substrings: run the problems naming one"
+    )
     return parser
 
 
@@ -115,6 +118,9 @@ def run_problems(
     targets = sorted(targets, reverse=True)
     if getattr(args, "reverse", False):
         problems = problems[::-1]
+    if getattr(args, "only", None):
+        keys = args.only.split(",")
+        problems = [p for p in problems if any(k in p.name for k in keys)]
     if getattr(args, "skip_done", None):
         paths = [p for p in args.skip_done.split(",") if Path(p).exists()]
         done = {r.problem for r in read_rows(",".join(paths))} if paths else set()

@@ -21,7 +21,8 @@ import scipy.sparse as sp
 from skreg._kernels import prox as _prox
 from skreg._kernels import quadratic as _quad
 from skreg._kernels.sparse import (
-    csc_column_sq_norms,
+    csc_column_stats,
+    csc_gram,
     csc_matvec_centered,
     csc_rmatvec_centered,
 )
@@ -53,6 +54,32 @@ _GAP_FLOOR_ULPS = 16
 # A CSC column's centred norm ||X_j||^2 - n xmean_j^2 within _CANCELLATION_ULPS * eps
 # of ||X_j||^2 is cancellation noise: the column is constant up to rounding.
 _CANCELLATION_ULPS = 16
+# The Gram matrix of CSC columns is formed without densifying them, as
+# ``A.T A - n xmean xmean^T``: accurate to about eps times the ratio of a column's mean
+# square to its centred one. Only columns within _SPARSE_GRAM_SHIFT of that ratio
+# take the covariance form (QuadraticData.gram_cheap): about 1e-12 relative in G.
+_SPARSE_GRAM_SHIFT = 1e4
+# ... and only where it is cheaper than the working-set solve, in multiply-adds:
+# forming G costs p nnz / 2 and the covariance-form solve _SPARSE_GRAM_EPOCHS epochs of
+# p^2; the working-set solve _SPARSE_WS_PASSES passes over the stored values and the
+# rows plus _SPARSE_WS_OVERHEAD of Python time (about 0.25 ms). Measured on CSC fits
+# from 1000 x 100 to 200 000 x 30 (docs/benchmarks.md, wide suites).
+_SPARSE_GRAM_EPOCHS = 20
+_SPARSE_WS_PASSES = 8
+_SPARSE_WS_OVERHEAD = 300_000
+# Dense X with more rows than features and at most _DENSE_GRAM_WORK multiply-adds in
+# its Gram matrix (about 0.5 ms of BLAS): the covariance form too, where 32 < p (below,
+# the solvers take it anyway). Working sets then cost more, 2-10x on correlated
+# columns (real tables with degree-2 features), up to 1.2x less on well-conditioned
+# ones near the limit (docs/benchmarks.md, wide suites).
+_DENSE_GRAM_WORK = 16_000_000
+# Larger dense X with more rows than features, up to _GRAM_SWITCH_WORK multiply-adds
+# in its Gram matrix (about 8 ms): a working-set solve whose epochs have cost as much
+# as forming it (column passes of n multiply-adds, _BLAS_SPEEDUP times slower than
+# BLAS's) continues in covariance form (QuadraticData.gram_after): ill-conditioned
+# tall tables crawl in residual form (sm_randhie_deg2, 20 190 x 54: 464 epochs).
+_GRAM_SWITCH_WORK = 200_000_000
+_BLAS_SPEEDUP = 8
 # Centring leaves rounding of a few eps |mean| per entry (the mean itself and the
 # subtraction, each rounded): a centred dense column (or y) within _CENTRING_ULPS
 # * eps |mean| of zero per entry is a constant one, checked exactly afterwards.
@@ -325,6 +352,12 @@ class QuadraticData:
         dtype = X.dtype
         self.n_samples, self.n_features, self.dtype = n, p, dtype
         self.sparse = sp.issparse(X)
+        # Whether the solvers should take the covariance form on every feature
+        # (set by _store_csc and _store_dense).
+        self.gram_cheap = False
+        # Column passes of residual-form epochs after which a solve switches to the
+        # covariance form (dense X only, set by _store_dense).
+        self.gram_after = np.inf
         if self.sparse:
             X = as_kernel_csc(X)
         X_in = X
@@ -344,7 +377,7 @@ class QuadraticData:
         # _check_scales below turns into a clear error (one errstate for all).
         with np.errstate(over="ignore", invalid="ignore"):
             if self.sparse:
-                norms2, noise = self._store_csc(X, xmean)
+                norms2, noise = self._store_csc(X, xmean, norms2)
                 const_value = None
             else:
                 norms2, xty, noise, const_value = self._store_dense(
@@ -375,9 +408,12 @@ class QuadraticData:
         """Return ``(X, xmean, ymean, norms2, xty)``: the (weighted) means, float64.
 
         Dense unweighted ``X``: means, centred column norms and ``X_c.T @ y_c`` in
-        one pass over ``X`` as given (``norms2`` and ``xty`` are ``None`` otherwise:
-        weighted dense ``X`` gets them from the same kernel once it is centred and
-        scaled, :meth:`_store_dense`). Zero means without intercept.
+        one pass over ``X`` as given. Sparse unweighted ``X``: means and the
+        *uncentred* squared column norms in one pass (:meth:`_store_csc` centres
+        them). ``norms2`` and ``xty`` are ``None`` otherwise: weighted dense ``X``
+        gets them from the same kernel once it is centred and scaled
+        (:meth:`_store_dense`), weighted sparse ``X`` from its scaled values. Zero
+        means without intercept.
         """
         n, p = X.shape
         dtype = self.dtype
@@ -401,6 +437,15 @@ class QuadraticData:
                 np.empty(0),
             )
             return X, xmean, ymean, norms2, xty
+        if self.sparse and sw is None:
+            # Column sums and squared norms in one pass (the norms are those of the
+            # stored values: :meth:`_store_csc` takes them).
+            sums = np.empty(p, np.float64)
+            sq = csc_column_stats(X.data, X.indptr, sums, np.empty(p, np.float64))
+            if not self.fit_intercept:
+                return X, np.zeros(p), 0.0, sq, None
+            ymean = float(np.add.reduce(y, dtype=np.float64)) / n
+            return X, sums / n, ymean, sq, None
         if not self.fit_intercept:
             return X, np.zeros(p), 0.0, None, None
         if sw is None:
@@ -411,11 +456,14 @@ class QuadraticData:
             ymean = float(sw @ y) / n
         return X, xmean, ymean, None, None
 
-    def _store_csc(self, X, xmean):
+    def _store_csc(self, X, xmean, sq=None):
         """Keep CSC ``X`` (values row-scaled when weighted); return ``(norms2, noise)``.
 
         ``norms2`` are the centred column norms, ``noise`` the columns whose centred
         norm is cancellation noise (constant up to rounding, checked exactly later).
+        ``sq``: the squared norms of the stored columns when already known
+        (unweighted, :meth:`_means`). Sets :attr:`gram_cheap`: whether the
+        covariance form (:meth:`gram`) is accurate and cheaper than working sets.
         """
         data = X.data
         if self.row_scale is not None:
@@ -424,13 +472,23 @@ class QuadraticData:
         self.indices, self.indptr = X.indices, X.indptr
         self._xargs = (self.data, self.indices, self.indptr)
         self.kernel_xmean = self.xmean
-        sq = csc_column_sq_norms(
-            self.data, self.indptr, np.empty(self.n_features, np.float64)
-        )
+        if sq is None:
+            p = self.n_features
+            sq = csc_column_stats(
+                self.data, self.indptr, np.empty(p, np.float64), np.empty(p, np.float64)
+            )
         # ||X_c[:, j]||^2 = ||X[:, j]||^2 - n xmean_j^2 (scaled columns).
         norms2 = sq - self.n_samples * xmean**2
         noise = norms2 <= _CANCELLATION_ULPS * float(np.finfo(self.dtype).eps) * sq
         norms2[noise] = 0.0
+        self._xmean64 = xmean
+        n, p, nnz = self.n_samples, self.n_features, self.data.shape[0]
+        cheap = p * nnz / 2 + _SPARSE_GRAM_EPOCHS * p**2 <= (
+            _SPARSE_WS_PASSES * (nnz + n) + _SPARSE_WS_OVERHEAD
+        )
+        self.gram_cheap = cheap and bool(
+            np.all(noise | (sq <= _SPARSE_GRAM_SHIFT * norms2))
+        )
         return norms2, noise
 
     def _store_dense(self, X, xmean, norms2, xty, copy_X):
@@ -441,7 +499,8 @@ class QuadraticData:
         hold two temporaries at once) by the statistics kernel, which finds the
         constant columns on the way, exactly (``const_value``: a column's value, NaN
         where not constant; the kernel every fit compiles anyway). Unweighted: ``X``
-        as given, centred implicitly by the kernels.
+        as given, centred implicitly by the kernels. Sets :attr:`gram_cheap` and
+        :attr:`gram_after`.
         """
         n, p = X.shape
         const_value = None
@@ -467,6 +526,10 @@ class QuadraticData:
             self.kernel_xmean = self.xmean
         self.X = X
         self._xargs = (self.X,)
+        self.gram_cheap = p < n and n * p * p <= _DENSE_GRAM_WORK
+        self.gram_after = np.inf
+        if p < n and n * p * p <= _GRAM_SWITCH_WORK:
+            self.gram_after = p * p / _BLAS_SPEEDUP
         eps = float(np.finfo(self.dtype).eps)
         noise = norms2 <= n * (_CENTRING_ULPS * eps * xmean) ** 2
         return norms2, xty, noise, const_value
@@ -704,11 +767,16 @@ class QuadraticData:
         return n_epochs, float(gap), float(threshold), float(bound)
 
     def gram(self) -> tuple[np.ndarray, np.ndarray, float]:
-        """``(X_c.T X_c / n, X_c.T y_c / n, y_c @ y_c / n)`` in float64 (dense ``X``).
+        """``(X_c.T X_c / n, X_c.T y_c / n, y_c @ y_c / n)`` in float64.
 
         Computed on first use and kept: every point of a path, and every solve on
-        this data, reuses it (:meth:`solve_gram`, :meth:`hessian`).
+        this data, reuses it (:meth:`solve_gram`, :meth:`hessian`). Sparse ``X``
+        (when :attr:`gram_cheap`): from its stored columns (:meth:`_csc_gram`).
         """
+        if self._gram is None and self.sparse:
+            cols = np.arange(self.n_features, dtype=np.int64)
+            G, b = self._csc_gram(cols, with_b=True)
+            self._gram = G, b, self.tol_scale
         if self._gram is None:
             # One float64 copy of the centred columns (the stored X is already
             # centred when weighted); X_c.T y_c is known from the column statistics.
@@ -1000,17 +1068,42 @@ class QuadraticData:
         if not self.sparse:
             cols = self.centred_columns(ws).astype(np.float64)
             return (cols.T @ cols) * self.inv_n
-        if not hasattr(self, "_csc"):
-            self._csc = sp.csc_array(
-                (self.data, self.indices, self.indptr),
-                shape=(self.n_samples, self.n_features),
-            )
-        A = self._csc[:, ws].astype(np.float64)
-        H = np.asarray((A.T @ A).toarray()) * self.inv_n
+        return self._csc_gram(np.asarray(ws, dtype=np.int64))[0]
+
+    def _csc_gram(self, cols, with_b=False):
+        """``(X_c[:, cols].T X_c[:, cols] / n, X_c[:, cols].T y_c / n)`` for CSC ``X``.
+
+        One compiled pass over the stored columns ``A`` (row-scaled when weighted;
+        :func:`skreg._kernels.sparse.csc_gram`), centred afterwards: with ``v`` the
+        row scales, ``X_c = A - v m^T`` (``m`` the kernels' means, ``self.xmean``)
+        and ``A.T v = n mu`` (``mu`` the float64 means), so ``X_c.T X_c = A.T A - n
+        (m mu^T + mu m^T - m m^T)`` and ``X_c.T y_c = A.T y_c - m (v @ y_c)``.
+        Without densifying the columns, so accurate where the centring shift is
+        moderate (:attr:`gram_cheap`). Constant columns get exact zeros, as the
+        dense data's centred copies. ``b`` is ``None`` unless ``with_b``.
+        """
+        m = cols.shape[0]
+        G = np.empty((m, m), np.float64)
+        b = np.empty(m if with_b else 0, np.float64)
+        y = self.y if with_b else np.empty(0, self.dtype)
+        work = np.zeros(self.n_samples, np.float64)
+        csc_gram(self.data, self.indices, self.indptr, cols, y, G, b, work)
         if self.fit_intercept:
-            xm = self.xmean[ws].astype(np.float64)
-            H -= np.outer(xm, xm)
-        return H
+            xm = self.xmean[cols].astype(np.float64)
+            mu = self._xmean64[cols]
+            shift = np.outer(xm, mu)
+            G -= self.n_samples * (shift + shift.T - np.outer(xm, xm))
+            if with_b:
+                v = self._scale_vector().astype(np.float64, copy=False)
+                b -= xm * float(v @ self.y.astype(np.float64, copy=False))
+        if self._const is not None:
+            const = self._const[cols]
+            G[const, :] = 0.0
+            G[:, const] = 0.0
+            if with_b:
+                b[const] = 0.0
+        G *= self.inv_n
+        return G, (b * self.inv_n if with_b else None)
 
     def intercept(self, w) -> float:
         """Return the intercept ``ymean - xmean @ w`` (0 without intercept)."""

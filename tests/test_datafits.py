@@ -153,3 +153,72 @@ def test_gradient_at_zero(helpers, regression, case):
     R, offset = data.init_residual(np.zeros(X.shape[1]))
     all_j = np.arange(X.shape[1], dtype=np.int64)
     assert_allclose(data.gradient(R, offset, all_j), data.grad_at_zero(), atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "none"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_gram_and_hessian_of_csc_equal_dense(
+    helpers, regression, weighted, fit_intercept, dtype
+):
+    """The Gram triple and the Hessian blocks of CSC data (formed from the stored
+    columns without densifying them) are the dense data's to rounding, constant
+    columns zeroed as there, and both equal the explicitly centred product."""
+    X = regression.X.copy()
+    X[np.abs(X) < 0.5] = 0.0
+    X[:, 3] = 2.5  # a constant column
+    X = X.astype(dtype)
+    y = regression.y.astype(dtype)
+    sw = regression.sample_weight if weighted else None
+    dense = QuadraticData(np.asfortranarray(X), y, sw, fit_intercept)
+    csc = QuadraticData(sp.csc_matrix(X), y, sw, fit_intercept)
+    assert csc.gram_cheap and dense.gram_cheap
+    ws = np.array([5, 0, 11, 3], dtype=np.int64)
+    # (float32: the dense Hessian block centres its columns in float32.)
+    rtol = 1e-10 if dtype == np.float64 else 1e-5
+    # The Hessian block before any Gram matrix exists (the finishing step's), then
+    # the Gram triple, then the block again (read from the Gram matrix).
+    for when in ("before", "after"):
+        if when == "after":
+            for a, b in zip(csc.gram(), dense.gram(), strict=True):
+                assert_allclose(a, b, rtol=rtol, atol=rtol)
+        H = csc.hessian(ws)
+        assert H.dtype == np.float64
+        assert_allclose(H, dense.hessian(ws), rtol=rtol, atol=rtol)
+    G, b, y_sq = csc.gram()
+    Xc, yc, _, _ = helpers.centered_scaled(X, y, sw, fit_intercept)
+    n = X.shape[0]
+    assert_allclose(G, Xc.T @ Xc / n, rtol=rtol, atol=rtol)
+    assert_allclose(b, Xc.T @ yc / n, rtol=rtol, atol=rtol)
+    assert y_sq == pytest.approx(yc @ yc / n, rel=rtol)
+    if fit_intercept:
+        assert not G[3].any() and not G[:, 3].any() and b[3] == 0.0
+
+
+def test_csc_gram_refused_for_far_shifted_columns(regression):
+    """A CSC column whose mean dwarfs its spread would lose the Gram matrix to
+    cancellation (A.T A - n m m^T): such data declare no covariance form, unless the
+    shift is dropped with the intercept."""
+    X = regression.X.copy()
+    X[:, 2] = 1e3 + regression.X[:, 2]  # mean square / centred square ~ 1e6
+    y = regression.y
+    assert not QuadraticData(sp.csc_matrix(X), y, None, True).gram_cheap
+    assert QuadraticData(sp.csc_matrix(X), y, None, False).gram_cheap
+    X[:, 2] = 10.0 + regression.X[:, 2]  # ~ 1e2: accurate enough
+    assert QuadraticData(sp.csc_matrix(X), y, None, True).gram_cheap
+
+
+def test_csc_gram_only_where_cheaper_than_working_sets():
+    """Forming a CSC design's Gram matrix costs p nnz / 2: taken for few features or
+    very sparse columns, not where a few passes over the stored values cost less."""
+    rng = np.random.default_rng(0)
+
+    def declares(n, p, density):
+        X = sp.random(n, p, density=density, format="csc", random_state=rng)
+        return QuadraticData(X, rng.standard_normal(n), None, True).gram_cheap
+
+    assert declares(1000, 10, 0.01)
+    assert declares(1000, 100, 0.01)
+    assert declares(100_000, 10, 0.05)
+    assert not declares(2000, 40, 0.6)
+    assert not declares(1000, 1000, 0.01)

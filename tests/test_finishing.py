@@ -90,7 +90,9 @@ def test_collinear_real_table_converges_well_within_max_iter(helpers, l1_ratio, 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         model = ElasticNet(alpha=alpha, l1_ratio=l1_ratio).fit(X, y)
-    assert model.n_iter_ <= 250
+    # (Covariance-form epochs: this 442 x 65 table's Gram matrix is cheap,
+    # QuadraticData.gram_cheap; they run in phases of 100.)
+    assert model.n_iter_ <= 500
     _certified(helpers, X, y, model, alpha, l1_ratio, 1e-6)
 
 

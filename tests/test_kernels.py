@@ -15,7 +15,8 @@ from numpy.testing import assert_allclose
 
 from skreg._kernels import quadratic as quad
 from skreg._kernels.sparse import (
-    csc_column_sq_norms,
+    csc_column_stats,
+    csc_gram,
     csc_matvec_centered,
     csc_rmatvec_centered,
 )
@@ -58,8 +59,32 @@ def test_csc_products(csc, centred):
     )
     assert_allclose(out, X64.T @ r, rtol=rtol, atol=rtol * 10)
     X64 = X.astype(np.float64)
-    norms = csc_column_sq_norms(Xs.data, Xs.indptr, np.empty(X.shape[1]))
+    sums = np.empty(X.shape[1])
+    norms = csc_column_stats(Xs.data, Xs.indptr, sums, np.empty(X.shape[1]))
+    assert_allclose(sums, X64.sum(axis=0), rtol=rtol, atol=rtol)
     assert_allclose(norms, (X64**2).sum(axis=0), rtol=rtol)
+
+
+def test_csc_gram(csc):
+    """The Gram block of CSC columns (any subset, any order) and ``X.T y``, float64
+    whatever the dtype, against numpy; the work array is left zero."""
+    Xs, X = csc
+    X64 = X.astype(np.float64)
+    n, p = X.shape
+    y = np.random.default_rng(1).standard_normal(n).astype(X.dtype)
+    work = np.zeros(n)
+    for cols in (np.arange(p), np.array([7, 2, 19, 3])):
+        G = np.full((cols.shape[0], cols.shape[0]), np.nan)
+        b = np.full(cols.shape[0], np.nan)
+        csc_gram(Xs.data, Xs.indices, Xs.indptr, cols, y, G, b, work)
+        A = X64[:, cols]
+        assert_allclose(G, A.T @ A, rtol=1e-12, atol=1e-12)
+        assert_allclose(b, A.T @ y.astype(np.float64), rtol=1e-12, atol=1e-12)
+        assert not work.any()
+    # Without y: the Gram block only (b is not written).
+    G = np.empty((p, p))
+    csc_gram(Xs.data, Xs.indices, Xs.indptr, np.arange(p), y[:0], G, NONE, work)
+    assert_allclose(G, X64.T @ X64, rtol=1e-12, atol=1e-12)
 
 
 def test_dense_and_sparse_kernels_agree(regression):
@@ -166,13 +191,18 @@ _SIGNATURE_SCRIPT = textwrap.dedent(
 
     rng = np.random.default_rng(0)
     # 40 features: above the small-problem threshold (skreg.solvers.cd._SMALL), so
-    # the working-set kernels run; the small-problem kernel runs on X[:, :12] below.
+    # the working-set kernels run on dense X; the small-problem kernel runs on
+    # X[:, :12] below (and on these small CSC designs: QuadraticData.gram_cheap).
     X = rng.standard_normal((30, 40))
     X[np.abs(X) < 0.5] = 0.0
     X[:, ::3] += 2.0
     y = X[:, :3] @ np.array([1.0, -2.0, 0.5]) + rng.standard_normal(30)
     sw = rng.uniform(0.5, 2.0, 30)
     pf = np.r_[0.0, 2.0, np.ones(38)]
+    Xt = rng.standard_normal((2000, 40))
+    Xt[np.abs(Xt) < 0.5] = 0.0
+    yt = Xt[:, :3] @ np.array([1.0, -2.0, 0.5]) + rng.standard_normal(2000)
+    swt = rng.uniform(0.5, 2.0, 2000)
 
     def storages(X):
         csc64 = sp.csc_matrix(X)
@@ -215,7 +245,16 @@ _SIGNATURE_SCRIPT = textwrap.dedent(
                             alpha=0.05, l1_ratio=0.7, solver=solver, max_iter=50,
                             **extra,
                         ).fit(Xs, y.astype(dtype))
-            for Xs in storages(X[:, :12].astype(dtype))[:2]:
+            # Tall CSC data, where working sets cost less than forming the Gram
+            # matrix (QuadraticData.gram_cheap: the CSC fits above take the
+            # small-problem solve on it).
+            for Xs in storages(Xt.astype(dtype))[2:]:
+                for weights, fit_intercept in [(None, True), (swt, False)]:
+                    skreg.linear_model.ElasticNet(
+                        alpha=0.05, l1_ratio=0.7, fit_intercept=fit_intercept,
+                        max_iter=50,
+                    ).fit(Xs, yt.astype(dtype), sample_weight=weights)
+            for Xs in storages(X[:, :12].astype(dtype)):
                 for weights in (None, sw):
                     skreg.linear_model.ElasticNet(alpha=0.05, l1_ratio=0.7).fit(
                         Xs, y.astype(dtype), sample_weight=weights)
@@ -273,6 +312,7 @@ def test_each_kernel_compiles_at_most_two_signatures(tmp_path):
     # The fits exercised the kernels (the test is not vacuous).
     assert len(counts["skreg._kernels.quadratic.cd_epoch_quadratic"]) >= 1
     assert len(counts["skreg._kernels.quadratic.cd_epoch_quadratic_sparse"]) >= 1
+    assert len(counts["skreg._kernels.sparse.csc_gram"]) >= 1
     # (float64 only: the small-problem solve works on float64 copies.)
     assert len(counts["skreg._kernels.quadratic.cd_solve_gram"]) == 1
     too_many = {k: v for k, v in counts.items() if len(v) > 2}

@@ -57,6 +57,132 @@ def test_anderson_on_and_off_agree(helpers, problem, sparse):
     assert_allclose(on.coef, off.coef, rtol=0, atol=1e-6)
 
 
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_small_csc_solve_equals_dense_and_working_sets(helpers, regression, weighted,
+                                                       l1_ratio):  # fmt: skip
+    """Sparse X with few features takes the small-problem solve on the Gram matrix
+    of its stored columns (no residual kept), polished at convergence as the
+    working-set solve is: the working-set solve's point at the default tolerance,
+    and the dense solve's optimum (both solved tightly)."""
+    X = regression.X.copy()
+    X[np.abs(X) < 0.5] = 0.0
+    sw = regression.sample_weight if weighted else None
+    p = X.shape[1]
+
+    def solve(Xin, tol, compiled_below=32):
+        data = QuadraticData(Xin, regression.y, sw, True)
+        w = np.zeros(p)
+        res = solve_cd(data, penalty, w, tol=tol, compiled_below=compiled_below)
+        assert res.converged
+        return w, res
+
+    amax = helpers.alpha_max(X, regression.y, l1_ratio, sw)
+    penalty = ElasticNet(amax / 50, l1_ratio)
+    small, res = solve(sp.csc_matrix(X), None)
+    assert res.residual is None  # the small-problem solve ran
+    assert 0 < np.count_nonzero(small) < p
+    working_sets, res = solve(sp.csc_matrix(X), None, compiled_below=0)
+    assert res.residual is not None
+    scale = np.abs(working_sets).max()
+    assert_allclose(small, working_sets, rtol=1e-9, atol=1e-9 * scale)
+    tight, _ = solve(sp.csc_matrix(X), 1e-10)
+    dense, _ = solve(np.asfortranarray(X), 1e-10)
+    assert_allclose(tight, dense, rtol=1e-9, atol=1e-9 * scale)
+
+
+def test_small_csc_solve_hands_tight_tolerances_on():
+    """A tolerance below the rounding of a sparse Gram matrix (formed by cancellation
+    from shifted columns, integer weights): the small-problem solve hands over to
+    the residual form, which certifies it (it looped to max_iter instead)."""
+    rng = np.random.default_rng(13)
+    X = rng.standard_normal((60, 12))
+    X[:, ::3] += 3.0
+    y = X[:, :4] @ np.array([3.0, -2.0, 1.5, 1.0]) + 4.0 + rng.standard_normal(60)
+    sw = rng.integers(1, 4, size=60).astype(float)
+    X[np.abs(X) < 0.5] = 0.0
+    data = QuadraticData(sp.csc_matrix(X), y, sw, True)
+    assert data.gram_cheap
+    penalty = ElasticNet(np.abs(data.grad_at_zero()).max() / 10, 1.0)
+    w = np.zeros(X.shape[1])
+    loose = solve_cd(data, penalty, w, tol=1e-12, max_iter=5000)
+    assert loose.converged and loose.residual is None
+    w = np.zeros(X.shape[1])
+    res = solve_cd(data, penalty, w, tol=1e-15, max_iter=5000)
+    assert res.converged and res.residual is not None and res.n_iter < 5000
+
+
+def test_small_csc_solve_skipped_when_gram_inaccurate(helpers, regression):
+    """A CSC column far from zero (its Gram entries would cancel) sends a small
+    sparse problem to the working-set solver, which still finds the dense optimum."""
+    X = regression.X.copy()
+    X[np.abs(X) < 0.5] = 0.0
+    X[:, 4] += 1e3
+    data = QuadraticData(sp.csc_matrix(X), regression.y, None, True)
+    assert not data.gram_cheap
+    penalty = ElasticNet(helpers.alpha_max(X, regression.y) / 20, 1.0)
+    w = np.zeros(X.shape[1])
+    res = solve_cd(data, penalty, w, tol=1e-10)
+    assert res.converged and res.residual is not None
+    w_dense = np.zeros(X.shape[1])
+    dense = QuadraticData(np.asfortranarray(X), regression.y, None, True)
+    solve_cd(dense, penalty, w_dense, tol=1e-10)
+    assert_allclose(w, w_dense, rtol=1e-8, atol=1e-8 * np.abs(w_dense).max())
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_cheap_gram_solve_equals_working_sets(l1_ratio):
+    """Tall dense data with more than 32 features but a cheap Gram matrix take the
+    covariance-form solve (no residual kept), unless the caller asks for the residual
+    form (gram=False): the same optimum, solved tightly."""
+    data = _correlated(200, 60, 0.9, 3)
+    assert data.gram_cheap and data.n_features > 32
+    assert not _correlated(20_000, 60, 0.9, 3).gram_cheap  # n p^2 too large
+    assert not _correlated(50, 60, 0.9, 3).gram_cheap  # singular Gram matrix
+    alpha_max = np.abs(data.grad_at_zero()).max() / l1_ratio
+    penalty = ElasticNet(alpha_max / 100, l1_ratio)
+    fits = {}
+    for gram in (None, False):
+        w = np.zeros(data.n_features)
+        res = solve_cd(data, penalty, w, tol=1e-11, max_iter=100_000, gram=gram)
+        assert res.converged
+        assert (res.residual is None) == (gram is None)
+        fits[gram] = w
+    assert 0 < np.count_nonzero(fits[None]) < data.n_features
+    scale = np.abs(fits[False]).max()
+    assert_allclose(fits[None], fits[False], rtol=1e-9, atol=1e-9 * scale)
+
+
+def test_slow_working_set_solve_switches_to_the_gram_matrix():
+    """Tall correlated data whose Gram matrix is not cheap enough to start with: once
+    the residual-form epochs have cost as much as forming it, the solve continues in
+    covariance form (no residual returned; its epochs count on) and reaches the
+    optimum in fewer epochs; not with gram=False or keep_state."""
+    data = _correlated(5000, 60, 0.95, 5)
+    assert not data.gram_cheap and np.isfinite(data.gram_after)
+    penalty = ElasticNet(1e-3, 0.9)
+    l1_reg, l2_reg = penalty.kernel_params()
+
+    def fit(tol, **options):
+        w = np.zeros(data.n_features)
+        res = solve_cd(data, penalty, w, tol=tol, max_iter=10_000, **options)
+        assert res.converged
+        objective = data.primal(w, *data.init_residual(w), l1_reg, l2_reg)
+        return w, res, objective
+
+    switched, res, objective = fit(1e-11)
+    assert res.residual is None and res.n_iter > 10
+    for options in ({"gram": False}, {"keep_state": True}):
+        w, other, _ = fit(1e-11, **options)
+        assert other.residual is not None and other.n_iter > res.n_iter
+    # The residual form solved further: the same optimum (the coefficients to the
+    # accuracy its gap allows), which the switched solve reached exactly.
+    reference, _, best = fit(1e-14, gram=False)
+    assert objective <= best * (1 + 1e-13)
+    scale = np.abs(reference).max()
+    assert_allclose(switched, reference, rtol=0, atol=1e-7 * scale)
+
+
 def test_working_set_and_full_set_agree(helpers, wide):
     """p >> n: a small working set (grown from ws_start=2) and the full set from the
     start (ws_start=p) reach the same solution."""
@@ -574,12 +700,15 @@ def test_resumed_solve_follows_one_longer_solve(sparse, gram, k, stops_seen):
     data = _correlated(800, 120, 0.95, 4, sparse)
     penalty = ElasticNet(1e-4, 0.8)
     total = 84
-    ref = solve_cd(data, penalty, np.zeros(120), max_iter=total, gram=gram)
+    # (compiled_below=0: the working-set solver, which this table's cheap Gram
+    # matrix would otherwise skip, QuadraticData.gram_cheap.)
+    options = dict(gram=gram, compiled_below=0)
+    ref = solve_cd(data, penalty, np.zeros(120), max_iter=total, **options)
     assert not ref.converged and ref.n_iter == total
     w, state, stops = np.zeros(120), None, set()
     for _ in range(total // k):
         res = solve_cd(
-            data, penalty, w, max_iter=k, gram=gram, keep_state=True, resume=state
+            data, penalty, w, max_iter=k, keep_state=True, resume=state, **options
         )
         assert res.n_iter == k and isinstance(res.state, CDState)
         state = res.state

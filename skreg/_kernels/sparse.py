@@ -54,11 +54,56 @@ def csc_rmatvec_centered(data, indices, indptr, r, xmean, row_scale, out):
 
 
 @jit
-def csc_column_sq_norms(data, indptr, out):
-    """``out[j] = ||X[:, j]||_2^2`` for CSC ``X``."""
+def csc_column_stats(data, indptr, sums, out):
+    """``sums[j] = sum_i X[i, j]`` and ``out[j] = ||X[:, j]||_2^2`` for CSC ``X``.
+
+    One pass over the stored values (``sums`` and ``out`` float64, written in place;
+    ``out`` is returned): the column means and norms of a fit's statistics.
+    """
     for j in range(indptr.shape[0] - 1):
         s = 0.0
+        s2 = 0.0
         for k in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
-            s += np.float64(data[k]) * np.float64(data[k])
-        out[j] = s
+            x = np.float64(data[k])
+            s += x
+            s2 += x * x
+        sums[j] = s
+        out[j] = s2
     return out
+
+
+@jit
+def csc_gram(data, indices, indptr, cols, y, G, b, work):
+    """``G = X[:, cols].T X[:, cols]`` and ``b = X[:, cols].T y`` for CSC ``X``.
+
+    ``cols`` int64 column indices; ``G`` (``len(cols)`` square) and ``b`` float64,
+    written in place (``b`` only when ``y`` is not empty); ``work`` a float64 array of
+    ``n_rows`` zeros, left zero. Column ``cols[a]`` is scattered into ``work`` once and
+    dotted with the stored entries of the columns after it: ``len(cols) * nnz / 2``
+    multiply-adds at most, no sparse product machinery (the Gram matrix of a few
+    columns, for the small-problem solve and the finishing step's Hessian block).
+    """
+    m = cols.shape[0]
+    with_b = y.shape[0] > 0
+    for a in range(m):
+        j = cols[a]
+        start, stop = np.uint64(indptr[j]), np.uint64(indptr[j + 1])
+        s = 0.0
+        for k in range(start, stop):
+            i = np.uint64(indices[k])
+            x = np.float64(data[k])
+            work[i] = x
+            if with_b:
+                s += x * np.float64(y[i])
+        if with_b:
+            b[a] = s
+        for c in range(a, m):
+            jc = cols[c]
+            t = 0.0
+            for k in range(np.uint64(indptr[jc]), np.uint64(indptr[jc + 1])):
+                t += np.float64(data[k]) * work[np.uint64(indices[k])]
+            G[a, c] = t
+            G[c, a] = t
+        for k in range(start, stop):
+            work[np.uint64(indices[k])] = 0.0
+    return G

@@ -26,7 +26,12 @@ _SHARED_PARAMETERS = """
         treated as ``"auto"``: the solver computes the Gram blocks of its working
         sets from ``X`` (the same numbers up to rounding) and does not read the
         array further. Problems with at most 32 dense features are solved by one
-        compiled cyclic call whatever ``precompute`` says.
+        compiled cyclic call whatever ``precompute`` says; with ``"auto"``, so are
+        tall dense problems whose Gram matrix is cheap (more rows than features,
+        ``n_samples * n_features**2`` up to 1.6e7) and sparse ones whose Gram
+        matrix costs less than working sets, and a slow working-set solve on tall
+        dense data continues in covariance form once its epochs have cost as much
+        as the Gram matrix.
 
     max_iter : int, default=1000
         Maximum number of epochs: passes of coordinate descent over the working set

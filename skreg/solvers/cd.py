@@ -53,7 +53,13 @@ residual ``(R, offset)``:
   and ``dual_value(w, theta, xt_theta, *params, features=)`` (restricted problems);
 - with ``finish=True``: ``hessian(ws)``; dense data (``sparse=False``) also
   ``centred_columns``, ``gram``, ``gram_step``, ``solve_gram`` and ``exact_gap``
-  (the covariance form and the small-problem solve).
+  (the covariance form and the small-problem solve). Data may declare
+  ``gram_cheap = True`` (optional; sparse data then offer ``gram``, ``gram_step``,
+  ``solve_gram`` and ``exact_gap`` too): they take the small-problem solve whatever
+  their number of features (:class:`skreg.datafits.QuadraticData` does where its
+  centred Gram matrix is accurate and cheaper to form than a working-set solve).
+  ``gram_after`` (optional, dense data): after epochs of that many column passes
+  in all, the solve continues in covariance form (:meth:`QuadraticData.gram`).
 
 *Penalty* (:class:`skreg.penalties.ElasticNet`): ``solver_params()``, the kernel tuple
 ``(l1_reg, l2_reg, positive, weights, lower, upper)`` (floats, a bool and three
@@ -83,7 +89,8 @@ from skreg.solvers._base import SolverResult, WarmStart
 # The constants below carry one line of reason each; the measurements behind them are in
 # docs/benchmarks.md ("Why the constants").
 #
-# Dense problems with at most _SMALL features: compiled covariance-form epochs over
+# Dense problems with at most _SMALL features (and any whose data find the Gram matrix
+# cheap and accurate, QuadraticData.gram_cheap): compiled covariance-form epochs over
 # every feature (_solve_small), where working sets cost more Python than they save.
 _SMALL = 32
 # ... in phases of _PHASE epochs (Ctrl-C and finishing steps between phases; most fits
@@ -458,9 +465,11 @@ def solve_cd(
         needed at least half as many epochs as the new one has features (building
         ``G`` costs about that many residual-form epochs).
     compiled_below : int, default=32
-        Dense problems with at most this many features are solved in covariance
-        form on their Gram matrix (:func:`_solve_small`; ``warm.residual`` is then
-        ignored and the result has none); 0 disables it.
+        Dense problems with at most this many features, and (unless ``gram`` is
+        ``False``) problems whose data declare ``gram_cheap`` (a cheap and accurate
+        Gram matrix), are solved in covariance form on their Gram matrix
+        (:func:`_solve_small`; ``warm.residual`` is then ignored and the result has
+        none); 0 disables it.
     finish : bool, default=True
         Solve the problem exactly on the support and signs reached by the epochs
         (:class:`_Finisher`) when that costs less than the epochs run so far.
@@ -506,12 +515,31 @@ def solve_cd(
         # The compiled small solve is the plain elastic net's (its compilation stays
         # that of a default fit); penalty factors and bounds use working sets.
         compiled_below = 0
-    # (Sparse data take it where their Gram matrix is given: cross-validation folds.)
-    small = not data.sparse or getattr(data, "has_gram", False)
-    if small and data.n_features <= compiled_below and not verbose:
-        return _solve_small(
-            data, w, params, max_iter, tol, rel_tol, finish, resume, keep_state
-        )
+    # Small dense problems (sparse ones too where their Gram matrix is given: the
+    # cross-validation folds), and data whose Gram matrix is cheap (and accurate: they
+    # say so themselves), unless the caller asked for the residual form.
+    small = data.n_features <= compiled_below and (
+        not data.sparse or getattr(data, "has_gram", False)
+    )
+    cheap = not small and compiled_below > 0 and gram is not False
+    cheap = cheap and getattr(data, "gram_cheap", False)
+    if (small or cheap) and not verbose:
+        result = _solve_small(
+            data, w, params, max_iter, tol, rel_tol, finish, resume, keep_state,
+            as_working_sets=cheap,
+        )  # fmt: skip
+        if result.converged or not cheap or result.n_iter >= max_iter:
+            return result
+        # A tolerance below the rounding of G (formed by cancellation: sparse
+        # columns, cross-validation folds): the residual form from w.
+        handed = result.n_iter
+        result = solve_cd(
+            data, penalty, w, max_iter=max_iter - handed, tol=tol, rel_tol=rel_tol,
+            ws_start=ws_start, anderson_k=anderson_k, screening=screening,
+            gram=gram, compiled_below=0, finish=finish, tuning=tuning,
+        )  # fmt: skip
+        result.n_iter += handed
+        return result
     state = _DualState(data, params, tuning)
     if finish:
         state.finisher = _Finisher(state.params)
@@ -539,6 +567,11 @@ def solve_cd(
         pending, checked = resume.inner, resume.checked
     first_epoch = n_epochs
     max_iter += n_epochs
+    # Column passes of the epochs run, and the count at which data with a Gram
+    # matrix switch to it (``gram_after``, optional; residual form if asked).
+    work, gram_after = 0, np.inf
+    if gram is not False and compiled_below > 0 and not verbose:
+        gram_after = getattr(data, "gram_after", np.inf)
     grad_init, ws_init = warm.grad, warm.ws_init
     if grad_init is None and resume is None and not w.any():
         # From zero, the gradient is X_c.T y_c / n, which the data may already have.
@@ -566,6 +599,21 @@ def solve_cd(
             )  # fmt: skip
             last_epochs = n_epochs - start
             paused, state.paused = state.paused, None
+            work += last_epochs * ws.shape[0]
+            if work >= gram_after and n_epochs < max_iter and not keep_state:
+                # The epochs have cost as much as the Gram matrix would: the
+                # covariance form from here (at most twice the better of the two).
+                result = _solve_small(
+                    data, w, params, max_iter - n_epochs, tol, rel_tol, finish,
+                    as_working_sets=True,
+                )  # fmt: skip
+                n_epochs += result.n_iter
+                if result.converged or n_epochs >= max_iter:
+                    result.n_iter = n_epochs - first_epoch
+                    return result
+                # (G cannot resolve the tolerance: the residual form again.)
+                gram_after = np.inf
+                R, offset = data.init_residual(w)
             if paused is not None and keep_state:
                 # The budget stopped the inner loop: the state before the gap check
                 # below, which a longer solve would not compute here.
@@ -956,8 +1004,9 @@ def polishes_slow_fits(n_epochs, rel_tol) -> bool:
 
 
 def _solve_small(
-    data, w, params, max_iter, tol, rel_tol, finish, resume=None, keep_state=False
-):
+    data, w, params, max_iter, tol, rel_tol, finish, resume=None, keep_state=False,
+    as_working_sets=False,
+):  # fmt: skip
     """Solve a dense problem with a few features in covariance form, compiled.
 
     Working sets, extrapolation and screening cost more Python time than they save
@@ -971,7 +1020,12 @@ def _solve_small(
     support, as it does once at convergence after a slow fit
     (:func:`polishes_slow_fits`) or with a numeric ``tol`` (polishing). Phases last
     ``_PHASE`` epochs: most fits converge within the first. ``keep_state`` and
-    ``resume`` as :func:`solve_cd`'s (:class:`SmallCDState`).
+    ``resume`` as :func:`solve_cd`'s (:class:`SmallCDState`). ``as_working_sets``:
+    the solve stands in for the working-set solve (data with a cheap Gram matrix):
+    as that one, it polishes every converged point at the default relative
+    tolerance or tighter, not only the slow ones; and where the covariance-form
+    iterates cannot reach the tolerance certified from the residual, it returns
+    unconverged for the residual form to continue.
     """
     # Long (about 85 lines): the phase loop's state (epochs, exact mode, polishing)
     # is read by each of its steps, and a resumed solve restores it.
@@ -1015,17 +1069,20 @@ def _solve_small(
             tol_abs = data.gap_threshold(tol, primal, rel_tol)
             exact = gap > tol_abs
         converged = gap <= tol_abs
-        if exact and not converged and epochs == 0:
+        if exact and not converged and (epochs == 0 or as_working_sets):
             # The covariance-form kernel saw nothing left to do (its gap is zero
             # at the rounding of G w) while the residual's gap is above a tol near
             # rounding (proximal Newton's innermost targets): no epoch will run, so
             # stop rather than loop (it did, forever, on separable 3-class data).
+            # (Standing in for working sets: those continue in residual form.)
             break
         # Polishing: after a slow fit or for scikit-learn's absolute ``tol``, which
         # can stop far from the optimum (tol=None certifies the relative gap). Not
         # at a relative tolerance looser than the default: cross-validation's fold
         # paths (CV_REL_TOL) need no more for their held-out errors.
-        slow = polishes_slow_fits(n_epochs, rel_tol)
+        slow = polishes_slow_fits(n_epochs, rel_tol) or (
+            as_working_sets and rel_tol <= DEFAULT_REL_TOL
+        )
         polish = converged and (tol is not None or slow)
         if (converged and (polished or not polish)) or n_epochs >= max_iter:
             break

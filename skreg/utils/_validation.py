@@ -174,15 +174,20 @@ def validate_params_cached(estimator) -> None:
 def fast_validate_xy(estimator, X, y):
     """``(X, y)`` validated without scikit-learn's machinery, or ``None``.
 
-    Covers the common case only: ``X`` a plain 2-D float32/float64 ``ndarray`` with at
-    least one row and column, ``y`` a plain 1-D float or integer ``ndarray`` of the
-    same length, both finite. Anything else (or any doubt) returns ``None`` and the
-    caller falls back to :func:`validate_data`, which raises scikit-learn's errors.
-    The effects on ``estimator`` are ``validate_data``'s with ``reset=True``:
-    ``n_features_in_`` is set and a stale ``feature_names_in_`` removed. ``X`` is
-    returned in Fortran order (copied only if needed), ``y`` as given.
+    Covers the common cases only: ``X`` a plain 2-D float32/float64 ``ndarray``, or a
+    ``csc_matrix`` / ``csc_array`` of those dtypes, with at least one row and column;
+    ``y`` a plain 1-D float or integer ``ndarray`` of the same length; both finite.
+    Anything else (or any doubt) returns ``None`` and the caller falls back to
+    :func:`validate_data`, which raises scikit-learn's errors. The effects on
+    ``estimator`` are ``validate_data``'s with ``reset=True``: ``n_features_in_`` is
+    set and a stale ``feature_names_in_`` removed. Dense ``X`` is returned in Fortran
+    order (copied only if needed), CSC ``X`` and ``y`` as given (as ``validate_data``
+    returns them).
     """
-    if type(X) is not np.ndarray or type(y) is not np.ndarray:
+    if type(y) is not np.ndarray:
+        return None
+    sparse = type(X) in (sp.csc_matrix, sp.csc_array)
+    if not sparse and type(X) is not np.ndarray:
         return None
     if X.ndim != 2 or y.ndim != 1 or X.dtype not in (np.float64, np.float32):
         return None
@@ -192,13 +197,13 @@ def fast_validate_xy(estimator, X, y):
     # The sum is finite iff every entry is (or overflows: then scikit-learn decides).
     # (An overflowing sum is no error here: silence numpy's warning about it.)
     with np.errstate(over="ignore", invalid="ignore"):
-        sums = X.sum(), y.sum()
+        sums = (X.data if sparse else X).sum(), y.sum()
     if not (math.isfinite(sums[0]) and math.isfinite(sums[1])):
         return None
     if hasattr(estimator, "feature_names_in_"):
         del estimator.feature_names_in_
     estimator.n_features_in_ = p
-    return np.asfortranarray(X), y
+    return (X if sparse else np.asfortranarray(X)), y
 
 
 def is_private_copy(X, X_given) -> bool:

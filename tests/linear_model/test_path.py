@@ -866,11 +866,18 @@ def test_predictor_saves_epochs_and_keeps_the_solutions(
               return_n_iter=True, positive=False, check_input=True,
               fit_intercept=True, sample_weight=None, tol=None, max_iter=1000,
               solver="cd", rel_tol=1e-8)  # fmt: skip
+    cd = path_module.SOLVERS["cd"]
+
+    def solve(*args, **kwargs):
+        # The working-set solver, which the predictor serves (CSC data this small
+        # would otherwise take the covariance form: QuadraticData.gram_cheap).
+        return cd(*args, **{**kwargs, "compiled_below": 0})
+
+    monkeypatch.setitem(path_module.SOLVERS, "cd", solve)
     a, plain, _, plain_iters, plain_b = path_module._enet_path(
         X, y, predict=False, **kw
     )
     flags = []
-    solve = path_module.SOLVERS["cd"]
 
     def spy(*args, **kwargs):
         warm = kwargs.get("warm") or WarmStart()

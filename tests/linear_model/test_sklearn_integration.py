@@ -128,6 +128,75 @@ def test_fast_input_path_equals_sklearn_validation(Est, regression, case):
     assert_array_equal(np.asarray(X), X_before)
 
 
+@pytest.mark.parametrize("Est", ESTIMATORS)
+@pytest.mark.parametrize(
+    "case", ["csc", "csc_array", "float32", "int64-indices", "int-y", "csr", "empty"]
+)
+def test_fast_input_path_for_csc_equals_sklearn_validation(Est, regression, case):
+    """CSC matrices skip scikit-learn's validate_data too: the same object comes back
+    (as from validate_data: no copy), with the same fitted input attributes, and the
+    inputs are not modified; other sparse formats take scikit-learn's path."""
+    X = regression.X.copy()
+    X[np.abs(X) < 0.7] = 0.0
+    y = regression.y.copy()
+    Xs = sp.csc_matrix(X)
+    if case == "csc_array":
+        Xs = sp.csc_array(X)
+    elif case == "float32":
+        Xs = Xs.astype(np.float32)
+    elif case == "int64-indices":
+        Xs.indices = Xs.indices.astype(np.int64)
+        Xs.indptr = Xs.indptr.astype(np.int64)
+    elif case == "int-y":
+        y = np.round(y * 10).astype(np.int64)
+    elif case == "csr":
+        Xs = sp.csr_matrix(X)
+    elif case == "empty":
+        Xs = sp.csc_matrix(X.shape)  # no stored entries
+    before, index_dtype = Xs.copy(), Xs.indices.dtype
+    fast_est, slow_est = Est(alpha=0.05), Est(alpha=0.05)
+    X_fast, y_fast = fast_est._validate_xy(Xs, y)
+    X_slow, y_slow = slow_est._validate_xy(Xs, y, fast=False)
+    assert type(X_fast) is type(X_slow)
+    assert X_fast.format == X_slow.format and X_fast.dtype == X_slow.dtype
+    assert (X_fast is Xs) == (X_slow is Xs)
+    assert_array_equal(X_fast.toarray(), X_slow.toarray())
+    assert_array_equal(y_fast, y_slow)
+    assert y_fast.dtype == y_slow.dtype
+    assert fast_est.n_features_in_ == slow_est.n_features_in_ == X.shape[1]
+    if case == "empty":
+        # (An all-zero design: alpha_max is 0 and the fit warns about it.)
+        return
+    # (Solved tightly: dense fits of 30 features are not polished at tol=None.)
+    fit = Est(alpha=0.05, tol=1e-10).fit(Xs, y)
+    dense = Est(alpha=0.05, tol=1e-10).fit(Xs.toarray(), y)
+    assert_allclose(fit.coef_, dense.coef_, rtol=1e-5, atol=1e-6)
+    assert type(Xs) is type(before)
+    assert_array_equal(Xs.toarray(), before.toarray())
+    assert Xs.indices.dtype == index_dtype
+
+
+@pytest.mark.parametrize("Est", ESTIMATORS)
+def test_bad_csc_input_gives_sklearn_errors(Est, regression):
+    """The fast CSC path falls back to scikit-learn on bad input, whose errors the
+    user sees: non-finite stored values, wrong lengths, wrong dimensions."""
+    Xs = sp.csc_matrix(regression.X)
+    y = regression.y
+    for bad in (np.nan, np.inf):
+        Xb = Xs.copy()
+        Xb.data[7] = bad
+        with pytest.raises(ValueError, match="Input X contains (NaN|infinity)"):
+            Est().fit(Xb, y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        Est().fit(Xs, y[:-1])
+    with pytest.raises(ValueError, match="Input y contains NaN"):
+        Est().fit(Xs, np.where(np.arange(y.shape[0]) == 3, np.nan, y))
+    with pytest.raises(ValueError, match="0 feature"):
+        Est().fit(sp.csc_matrix((y.shape[0], 0)), y)
+    with pytest.raises(ValueError, match="0 sample"):
+        Est().fit(sp.csc_matrix((0, 3)), y[:0])
+
+
 def test_fast_input_path_resets_feature_names(regression):
     """A refit on a plain ndarray drops ``feature_names_in_`` of an earlier DataFrame
     fit and resets ``n_features_in_``, as validate_data does."""
