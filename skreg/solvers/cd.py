@@ -515,14 +515,13 @@ def solve_cd(
         # The compiled small solve is the plain elastic net's (its compilation stays
         # that of a default fit); penalty factors and bounds use working sets.
         compiled_below = 0
-    # Small dense problems (sparse ones too where their Gram matrix is given: the
-    # cross-validation folds), and data whose Gram matrix is cheap (and accurate: they
-    # say so themselves), unless the caller asked for the residual form.
-    small = data.n_features <= compiled_below and (
-        not data.sparse or getattr(data, "has_gram", False)
-    )
+    # Small dense problems, and data whose Gram matrix is cheap (and accurate: they
+    # say so themselves) or given (sparse cross-validation folds), unless the caller
+    # asked for the residual form.
+    small = data.n_features <= compiled_below and not data.sparse
     cheap = not small and compiled_below > 0 and gram is not False
-    cheap = cheap and getattr(data, "gram_cheap", False)
+    given = data.n_features <= compiled_below and getattr(data, "has_gram", False)
+    cheap = cheap and (given or getattr(data, "gram_cheap", False))
     if (small or cheap) and not verbose:
         result = _solve_small(
             data, w, params, max_iter, tol, rel_tol, finish, resume, keep_state,
