@@ -80,8 +80,19 @@ def weighted_col_stats_sparse(
 
 
 @jit
+def _store_iterate(d, c, Xd, row, hist_d, hist_c, hist_x):
+    """Copy ``(d, c, Xd)`` into row ``row`` of the history buffers."""
+    for jj in range(d.shape[0]):
+        hist_d[row, jj] = d[jj]
+    hist_c[row] = c
+    for i in range(Xd.shape[0]):
+        hist_x[row, i] = Xd[i]
+
+
+@jit
 def newton_direction(
     X, ws, w, d, U, h, L, hx, Xd, c, l1_reg, l2_reg, positive, h_sum, max_epochs, tol,
+    hist_d, hist_c, hist_x,
 ):  # fmt: skip
     """Coordinate descent on the proximal Newton model (dense ``X``).
 
@@ -93,10 +104,18 @@ def newton_direction(
     curvature ``L`` is (:func:`weighted_col_stats`): no zig-zag between the
     intercept and uncentred columns. ``d``, ``Xd`` are updated in place. Epochs stop
     once the largest ``L_j |change_j|`` of an epoch is at most ``tol``, or after
-    ``max_epochs``. Returns ``(epochs, c)``.
+    ``max_epochs``. Returns ``(epochs, c, worst)``, ``worst`` the last epoch's
+    largest ``L_j |change_j|``.
+
+    ``hist_d`` (``(r, len(ws))``), ``hist_c`` (``(r,)``) and ``hist_x`` (``(r, n)``),
+    float64 and C-ordered, receive the iterate ``(d, c, Xd)`` after epoch ``e``
+    (from 1) in row ``e`` while ``e < r``: the caller extrapolates from them (Anderson
+    acceleration, :func:`skreg.solvers.prox_newton._newton_ws`). ``r = 0``: nothing
+    is stored.
     """
     n = X.shape[0]
     epoch = 0
+    worst = 0.0
     while epoch < max_epochs:
         epoch += 1
         worst = 0.0
@@ -120,15 +139,17 @@ def newton_direction(
                     c -= diff * hx[jj] / h_sum
                 if Lj * abs(diff) > worst:
                     worst = Lj * abs(diff)
+        if epoch < hist_c.shape[0]:
+            _store_iterate(d, c, Xd, epoch, hist_d, hist_c, hist_x)
         if worst <= tol:
             break
-    return epoch, c
+    return epoch, c, worst
 
 
 @jit
 def newton_direction_sparse(
     data, indices, indptr, ws, w, d, U, h, L, hx, Xd, c, l1_reg, l2_reg, positive,
-    h_sum, max_epochs, tol,
+    h_sum, max_epochs, tol, hist_d, hist_c, hist_x,
 ):  # fmt: skip
     """Coordinate descent on the proximal Newton model (CSC ``X``).
 
@@ -136,6 +157,7 @@ def newton_direction_sparse(
     stay sparse).
     """
     epoch = 0
+    worst = 0.0
     while epoch < max_epochs:
         epoch += 1
         worst = 0.0
@@ -160,9 +182,11 @@ def newton_direction_sparse(
                     c -= diff * hx[jj] / h_sum
                 if Lj * abs(diff) > worst:
                     worst = Lj * abs(diff)
+        if epoch < hist_c.shape[0]:
+            _store_iterate(d, c, Xd, epoch, hist_d, hist_c, hist_x)
         if worst <= tol:
             break
-    return epoch, c
+    return epoch, c, worst
 
 
 @jit
