@@ -334,10 +334,44 @@ class GLMProblem:
             if GQ is not None and np.array_equal(Qs, Q - shift):
                 # X^T (s (Q - shift - y)) = GQ - shift (X^T s): no second product.
                 return Qs, -(GQ - np.outer(shift, self._xt_s()))
+            if Y.shape[1] == 1 and GQ is None:
+                # The clip undid part of the shift (a candidate far from the
+                # gradient): the shift that meets the constraint after the clip.
+                Qs = self._clipped_shift(Q)
             return Qs, -self.xt_dot(s[:, None] * (Qs - Y))
         if GQ is None:
             GQ = self.xt_dot(s[:, None] * (Q - Y))
         return Q, -GQ
+
+    def _clipped_shift(self, Q: np.ndarray) -> np.ndarray:
+        """Return ``clip(Q - tau)`` with ``sum_i s_i (clip(Q_i - tau) - y_i) = 0``.
+
+        One output. The weighted mean of ``clip(Q - tau)`` falls with ``tau``
+        (continuous, from the domain's upper end to its lower one): bisection on
+        ``tau``, then the residual of the constraint is removed from the entries
+        strictly inside the domain, so that it holds to rounding.
+        """
+        f, s, target = self.datafit, self.s, float(self.s @ self.Y[:, 0])
+        q = Q[:, 0]
+        lo, hi = float(q.min()) - 1.0, float(q.max()) + 1.0
+        for _ in range(60):
+            if float(s @ f.clip_dual(q - lo)) >= target:
+                break
+            lo -= 2.0 * (hi - lo)
+        for _ in range(100):
+            mid = 0.5 * (lo + hi)
+            if float(s @ f.clip_dual(q - mid)) >= target:
+                lo = mid
+            else:
+                hi = mid
+            if hi - lo <= 1e-15 * max(abs(lo), 1.0):
+                break
+        out = f.clip_dual(q - lo)
+        inside = (out > 0.0) & (out < (1.0 if f.name == "binomial" else np.inf))
+        mass = float(s[inside].sum())
+        if mass > 0.0:
+            out[inside] -= (float(s @ out) - target) / mass
+        return f.clip_dual(out)[:, None]
 
     def _kkt_violation(self, mu: np.ndarray, G: np.ndarray) -> float:
         """Largest gradient entry after the intercepts' shift (no penalty)."""
@@ -750,12 +784,14 @@ def solve_prox_newton(
         # decrease), and after a stall at a much smaller one.
         inner_tol = _INNER_KKT_FRACTION * kkt * (_STALL_SHRINK**stalls)
         cd_tol = _CD_KKT_FRACTION * inner_tol
-        Q_model = np.empty_like(eta)
+        # One output: a multinomial model's classes are solved in turn, at
+        # different points, and their joint dual mean left the simplex's constraint.
+        Q_model = np.empty_like(eta) if W.shape[0] == 1 else None
         while n_iter < max_iter:
             for k in range(W.shape[0]):
-                eta, _, Q_model[:, k] = _newton_ws(
-                    problem, W, b, eta, k, ws, kx, cd_tol
-                )
+                eta, _, Q_k = _newton_ws(problem, W, b, eta, k, ws, kx, cd_tol)
+                if Q_model is not None:
+                    Q_model[:, k] = Q_k
             # Multinomial: each column shifted to the penalty's minimiser over class
             # shifts (glmnet's elc), which the class-by-class steps do not reach.
             shift = problem.center_classes(W)
