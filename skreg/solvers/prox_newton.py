@@ -667,8 +667,9 @@ def _newton_ws(problem, W, b, eta, k, ws, kx, cd_tol, thr=None):
 
     ``thr`` (one output): the absolute gap to reach. The coordinate descent then
     stops as soon as ``Q_model``'s dual point certifies it at the current point
-    (``certified``; the step only lowers the objective, so it still holds after),
-    when a full product with ``X`` costs less than the epochs between two checks.
+    (the step only lowers the objective, so it still holds after), when a full
+    product with ``X`` costs little against the epochs between two checks;
+    ``certified`` is then ``(dual value, feasible dual mean)``, else ``None``.
     """
     f, s, Y = problem.datafit, problem.s, problem.Y
     mu = f.mean(eta)[:, k]
@@ -691,7 +692,7 @@ def _newton_ws(problem, W, b, eta, k, ws, kx, cd_tol, thr=None):
     stats(*xargs, ws, h, float(h.sum()), fit_b, L, hx)
     if not fit_b:
         hx[:] = 0.0
-    certify = None
+    certify, found = None, []
     if thr is not None and problem.Y.shape[1] == 1:
         nnz_ws = int((xargs[2][ws + 1] - xargs[2][ws]).sum()) if sparse else n * m
         nnz = problem.X.nnz if sparse else n * problem.X.shape[1]
@@ -700,11 +701,16 @@ def _newton_ws(problem, W, b, eta, k, ws, kx, cd_tol, thr=None):
 
             def certify(delta):
                 Qm = f.clip_dual((mu + curv * delta)[:, None])
-                return primal - problem._dual_value(Qm, None)[0] <= thr
+                dual, Qm = problem._dual_value(Qm, None)
+                if primal - dual > thr:
+                    return False
+                found.append((dual, Qm))
+                return True
 
     epochs, db, certified = _direction(
         problem, kx, ws, w, d, U, h, L, hx, Xd, c, h_sum, cd_tol, certify
     )
+    certified = found[-1] if certified else None
     Xd += db
     Q_model = mu + curv * Xd
     if not d.any() and db == 0.0:
@@ -818,8 +824,19 @@ def solve_prox_newton(
     # The dual mean of the last Newton models (one column per output): the second
     # dual point candidate of the gap (GLMProblem.gap_and_gradient).
     Q_model = None
+    certified = None
     while True:
         eta = problem.polish_intercept(W, b, eta)
+        if certified is not None:
+            # A Newton model's dual point certified the point before the step,
+            # hence the point after it: no gradient or second dual point needed.
+            primal = problem.primal(eta, W)
+            gap, Q = primal - certified[0], certified[1]
+            thr = problem.threshold(tol, rel_tol, primal)
+            if verbose:
+                print(f"[skreg newton] iteration {n_iter}: gap {gap:.3e} (model)")
+            if gap <= thr:
+                break
         gap, primal, G, Q = problem.gap_and_gradient(W, eta, Q_model, return_dual=True)
         thr = problem.threshold(tol, rel_tol, primal)
         scores = _kkt_scores(problem, W, G)
@@ -870,8 +887,8 @@ def solve_prox_newton(
             n_iter += 1
             if W.shape[0] > 1:
                 eta = _extrapolate(problem, W, b, eta, history)
-            if certified:
-                # The model's dual point certifies: the outer gap confirms it.
+            if certified is not None:
+                # The model's dual point certifies (checked at the top).
                 break
             U = problem.s[:, None] * (problem.datafit.mean(eta) - problem.Y)
             G_ws = problem.xt_dot_ws(U, ws)
