@@ -270,6 +270,16 @@ class GLMProblem:
                 self._kx = (False, (np.asfortranarray(self.X),))
         return self._kx
 
+    def nnz_cols(self, ws: np.ndarray | None) -> float:
+        """Return the stored entries of the columns ``ws`` of ``X`` (``None``: all)."""
+        n, p = self.X.shape
+        if not sp.issparse(self.X):
+            return float(n * (p if ws is None else ws.shape[0]))
+        if ws is None:
+            return float(self.X.nnz)
+        indptr = self.kernel_x()[1][2]
+        return float((indptr[ws + 1] - indptr[ws]).sum())
+
     def xt_dot_ws(self, U: np.ndarray, ws: np.ndarray) -> np.ndarray:
         """``U.T @ X[:, ws]`` in float64, shape ``(K, len(ws))`` (no column copy)."""
         sparse, xargs = self.kernel_x()
@@ -312,6 +322,7 @@ class GLMProblem:
         Q_model: np.ndarray | None = None,
         *,
         return_dual: bool = False,
+        thr: float = -np.inf,
     ):
         """Return ``(gap, primal, G)``: the gap and the datafit gradient in ``W``.
 
@@ -331,6 +342,9 @@ class GLMProblem:
         the two dual values is kept. Any feasible point bounds the optimum from
         below, so the gap is a certificate whichever wins.
 
+        ``thr``: the second candidate is skipped when the first one's gap is at
+        most ``thr`` (it costs a product with ``X``).
+
         ``return_dual``: also return the dual mean ``Q`` of the dual point used
         (feasible: ``Omega^*(-X^T s (Q - y))`` finite, ``Q`` in the conjugate's
         domain, ``sum_i s_i (Q_ik - y_ik) = 0`` with intercepts), whose dual value
@@ -344,7 +358,7 @@ class GLMProblem:
             gap = self._kkt_violation(mu, G)
             return (gap, primal, G, mu) if return_dual else (gap, primal, G)
         dual, Q = self._dual_value(mu, G)
-        if Q_model is not None:
+        if Q_model is not None and primal - dual > thr:
             with np.errstate(invalid="ignore"):
                 Qm = self.datafit.clip_dual(np.asarray(Q_model, dtype=np.float64))
             if np.all(np.isfinite(Qm)):
@@ -694,8 +708,7 @@ def _newton_ws(problem, W, b, eta, k, ws, kx, cd_tol, thr=None):
         hx[:] = 0.0
     certify, found = None, []
     if thr is not None and problem.Y.shape[1] == 1:
-        nnz_ws = int((xargs[2][ws + 1] - xargs[2][ws]).sum()) if sparse else n * m
-        nnz = problem.X.nnz if sparse else n * problem.X.shape[1]
+        nnz_ws, nnz = problem.nnz_cols(ws), problem.nnz_cols(None)
         if nnz <= _CERTIFY_COST * _CD_ANDERSON_K * nnz_ws:
             primal = problem.primal(eta, W)
 
@@ -837,8 +850,10 @@ def solve_prox_newton(
                 print(f"[skreg newton] iteration {n_iter}: gap {gap:.3e} (model)")
             if gap <= thr:
                 break
-        gap, primal, G, Q = problem.gap_and_gradient(W, eta, Q_model, return_dual=True)
-        thr = problem.threshold(tol, rel_tol, primal)
+        thr = problem.threshold(tol, rel_tol, problem.primal(eta, W))
+        gap, primal, G, Q = problem.gap_and_gradient(
+            W, eta, Q_model, return_dual=True, thr=thr
+        )
         scores = _kkt_scores(problem, W, G)
         kkt = float(scores.max(initial=0.0))
         if verbose:
@@ -870,11 +885,13 @@ def solve_prox_newton(
         # One output: a multinomial model's classes are solved in turn, at
         # different points, and their joint dual mean left the simplex's constraint.
         Q_model = np.empty_like(eta) if W.shape[0] == 1 else None
+        inner_cost = 0.0
         while n_iter < max_iter:
             for k in range(W.shape[0]):
-                eta, _, Q_k, certified = _newton_ws(
+                eta, epochs, Q_k, certified = _newton_ws(
                     problem, W, b, eta, k, ws, kx, cd_tol, thr
                 )
+                inner_cost += epochs * problem.nnz_cols(ws)
                 if Q_model is not None:
                     Q_model[:, k] = Q_k
             # Multinomial: each column shifted to the penalty's minimiser over class
@@ -894,6 +911,11 @@ def solve_prox_newton(
             G_ws = problem.xt_dot_ws(U, ws)
             if float(_kkt_scores(problem, W[:, ws], G_ws).max()) <= inner_tol:
                 break
+        if problem.nnz_cols(None) > _CERTIFY_COST * inner_cost:
+            # The model's dual point costs a product with the whole of X: not
+            # when the working set is a small part of it (p > n, large sparse
+            # designs), whose gradient's gap is then as tight anyway.
+            Q_model = None
     if finish and gap <= thr and gap > 0.0:
         # Certified: one more Newton iteration on the support, its direction solved
         # to a small fraction of the last KKT violation, takes the point from the
