@@ -83,9 +83,19 @@ def weighted_col_stats_sparse(
 
 
 @jit
+def _store_iterate(d, c, Xd, row, hist_d, hist_c, hist_x):
+    """Copy ``(d, c, Xd)`` into row ``row`` of the history buffers."""
+    for jj in range(d.shape[0]):
+        hist_d[row, jj] = d[jj]
+    hist_c[row] = c
+    for i in range(Xd.shape[0]):
+        hist_x[row, i] = Xd[i]
+
+
+@jit
 def newton_direction(
     X, ws, w, d, U, h, L, hx, Xd, c, l1_reg, l2_reg, positive, weights, h_sum,
-    max_epochs, tol,
+    max_epochs, tol, hist_d, hist_c, hist_x,
 ):  # fmt: skip
     """Coordinate descent on the proximal Newton model (dense ``X``).
 
@@ -98,10 +108,18 @@ def newton_direction(
     intercept and uncentred columns. ``d``, ``Xd`` are updated in place. Epochs stop
     once the largest ``L_j |change_j|`` of an epoch is at most ``tol``, or after
     ``max_epochs``. ``weights`` (float64, one per working-set position, or empty for
-    all ones) multiply both penalty terms of each coordinate. Returns ``(epochs, c)``.
+    all ones) multiply both penalty terms of each coordinate. Returns ``(epochs, c,
+    worst)``, ``worst`` the last epoch's largest ``L_j |change_j|``.
+
+    ``hist_d`` (``(r, len(ws))``), ``hist_c`` (``(r,)``) and ``hist_x`` (``(r, n)``),
+    float64 and C-ordered, receive the iterate ``(d, c, Xd)`` after epoch ``e``
+    (from 1) in row ``e`` while ``e < r``: the caller extrapolates from them (Anderson
+    acceleration, :func:`skreg.solvers.prox_newton._newton_ws`). ``r = 0``: nothing
+    is stored.
     """
     n = X.shape[0]
     epoch = 0
+    worst = 0.0
     while epoch < max_epochs:
         epoch += 1
         worst = 0.0
@@ -130,15 +148,17 @@ def newton_direction(
                     c -= diff * hx[jj] / h_sum
                 if Lj * abs(diff) > worst:
                     worst = Lj * abs(diff)
+        if epoch < hist_c.shape[0]:
+            _store_iterate(d, c, Xd, epoch, hist_d, hist_c, hist_x)
         if worst <= tol:
             break
-    return epoch, c
+    return epoch, c, worst
 
 
 @jit
 def newton_direction_sparse(
     data, indices, indptr, ws, w, d, U, h, L, hx, Xd, c, l1_reg, l2_reg, positive,
-    weights, h_sum, max_epochs, tol,
+    weights, h_sum, max_epochs, tol, hist_d, hist_c, hist_x,
 ):  # fmt: skip
     """Coordinate descent on the proximal Newton model (CSC ``X``).
 
@@ -146,6 +166,7 @@ def newton_direction_sparse(
     stay sparse).
     """
     epoch = 0
+    worst = 0.0
     while epoch < max_epochs:
         epoch += 1
         worst = 0.0
@@ -175,9 +196,11 @@ def newton_direction_sparse(
                     c -= diff * hx[jj] / h_sum
                 if Lj * abs(diff) > worst:
                     worst = Lj * abs(diff)
+        if epoch < hist_c.shape[0]:
+            _store_iterate(d, c, Xd, epoch, hist_d, hist_c, hist_x)
         if worst <= tol:
             break
-    return epoch, c
+    return epoch, c, worst
 
 
 @jit

@@ -275,7 +275,12 @@ class SparseLogisticRegression(LogisticClassifierMixin, BaseEstimator):
     n_iter_ : int
         Newton (or proximal gradient) iterations.
     dual_gap_ : float
-        Duality gap at the solution.
+        Duality gap certified at the solution (mean scaling): the objective minus
+        the dual value at the better of two feasible dual points, the gradient at
+        the solution (its dual mean moved towards ``y`` until feasible) and the
+        gradient of the solver's last Newton model, made feasible the same way
+        (:meth:`skreg.solvers.prox_newton.GLMProblem.gap_and_gradient`). At least
+        the suboptimality; often orders below the gradient's gap alone.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined only when ``X`` has feature names that are all strings.
@@ -409,6 +414,8 @@ class SparsePoissonRegressor(RegressorMixin, BaseEstimator):
     intercept_ : float
     n_iter_ : int
     dual_gap_ : float
+        Duality gap certified at the solution, as
+        :class:`SparseLogisticRegression`'s.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined only when ``X`` has feature names that are all strings.
