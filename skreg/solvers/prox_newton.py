@@ -968,6 +968,61 @@ def _extrapolate(problem, W, b, eta, history):
     return eta
 
 
+def _center_classes(problem, W, eta):
+    """Shift each column of ``W`` to the penalty's minimiser over class shifts.
+
+    Multinomial (glmnet's elc), which the class-by-class steps do not reach; ``W``
+    in place, returns the linear predictor.
+    """
+    shift = problem.center_classes(W)
+    if not shift.any():
+        return eta
+    return eta - np.asarray(problem.X @ shift, dtype=np.float64).reshape(-1, 1)
+
+
+def _finish_on_support(problem, W, b, eta, kx, kkt, gap, primal):
+    """One more Newton iteration on the support of a certified point.
+
+    Its direction solved to a small fraction of the last KKT violation ``kkt``, it
+    takes the point from the tolerance towards the optimum (quadratic convergence;
+    as the linear solver's finishing step). The line search only lowers the
+    objective, so the dual point of the gap still certifies it, with the gap
+    lowered by the decrease. ``W``, ``b`` updated in place; returns ``(eta, gap,
+    primal)``.
+    """
+    support = np.flatnonzero((W != 0).any(axis=0)).astype(np.int64)
+    if support.shape[0]:
+        for k in range(W.shape[0]):
+            eta, *_ = _newton_ws(
+                problem, W, b, eta, k, support, kx, _POLISH_CD_FRACTION * kkt
+            )
+        new = problem.primal(eta, W)
+        gap, primal = gap - max(primal - new, 0.0), min(new, primal)
+    return eta, gap, primal
+
+
+def _working_set(problem, W, G, scores, prev_alpha) -> np.ndarray:
+    """Features of the next inner iterations, sorted ``int64``.
+
+    The support and the features of largest KKT violation (``scores``, overwritten
+    on the support), at least twice as many as the support; with ``prev_alpha`` (a
+    path point's first iteration) the sequential strong rule's survivors too
+    (:func:`strong_set`).
+    """
+    p = W.shape[1]
+    support = (W != 0).any(axis=0)
+    ws_size = min(p, max(_WS_START, 2 * int(support.sum())))
+    if ws_size >= p:
+        return np.arange(p, dtype=np.int64)
+    scores[support] = np.inf
+    ws = np.argpartition(-scores, ws_size - 1)[:ws_size]
+    if prev_alpha is not None:
+        strong = strong_set(problem, W, G, prev_alpha)
+        strong[ws] = True
+        ws = np.flatnonzero(strong)
+    return np.sort(ws).astype(np.int64)
+
+
 def solve_prox_newton(
     problem: GLMProblem,
     W: np.ndarray,
@@ -1020,7 +1075,6 @@ def solve_prox_newton(
     """
     if problem.grouped:
         raise ValueError("Grouped penalties are solved by solve_glm_fista.")
-    p = W.shape[1]
     kx = problem.kernel_x()
     eta = problem.linear_predictor(W, b)
     n_iter, stalls, prev_gap = 0, 0, np.inf
@@ -1056,19 +1110,7 @@ def solve_prox_newton(
             # Rounding: neither the objective nor the gap moves any more.
             break
         prev_gap = gap
-        support = (W != 0).any(axis=0)
-        ws_size = min(p, max(_WS_START, 2 * int(support.sum())))
-        scores[support] = np.inf
-        if ws_size < p:
-            ws = np.argpartition(-scores, ws_size - 1)[:ws_size]
-            if prev_alpha is not None and n_iter == 0:
-                strong = strong_set(problem, W, G, prev_alpha)
-                strong[ws] = True
-                ws = np.flatnonzero(strong)
-            ws = np.sort(ws)
-        else:
-            ws = np.arange(p)
-        ws = ws.astype(np.int64)
+        ws = _working_set(problem, W, G, scores, prev_alpha if n_iter == 0 else None)
         # The inner loop stops at a fraction of the outer violation (geometric
         # decrease), and after a stall at a much smaller one.
         inner_tol = _INNER_KKT_FRACTION * kkt * (_STALL_SHRINK**stalls)
@@ -1085,13 +1127,7 @@ def solve_prox_newton(
                 inner_cost += epochs * problem.nnz_cols(ws)
                 if Q_model is not None:
                     Q_model[:, k] = Q_k
-            # Multinomial: each column shifted to the penalty's minimiser over class
-            # shifts (glmnet's elc), which the class-by-class steps do not reach.
-            shift = problem.center_classes(W)
-            if shift.any():
-                eta = eta - np.asarray(problem.X @ shift, dtype=np.float64).reshape(
-                    -1, 1
-                )
+            eta = _center_classes(problem, W, eta)
             n_iter += 1
             if W.shape[0] > 1:
                 eta = _extrapolate(problem, W, b, eta, history)
@@ -1108,20 +1144,7 @@ def solve_prox_newton(
             # designs), whose gradient's gap is then as tight anyway.
             Q_model = None
     if finish and gap <= thr and gap > 0.0:
-        # Certified: one more Newton iteration on the support, its direction solved
-        # to a small fraction of the last KKT violation, takes the point from the
-        # tolerance towards the optimum (quadratic convergence; as the linear
-        # solver's finishing step). The
-        # line search only lowers the objective, so the dual point of the gap
-        # still certifies it, with the gap lowered by the decrease.
-        support = np.flatnonzero((W != 0).any(axis=0)).astype(np.int64)
-        if support.shape[0]:
-            for k in range(W.shape[0]):
-                eta, *_ = _newton_ws(
-                    problem, W, b, eta, k, support, kx, _POLISH_CD_FRACTION * kkt
-                )
-            new = problem.primal(eta, W)
-            gap, primal = gap - max(primal - new, 0.0), min(new, primal)
+        eta, gap, primal = _finish_on_support(problem, W, b, eta, kx, kkt, gap, primal)
     problem.center_unpenalised(W)
     return GLMResult(
         W, b, n_iter, max(gap, 0.0), primal, thr, bool(gap <= thr), dual_mean=Q
