@@ -86,6 +86,9 @@ import pytest
 
 _EXCLUDED = set(json.loads(os.environ["SKREG_SUITE_EXCLUDED"]))
 _OUT = os.environ["SKREG_SUITE_OUT"]
+# "i/n": this process runs every n-th test from the i-th (the others run in the
+# other processes of the same run).
+_SHARD = os.environ.get("SKREG_SUITE_SHARD")
 _RESULTS = {}
 
 
@@ -99,11 +102,15 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         name = getattr(item, "originalname", None) or item.name
         (dropped if name in _EXCLUDED else kept).append(item)
+    for item in dropped:
+        _RESULTS[item.nodeid] = ["excluded", ""]
+    if _SHARD:
+        i, n = map(int, _SHARD.split("/"))
+        dropped = dropped + [x for k, x in enumerate(kept) if k % n != i]
+        kept = [x for k, x in enumerate(kept) if k % n == i]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
-    for item in dropped:
-        _RESULTS[item.nodeid] = ["excluded", ""]
 
 
 def pytest_runtest_logreport(report):
@@ -139,8 +146,12 @@ def _rebind(source: str) -> str:
     return "".join(lines[:end] + [line] + lines[end:])
 
 
-def run(extra_args=(), verbose=False, excluded=None) -> dict:
-    """Copy, rebind and run the two files; return ``{nodeid: [outcome, message]}``."""
+def run(extra_args=(), verbose=False, excluded=None, jobs=1) -> dict:
+    """Copy, rebind and run the two files; return ``{nodeid: [outcome, message]}``.
+
+    ``jobs`` processes run every ``jobs``-th test each, at once (each records
+    the excluded tests).
+    """
     import sklearn
 
     src = Path(sklearn.__file__).parent / "linear_model" / "tests"
@@ -150,13 +161,11 @@ def run(extra_args=(), verbose=False, excluded=None) -> dict:
             (tmp / name).write_text(_rebind((src / name).read_text()))
         (tmp / "conftest.py").write_text(_CONFTEST)
         (tmp / "pytest.ini").write_text("[pytest]\n")
-        out = tmp / "results.json"
         env = dict(os.environ)
         env.update(
             SKREG_SUITE_EXCLUDED=json.dumps(
                 sorted(EXCLUDED if excluded is None else excluded)
             ),
-            SKREG_SUITE_OUT=str(out),
             SKREG_SUITE_SEED=str(SEED),
         )
         env.setdefault("MPLBACKEND", "Agg")
@@ -173,14 +182,27 @@ def run(extra_args=(), verbose=False, excluded=None) -> dict:
             *FILES,
             *extra_args,
         ]
-        subprocess.run(
-            cmd,
-            cwd=tmp,
-            env=env,
-            stdout=None if verbose else subprocess.DEVNULL,
-            check=False,
-        )
-        return json.loads(out.read_text())
+        procs, outs = [], []
+        for i in range(jobs):
+            out = tmp / f"results_{i}.json"
+            shard = {"SKREG_SUITE_SHARD": f"{i}/{jobs}"} if jobs > 1 else {}
+            procs.append(
+                subprocess.Popen(
+                    cmd,
+                    cwd=tmp,
+                    env={**env, "SKREG_SUITE_OUT": str(out), **shard},
+                    stdout=None if verbose else subprocess.DEVNULL,
+                )
+            )
+            outs.append(out)
+        for proc in procs:
+            proc.wait()
+        results = {}
+        for out in outs:
+            for nodeid, outcome in json.loads(out.read_text()).items():
+                if outcome[0] != "excluded" or nodeid not in results:
+                    results[nodeid] = outcome
+        return results
 
 
 def summary(results: dict) -> Counter:
@@ -195,12 +217,16 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--no-exclusions", action="store_true", help="run the excluded tests too"
     )
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="processes running the tests at once"
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     results = run(
         ["-k", args.k] if args.k else [],
         verbose=args.verbose,
         excluded={} if args.no_exclusions else None,
+        jobs=args.jobs,
     )
     elapsed = time.perf_counter() - start
     for nodeid, (outcome, message) in sorted(results.items()):
