@@ -148,8 +148,11 @@ def fold_stats(X, y, sample_weight, fit_intercept, folds):
     splitters give; callers check it).
     """
     s = None if sample_weight is None else np.asarray(sample_weight, np.float64)
-    X64 = X.toarray() if sp.issparse(X) else X
-    X64 = np.asarray(X64, dtype=np.float64)
+    # One dense float64 copy (a sparse matrix's float32 data are cast first).
+    if sp.issparse(X):
+        X64 = X.astype(np.float64).toarray()
+    else:
+        X64 = np.asarray(X, dtype=np.float64)
     y64 = np.asarray(y, dtype=np.float64)
     if fit_intercept:
         m0 = np.average(X64, axis=0, weights=s)

@@ -30,7 +30,7 @@ float64.
 import numpy as np
 
 from skreg._jit import jit
-from skreg._kernels.prox import prox_enet_scalar
+from skreg._kernels.prox import prox_coordinate, prox_enet_scalar
 
 
 @jit
@@ -118,6 +118,9 @@ def newton_direction(
     is stored.
     """
     n = X.shape[0]
+    # One test per call (as the quadratic epochs); factors by working-set position.
+    plain = weights.shape[0] == 0
+    no_box = weights[:0]
     epoch = 0
     worst = 0.0
     while epoch < max_epochs:
@@ -133,12 +136,13 @@ def newton_direction(
                 g += X[i, j] * (U[i] + h[i] * Xd[i])
             g += c * hx[jj]
             old = w[jj] + d[jj]
-            l1 = l1_reg
-            l2 = l2_reg
-            if weights.shape[0]:
-                l1 = l1_reg * weights[jj]
-                l2 = l2_reg * weights[jj]
-            new = prox_enet_scalar(old - g / Lj, l1 / Lj, l2 / Lj, positive)
+            if plain:
+                new = prox_enet_scalar(old - g / Lj, l1_reg / Lj, l2_reg / Lj, positive)
+            else:
+                new = prox_coordinate(
+                    old - g / Lj, Lj, jj, l1_reg, l2_reg, positive, weights, no_box,
+                    no_box,
+                )  # fmt: skip
             diff = new - old
             if diff != 0.0:
                 d[jj] += diff
@@ -165,6 +169,8 @@ def newton_direction_sparse(
     As :func:`newton_direction` (the intercept as the scalar ``c``: column updates
     stay sparse).
     """
+    plain = weights.shape[0] == 0
+    no_box = weights[:0]
     epoch = 0
     worst = 0.0
     while epoch < max_epochs:
@@ -181,12 +187,13 @@ def newton_direction_sparse(
                 g += data[k] * (U[i] + h[i] * Xd[i])
             g += c * hx[jj]
             old = w[jj] + d[jj]
-            l1 = l1_reg
-            l2 = l2_reg
-            if weights.shape[0]:
-                l1 = l1_reg * weights[jj]
-                l2 = l2_reg * weights[jj]
-            new = prox_enet_scalar(old - g / Lj, l1 / Lj, l2 / Lj, positive)
+            if plain:
+                new = prox_enet_scalar(old - g / Lj, l1_reg / Lj, l2_reg / Lj, positive)
+            else:
+                new = prox_coordinate(
+                    old - g / Lj, Lj, jj, l1_reg, l2_reg, positive, weights, no_box,
+                    no_box,
+                )  # fmt: skip
             diff = new - old
             if diff != 0.0:
                 d[jj] += diff

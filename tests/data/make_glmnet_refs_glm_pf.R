@@ -17,72 +17,10 @@
 # nlambda = 15 (glmnet's own grid, which starts at the lambda.max of the penalised
 # features at the fit of the unpenalised ones).
 
-suppressPackageStartupMessages({
-  library(glmnet)
-  library(Matrix)
-})
+source(file.path("tests", "data", "glmnet_glm_common.R"))
 
-out_dir <- file.path("tests", "data", "glmnet_glm")
-dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
-
-put_values <- function(x, name, digits = 17) {
-  con <- gzfile(file.path(out_dir, paste0(name, ".csv.gz")), "w")
-  m <- as.matrix(x)
-  txt <- matrix(sprintf(paste0("%.", digits, "g"), m), nrow = nrow(m))
-  write.table(txt, con, sep = ",", row.names = FALSE, col.names = FALSE,
-              quote = FALSE)
-  close(con)
-}
-
-NLAMBDA <- 15
-
-fit_and_store <- function(name, X, y, w, family, pf, alpha = 1,
-                          type.multinomial = "ungrouped") {
-  fit <- glmnet(
-    X, y, family = family, weights = w, alpha = alpha, nlambda = NLAMBDA,
-    standardize = FALSE, intercept = TRUE, thresh = 1e-14, maxit = 1e6,
-    penalty.factor = pf, type.multinomial = type.multinomial
-  )
-  lam <- fit$lambda
-  m <- length(lam)
-  if (is.matrix(X)) {
-    # Rounded to 3 decimals: 15 significant digits give back the same doubles.
-    stopifnot(all(as.numeric(sprintf("%.15g", X)) == X))
-    put_values(X, paste0(name, "_X"), digits = 15)
-  } else {
-    T <- summary(as(X, "generalMatrix"))
-    stopifnot(all(as.numeric(sprintf("%.15g", T$x)) == T$x))
-    put_values(cbind(T$i - 1, T$j - 1, T$x), paste0(name, "_Xsp"), digits = 15)
-    put_values(matrix(dim(X), nrow = 1), paste0(name, "_shape"))
-  }
-  if (family == "multinomial") {
-    put_values(matrix(as.integer(y) - 1, ncol = 1), paste0(name, "_y"))
-    K <- length(fit$beta)
-    a0 <- t(fit$a0)  # (m, K)
-    beta <- do.call(cbind, lapply(seq_len(K), function(k) t(as.matrix(fit$beta[[k]]))))
-    prob <- predict(fit, X, type = "response")  # (n, K, m)
-    fitted <- t(sapply(seq_len(m), function(i) as.vector(t(prob[, , i]))))
-  } else {
-    put_values(matrix(y, ncol = 1), paste0(name, "_y"))
-    a0 <- matrix(fit$a0, ncol = 1)
-    beta <- t(as.matrix(fit$beta))
-    fitted <- t(as.matrix(predict(fit, X, type = "response")))
-  }
-  put_values(matrix(w, ncol = 1), paste0(name, "_w"))
-  put_values(matrix(pf, ncol = 1), paste0(name, "_pf"))
-  put_values(matrix(alpha, ncol = 1), paste0(name, "_l1ratio"))
-  put_values(matrix(lam, ncol = 1), paste0(name, "_lambda"))
-  put_values(a0, paste0(name, "_a0"))
-  put_values(beta, paste0(name, "_beta"))
-  put_values(fitted, paste0(name, "_fitted"), digits = 10)
-  cat(sprintf("%-28s n=%d p=%d lambdas=%d\n", name, nrow(X), ncol(X), m))
-  invisible(fit)
-}
-
-toeplitz_X <- function(n, p, rho) {
-  S <- rho^abs(outer(seq_len(p), seq_len(p), "-"))
-  round(matrix(rnorm(n * p), n, p) %*% chol(S), 3)
-}
+# 15 lambdas of glmnet's own grid per problem.
+store <- function(...) fit_and_store(..., nlambda = 15)
 
 # Factors with zeros (unpenalised features, one of them without signal) and varied
 # positive values, not summing to nvars (glmnet rescales them).
@@ -93,8 +31,8 @@ set.seed(1101)
 X <- toeplitz_X(120, 15, 0.5)
 beta <- c(1.2, -1, 0.8, 0, 0.6, rep(0, 10))
 y <- rbinom(120, 1, plogis(X %*% beta + 0.3))
-fit_and_store("pf_binomial_dense", X, y, rep(1, 120), "binomial", pf_dense)
-fit_and_store("pf_binomial_enet", X, y, rep(1, 120), "binomial", pf_dense,
+store("pf_binomial_dense", X, y, rep(1, 120), "binomial", pf_dense)
+store("pf_binomial_enet", X, y, rep(1, 120), "binomial", pf_dense,
               alpha = 0.5)
 
 # 2. Binomial, weighted, sparse (dgCMatrix, i.e. CSC) design.
@@ -104,7 +42,7 @@ eta <- as.vector(Xs[, 1:5] %*% c(2, -1.5, 1, 1, -1))
 y <- rbinom(150, 1, plogis(eta - 0.2))
 w <- round(runif(150, 0.2, 3), 3)
 pf_sparse <- c(1, 0, 2, 1, 0.5, rep(1, 10), 0, rep(1.5, 14))
-fit_and_store("pf_binomial_sparse", Xs, y, w, "binomial", pf_sparse)
+store("pf_binomial_sparse", Xs, y, w, "binomial", pf_sparse)
 
 # 3. Multinomial, 3 classes: ungrouped and grouped penalties on the same data.
 set.seed(1404)
@@ -114,8 +52,8 @@ P <- exp(X[, 1:3] %*% B)
 P <- P / rowSums(P)
 y <- factor(apply(P, 1, function(q) sample(0:2, 1, prob = q)))
 pf_multi <- c(0, 1, 2, 1, 0.5, 1, 1, 3, 1, 1)
-fit_and_store("pf_multinomial", X, y, rep(1, 90), "multinomial", pf_multi)
-fit_and_store("pf_multinomial_grouped", X, y, rep(1, 90), "multinomial", pf_multi,
+store("pf_multinomial", X, y, rep(1, 90), "multinomial", pf_multi)
+store("pf_multinomial_grouped", X, y, rep(1, 90), "multinomial", pf_multi,
               type.multinomial = "grouped")
 
 # 4. Poisson, with weights.
@@ -124,6 +62,6 @@ X <- round(matrix(rnorm(100 * 12), 100, 12) * 0.5, 3)
 y <- rpois(100, exp(0.5 + X[, 1:3] %*% c(0.6, -0.4, 0.3)))
 w <- round(runif(100, 0.5, 2), 3)
 pf_pois <- c(1, 0, 1, 2, 1, 0.5, 1, 1, 0, 1, 1, 4)
-fit_and_store("pf_poisson", X, y, w, "poisson", pf_pois)
+store("pf_poisson", X, y, w, "poisson", pf_pois)
 
 cat(sprintf("glmnet %s, %s\n", packageVersion("glmnet"), R.version.string))
